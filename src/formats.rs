@@ -1,0 +1,256 @@
+//! How a file's bytes are read as a document: plain text, delimited tables
+//! (CSV/TSV/semicolon) or JSON, and how a byte offset is named as a location
+//! (line, column, field).
+//!
+//! Locating is lazy: the scanner asks for the field of an offset only when a
+//! candidate matched there, and the table tracker only walks forward from the
+//! previous question, so a file without findings costs nothing here.
+
+use std::path::Path;
+
+/// How a file is interpreted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    /// A delimited table; the delimiter is sniffed from the first line.
+    Table,
+    Json,
+}
+
+impl Format {
+    pub fn for_path(path: &Path) -> Format {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("csv" | "tsv" | "tab" | "psv") => Format::Table,
+            Some("json" | "ndjson" | "jsonl" | "geojson") => Format::Json,
+            _ => Format::Text,
+        }
+    }
+}
+
+/// Picks the delimiter that splits the header line into the most fields,
+/// outside quotes. Dutch Excel exports use `;`, others `,`, `\t` or `|`.
+pub fn sniff_delimiter(first_line: &[u8]) -> u8 {
+    let mut best = (b',', 0usize);
+    for delim in [b',', b';', b'\t', b'|'] {
+        let mut count = 0;
+        let mut quoted = false;
+        for &b in first_line {
+            if b == b'"' {
+                quoted = !quoted;
+            } else if b == delim && !quoted {
+                count += 1;
+            }
+        }
+        if count > best.1 {
+            best = (delim, count);
+        }
+    }
+    best.0
+}
+
+/// Splits a header line into names, honouring quotes.
+fn parse_header(line: &[u8], delimiter: u8) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line);
+    let mut record = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut record) {
+        Ok(true) => record
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).trim().to_string())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A header row names its columns: every cell has a letter, none looks like
+/// data (an `@`, a long value).
+fn looks_like_header(names: &[String]) -> bool {
+    names.len() > 1
+        && names.iter().all(|n| {
+            !n.is_empty()
+                && n.len() <= 64
+                && !n.contains('@')
+                && n.chars().any(|c| c.is_alphabetic())
+        })
+}
+
+/// Follows a delimited table through the buffer to answer "which column is
+/// this offset in?" with RFC 4180 quoting (quoted delimiters and newlines).
+#[derive(Debug, Clone)]
+pub struct TableTracker {
+    delimiter: u8,
+    headers: Vec<String>,
+    /// Offset up to which the state below is valid.
+    pos: usize,
+    column: usize,
+    in_quotes: bool,
+    /// A saved state (offset, column, in_quotes) at or before the start of the
+    /// record containing `pos`. Lets the tracker answer again about an
+    /// earlier offset of the same record.
+    checkpoint: (usize, usize, bool),
+}
+
+impl TableTracker {
+    /// Builds a tracker from the start of the file. Returns the tracker and
+    /// whether the first line is a header.
+    pub fn new(start_of_file: &[u8]) -> TableTracker {
+        let first_line_end = memchr::memchr(b'\n', start_of_file).unwrap_or(start_of_file.len());
+        let first_line = &start_of_file[..first_line_end];
+        let delimiter = sniff_delimiter(first_line);
+        let names = parse_header(first_line, delimiter);
+        let headers = if looks_like_header(&names) {
+            names
+        } else {
+            Vec::new()
+        };
+        TableTracker {
+            delimiter,
+            headers,
+            pos: 0,
+            column: 0,
+            in_quotes: false,
+            checkpoint: (0, 0, false),
+        }
+    }
+
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// The column's header name, or its 1-based number when there is none.
+    pub fn field_at(&mut self, buf: &[u8], offset: usize) -> Option<String> {
+        let column = self.column_at(buf, offset)?;
+        Some(
+            self.headers
+                .get(column)
+                .cloned()
+                .unwrap_or_else(|| format!("column {}", column + 1)),
+        )
+    }
+
+    /// The 0-based column index at `offset`, walking forward from the last
+    /// question. `None` when asked about an offset behind the tracker.
+    pub fn column_at(&mut self, buf: &[u8], offset: usize) -> Option<usize> {
+        if offset < self.pos {
+            let (at, column, in_quotes) = self.checkpoint;
+            if offset < at {
+                return None;
+            }
+            self.pos = at;
+            self.column = column;
+            self.in_quotes = in_quotes;
+        }
+        let end = offset.min(buf.len());
+        let mut i = self.pos;
+        while i < end {
+            let rest = &buf[i..end];
+            if self.in_quotes {
+                match memchr::memchr(b'"', rest) {
+                    Some(j) => {
+                        // A doubled quote inside quotes is an escaped quote;
+                        // either way the toggle below keeps the state right.
+                        self.in_quotes = false;
+                        i += j + 1;
+                    }
+                    None => i = end,
+                }
+            } else {
+                match memchr::memchr3(self.delimiter, b'\n', b'"', rest) {
+                    Some(j) => {
+                        let b = rest[j];
+                        if b == b'"' {
+                            self.in_quotes = true;
+                        } else if b == b'\n' {
+                            self.column = 0;
+                            self.checkpoint = (i + j + 1, 0, false);
+                        } else {
+                            self.column += 1;
+                        }
+                        i += j + 1;
+                    }
+                    None => i = end,
+                }
+            }
+        }
+        self.pos = end;
+        Some(self.column)
+    }
+
+    /// Moves the tracker's offsets back by `consumed` bytes when the scanner
+    /// drops the front of its buffer.
+    pub fn rebase(&mut self, buf: &[u8], consumed: usize) {
+        // Bring the state up to the cut, so nothing before it is needed again.
+        if self.pos < consumed {
+            let _ = self.column_at(buf, consumed);
+        }
+        self.pos -= consumed.min(self.pos);
+        self.checkpoint = (self.pos, self.column, self.in_quotes);
+    }
+}
+
+/// The JSON key nearest before `offset` on the same line (`"email": "..."`),
+/// which is the field of a value in pretty-printed and line-per-record JSON.
+pub fn json_key_before(buf: &[u8], line_start: usize, offset: usize) -> Option<String> {
+    let line = &buf[line_start..offset.min(buf.len())];
+    // Find the last `":` then walk back to the opening quote of the key.
+    let mut end = line.len();
+    loop {
+        let colon = memchr::memrchr(b':', &line[..end])?;
+        let before = line[..colon].trim_ascii_end();
+        if let Some(stripped) = before.strip_suffix(b"\"") {
+            let open = memchr::memrchr(b'"', stripped)?;
+            let key = &stripped[open + 1..];
+            return Some(String::from_utf8_lossy(key).into_owned());
+        }
+        if colon == 0 {
+            return None;
+        }
+        end = colon;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_dutch_excel_semicolons() {
+        assert_eq!(sniff_delimiter(b"naam;email;\"a,b\";kenteken"), b';');
+        assert_eq!(sniff_delimiter(b"name,email,plate"), b',');
+        assert_eq!(sniff_delimiter(b"name\temail"), b'\t');
+    }
+
+    #[test]
+    fn tracks_columns_through_quotes_and_newlines() {
+        let buf = b"naam;notitie;email\nJan;\"zegt; hallo\nen meer\";jan@x.nl\n";
+        let mut t = TableTracker::new(buf);
+        let email_at = buf.windows(8).position(|w| w == b"jan@x.nl").unwrap();
+        assert_eq!(t.field_at(buf, email_at).as_deref(), Some("email"));
+        // Asking again about an earlier offset in the same record works too.
+        let note_at = buf.windows(7).position(|w| w == b"en meer").unwrap();
+        assert_eq!(t.field_at(buf, note_at).as_deref(), Some("notitie"));
+    }
+
+    #[test]
+    fn headerless_tables_number_columns() {
+        let buf = b"1;jan@x.nl\n2;piet@y.nl\n";
+        let mut t = TableTracker::new(buf);
+        assert_eq!(t.field_at(buf, 2).as_deref(), Some("column 2"));
+    }
+
+    #[test]
+    fn json_field_is_the_key_before_the_value() {
+        let buf = br#"    "email": "jan@x.nl","#;
+        assert_eq!(json_key_before(buf, 0, 13).as_deref(), Some("email"));
+        let buf = br#"{"a": 1, "tel": "0612345678"}"#;
+        assert_eq!(json_key_before(buf, 0, 17).as_deref(), Some("tel"));
+        assert_eq!(json_key_before(b"no key here", 0, 5), None);
+    }
+}

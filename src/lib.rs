@@ -1,0 +1,124 @@
+//! piiscan finds personal data, and the vehicle data that identifies people,
+//! in directory trees of exports, dumps and source code, and reports an
+//! inventory of where it lives.
+//!
+//! Data flows one way: [`walk`] -> [`formats`] -> [`rules::matcher`] ->
+//! [`validate`] -> [`finding`] -> [`inventory`] -> [`report`].
+
+pub mod cli;
+pub mod distinct;
+pub mod error;
+pub mod finding;
+pub mod formats;
+pub mod inventory;
+pub mod output;
+pub mod progress;
+pub mod redact;
+pub mod report;
+pub mod rules;
+pub mod rules_check;
+pub mod scan;
+pub mod validate;
+pub mod walk;
+
+use crate::error::Result;
+use crate::finding::{Entity, Finding};
+use crate::inventory::Inventory;
+use crate::redact::FingerprintKey;
+use crate::rules::Rule;
+use crate::rules::matcher::Matcher;
+use crate::scan::{ScanContext, ScanSettings};
+use crate::walk::{Counters, Event, WalkOptions};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Everything a scan needs, resolved from the command line or configuration.
+pub struct ScanRequest {
+    pub roots: Vec<PathBuf>,
+    pub walk: WalkOptions,
+    pub settings: ScanSettings,
+    pub rules: Vec<Rule>,
+    /// Report only these entities (all when `None`).
+    pub entities: Option<Vec<Entity>>,
+    pub region: String,
+    pub key: FingerprintKey,
+}
+
+/// Compiles the rules a request asks for (restricted to its entities).
+pub fn build_matcher(
+    rules: Vec<Rule>,
+    entities: Option<&[Entity]>,
+    region: &str,
+) -> Result<Matcher> {
+    let rules = match entities {
+        Some(wanted) => rules
+            .into_iter()
+            .filter(|r| wanted.contains(&r.entity))
+            .collect(),
+        None => rules,
+    };
+    Matcher::new(rules, region)
+}
+
+/// Runs a scan: walks in parallel, calls `on_finding` for every finding as it
+/// arrives (on the calling thread, so streaming writers need no locks), and
+/// returns the inventory.
+pub fn run_scan(
+    request: ScanRequest,
+    counters: &Counters,
+    on_finding: &mut dyn FnMut(&Finding) -> std::io::Result<()>,
+) -> Result<Inventory> {
+    let started = Instant::now();
+    let matcher = build_matcher(request.rules, request.entities.as_deref(), &request.region)?;
+    let rule_count = matcher.rules().len();
+    let ctx = ScanContext {
+        matcher,
+        key: request.key,
+        settings: request.settings,
+    };
+    let roots: Vec<String> = request
+        .roots
+        .iter()
+        .map(|r| walk::display_path(r))
+        .collect();
+    let mut inventory = Inventory::new(roots, ctx.key.id(), rule_count);
+    let (tx, rx) = std::sync::mpsc::channel::<Event>();
+    let mut write_error: Option<std::io::Error> = None;
+    let walk_result = std::thread::scope(|scope| {
+        let walker = scope.spawn(|| walk::walk(&request.roots, &request.walk, &ctx, counters, tx));
+        for event in rx {
+            match event {
+                Event::Findings(findings) => {
+                    for f in &findings {
+                        inventory.add_finding(f);
+                        if write_error.is_none()
+                            && let Err(e) = on_finding(f)
+                        {
+                            write_error = Some(e);
+                        }
+                    }
+                }
+                Event::File(outcome) => inventory.add_outcome(outcome),
+            }
+            // A broken output (closed pipe) ends the scan: dropping the
+            // receiver makes every walker thread stop at its next send.
+            if write_error.is_some() {
+                break;
+            }
+        }
+        walker.join()
+    });
+    match walk_result {
+        Ok(r) => r?,
+        Err(_) => {
+            return Err(error::Error::Usage(
+                "internal error: a scanning thread panicked".into(),
+            ));
+        }
+    }
+    if let Some(e) = write_error {
+        return Err(error::Error::io("writing findings", e));
+    }
+    inventory.finish(started.elapsed());
+    Ok(inventory)
+}

@@ -1,0 +1,14 @@
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = piiscan::cli::Cli::parse();
+    match piiscan::cli::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            let err = anyhow::Error::new(err);
+            eprintln!("piiscan: {err:#}");
+            ExitCode::from(piiscan::cli::EXIT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Where reports go: stdout, or a file written atomically (a temporary file
+//! beside the target, renamed over it when complete), so a reader never sees
+//! a torn report.
+
+use crate::error::{Error, Result};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+pub enum Output {
+    Stdout(BufWriter<std::io::Stdout>),
+    File {
+        target: PathBuf,
+        temp: BufWriter<tempfile::NamedTempFile>,
+    },
+}
+
+impl Output {
+    pub fn open(path: Option<&Path>) -> Result<Output> {
+        match path {
+            None => Ok(Output::Stdout(BufWriter::with_capacity(
+                64 * 1024,
+                std::io::stdout(),
+            ))),
+            Some(target) => {
+                let dir = match target.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p,
+                    _ => Path::new("."),
+                };
+                let temp = tempfile::Builder::new()
+                    .prefix(".piiscan-")
+                    .suffix(".tmp")
+                    .tempfile_in(dir)
+                    .map_err(|e| {
+                        Error::io(format!("cannot create a file in {}", dir.display()), e)
+                    })?;
+                Ok(Output::File {
+                    target: target.to_path_buf(),
+                    temp: BufWriter::with_capacity(64 * 1024, temp),
+                })
+            }
+        }
+    }
+
+    /// True when writing to a terminal (for colour).
+    pub fn is_terminal(&self) -> bool {
+        use std::io::IsTerminal;
+        matches!(self, Output::Stdout(_)) && std::io::stdout().is_terminal()
+    }
+
+    /// Flushes and, for a file, renames it into place.
+    pub fn finish(self) -> Result<()> {
+        match self {
+            Output::Stdout(mut w) => w.flush().map_err(|e| Error::io("writing to stdout", e)),
+            Output::File { target, temp } => {
+                let temp = temp
+                    .into_inner()
+                    .map_err(|e| Error::io("writing the report", e.into_error()))?;
+                temp.as_file()
+                    .sync_all()
+                    .map_err(|e| Error::io("writing the report", e))?;
+                temp.persist(&target).map_err(|e| {
+                    Error::io(format!("cannot write {}", target.display()), e.error)
+                })?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::File { temp, .. } => temp.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::File { temp, .. } => temp.flush(),
+        }
+    }
+}

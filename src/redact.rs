@@ -1,0 +1,343 @@
+//! Keeping findings from becoming a new copy of the data: normalisation,
+//! masking and keyed fingerprints.
+//!
+//! A fingerprint is a keyed BLAKE3 hash of the entity and the normalised value.
+//! It is keyed because the space of phone numbers, BSNs and even e-mail
+//! addresses is small enough to enumerate: an unkeyed hash in a report or a
+//! baseline could be reversed by hashing every candidate. With a secret key
+//! the fingerprint only lets someone holding the same key recognise a value
+//! again (distinct counts, baselines, merging shards).
+//!
+//! Where the key comes from, first match wins:
+//! 1. `--key-file FILE` (its contents, any length, are the secret);
+//! 2. the environment variable `PIISCAN_KEY` (any string);
+//! 3. a per-user key file, `$PIISCAN_KEY_FILE`, else
+//!    `$XDG_CONFIG_HOME/piiscan/fingerprint.key`, else
+//!    `$HOME/.config/piiscan/fingerprint.key`, created on first use with 32
+//!    random bytes and mode 0600.
+//!
+//! The secret is never used directly: it is stretched with BLAKE3's key
+//! derivation under a fixed context, and reports carry only a short key id
+//! (a second derivation) so two inventories can be checked to share a key.
+
+use crate::error::{Error, Result};
+use crate::finding::Entity;
+use std::path::{Path, PathBuf};
+
+const KEY_CONTEXT: &str = "piiscan 2026 fingerprint key v1";
+const KEY_ID_CONTEXT: &str = "piiscan 2026 key id v1";
+
+/// The secret behind every fingerprint of a scan.
+#[derive(Clone)]
+pub struct FingerprintKey {
+    key: [u8; 32],
+    /// Where it came from, for `--help`-style messages (never the secret).
+    pub origin: String,
+}
+
+impl std::fmt::Debug for FingerprintKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FingerprintKey")
+            .field("id", &self.id())
+            .field("origin", &self.origin)
+            .finish()
+    }
+}
+
+impl FingerprintKey {
+    /// Derives a key from any secret bytes.
+    pub fn from_secret(secret: &[u8], origin: impl Into<String>) -> Self {
+        FingerprintKey {
+            key: blake3::derive_key(KEY_CONTEXT, secret),
+            origin: origin.into(),
+        }
+    }
+
+    /// Resolves the key as documented at the top of this module.
+    pub fn resolve(key_file: Option<&Path>) -> Result<Self> {
+        if let Some(path) = key_file {
+            let secret = std::fs::read(path)
+                .map_err(|e| Error::Key(format!("cannot read {}: {e}", path.display())))?;
+            if secret.trim_ascii().is_empty() {
+                return Err(Error::Key(format!("{} is empty", path.display())));
+            }
+            return Ok(Self::from_secret(
+                secret.trim_ascii(),
+                format!("key file {}", path.display()),
+            ));
+        }
+        if let Some(secret) = std::env::var_os("PIISCAN_KEY").filter(|s| !s.is_empty()) {
+            return Ok(Self::from_secret(
+                secret.as_encoded_bytes(),
+                "environment variable PIISCAN_KEY",
+            ));
+        }
+        let path = default_key_path().ok_or_else(|| {
+            Error::Key(
+                "no HOME or XDG_CONFIG_HOME to keep a key file in; set PIISCAN_KEY or --key-file"
+                    .into(),
+            )
+        })?;
+        let secret = read_or_create_key_file(&path)?;
+        Ok(Self::from_secret(
+            &secret,
+            format!("key file {}", path.display()),
+        ))
+    }
+
+    /// A short public identifier of the key: equal ids mean comparable
+    /// fingerprints. Reveals nothing about the key.
+    pub fn id(&self) -> String {
+        let id = blake3::derive_key(KEY_ID_CONTEXT, &self.key);
+        hex(&id[..6])
+    }
+
+    /// The fingerprint of an already normalised value, and the 64 bits used for
+    /// distinct counting.
+    pub fn fingerprint(&self, entity: Entity, normalized: &str) -> (String, u64) {
+        let mut hasher = blake3::Hasher::new_keyed(&self.key);
+        hasher.update(entity.as_str().as_bytes());
+        hasher.update(&[0]);
+        hasher.update(normalized.as_bytes());
+        let hash = hasher.finalize();
+        let bytes = hash.as_bytes();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&bytes[..8]);
+        (hex(&bytes[..16]), u64::from_le_bytes(first))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+fn default_key_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("PIISCAN_KEY_FILE").filter(|s| !s.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|s| !s.is_empty())
+                .map(|h| PathBuf::from(h).join(".config"))
+        })?;
+    Some(base.join("piiscan").join("fingerprint.key"))
+}
+
+fn read_or_create_key_file(path: &Path) -> Result<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(secret) if !secret.trim_ascii().is_empty() => return Ok(secret.trim_ascii().to_vec()),
+        Ok(_) => return Err(Error::Key(format!("{} is empty", path.display()))),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(Error::Key(format!("cannot read {}: {e}", path.display())));
+        }
+        Err(_) => {}
+    }
+    let mut random = [0u8; 32];
+    getrandom::fill(&mut random).map_err(|e| Error::Key(format!("no randomness: {e}")))?;
+    let secret = hex(&random);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Key(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(mut file) => {
+            use std::io::Write;
+            file.write_all(secret.as_bytes())
+                .map_err(|e| Error::Key(format!("cannot write {}: {e}", path.display())))?;
+            Ok(secret.into_bytes())
+        }
+        // Another process created it first: use theirs, so both agree.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read(path)
+            .map(|s| s.trim_ascii().to_vec())
+            .map_err(|e| Error::Key(format!("cannot read {}: {e}", path.display()))),
+        Err(e) => Err(Error::Key(format!("cannot create {}: {e}", path.display()))),
+    }
+}
+
+/// The canonical form of a value, so one value written differently (a phone
+/// with or without country code, a plate with or without dashes) gets one
+/// fingerprint.
+pub fn normalize(entity: Entity, text: &str, region: &str) -> String {
+    let alnum_upper = |t: &str| -> String {
+        t.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
+    };
+    let digits = |t: &str| -> String { t.chars().filter(|c| c.is_ascii_digit()).collect() };
+    match entity {
+        Entity::Email => text.trim().to_lowercase(),
+        Entity::Phone => {
+            crate::validate::phone_to_e164(text.as_bytes(), region).unwrap_or_else(|| digits(text))
+        }
+        Entity::LicencePlate | Entity::Vin | Entity::Iban | Entity::Postcode => alnum_upper(text),
+        Entity::Bsn => format!("{:0>9}", digits(text)),
+        Entity::CreditCard => digits(text),
+        Entity::IpAddress => text.trim().to_ascii_lowercase(),
+        Entity::DateOfBirth => digits(text),
+    }
+}
+
+/// A masked rendering that shows the shape of a value but not the value:
+/// `j***@h***.nl`, `NL91 **** **** **** 00`, `+31 6 ******78`.
+pub fn mask(entity: Entity, text: &str) -> String {
+    match entity {
+        Entity::Email => mask_email(text),
+        Entity::IpAddress => mask_ip(text),
+        Entity::Iban => mask_keep(text, 4, 2),
+        Entity::Vin => mask_keep(text, 3, 2),
+        Entity::Phone => mask_keep_phone(text),
+        Entity::CreditCard => mask_keep(text, 0, 4),
+        Entity::Bsn => mask_keep(text, 0, 2),
+        Entity::LicencePlate => mask_keep(text, 1, 1),
+        Entity::Postcode => mask_keep(text, 2, 0),
+        Entity::DateOfBirth => mask_keep(text, 0, 0),
+    }
+}
+
+/// Keeps `head` leading and `tail` trailing alphanumerics and separators,
+/// replacing every other alphanumeric with `*`.
+fn mask_keep(text: &str, head: usize, tail: usize) -> String {
+    let total = text.chars().filter(|c| c.is_alphanumeric()).count();
+    let (head, tail) = if head + tail >= total {
+        // Too short to show anything safely.
+        (0, 0)
+    } else {
+        (head, tail)
+    };
+    let mut seen = 0;
+    text.chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                seen += 1;
+                if seen <= head || seen > total - tail {
+                    c
+                } else {
+                    '*'
+                }
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn mask_keep_phone(text: &str) -> String {
+    // Keep an international prefix (+31, 0031) so the country stays visible.
+    let trimmed = text.trim_start();
+    let head = if let Some(rest) = trimmed.strip_prefix('+') {
+        rest.chars()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+            .min(2)
+    } else if trimmed.starts_with("00") {
+        4
+    } else {
+        2
+    };
+    mask_keep(text, head, 2)
+}
+
+fn mask_email(text: &str) -> String {
+    let Some((local, domain)) = text.rsplit_once('@') else {
+        return mask_keep(text, 1, 0);
+    };
+    let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+    let (host, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
+    let mut out = format!("{}***@{}***", first(local), first(host));
+    if !tld.is_empty() {
+        out.push('.');
+        out.push_str(tld);
+    }
+    out
+}
+
+fn mask_ip(text: &str) -> String {
+    if text.contains(':') {
+        let first = text.split(':').next().unwrap_or("");
+        format!("{first}:****:****")
+    } else {
+        let first = text.split('.').next().unwrap_or("");
+        format!("{first}.*.*.*")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_shape_not_value() {
+        assert_eq!(mask(Entity::Email, "jan.jansen@hotmail.nl"), "j***@h***.nl");
+        assert_eq!(
+            mask(Entity::Iban, "NL91 ABNA 0417 1643 00"),
+            "NL91 **** **** **** 00"
+        );
+        assert_eq!(mask(Entity::Iban, "NL91ABNA0417164300"), "NL91**********00");
+        assert_eq!(mask(Entity::Phone, "+31 6 12345678"), "+31 * ******78");
+        assert_eq!(mask(Entity::Phone, "06-12345678"), "06-******78");
+        assert_eq!(mask(Entity::Bsn, "111222333"), "*******33");
+        assert_eq!(mask(Entity::IpAddress, "84.23.11.9"), "84.*.*.*");
+        assert_eq!(mask(Entity::DateOfBirth, "12-03-1985"), "**-**-****");
+        assert_eq!(mask(Entity::LicencePlate, "GB-12-NZ"), "G*-**-*Z");
+    }
+
+    #[test]
+    fn fingerprints_are_keyed_and_stable() {
+        let a = FingerprintKey::from_secret(b"one", "test");
+        let b = FingerprintKey::from_secret(b"two", "test");
+        let fa = a.fingerprint(Entity::Email, "jan@hotmail.nl");
+        assert_eq!(fa, a.fingerprint(Entity::Email, "jan@hotmail.nl"));
+        assert_ne!(fa.0, b.fingerprint(Entity::Email, "jan@hotmail.nl").0);
+        assert_ne!(fa.0, a.fingerprint(Entity::Phone, "jan@hotmail.nl").0);
+        assert_eq!(fa.0.len(), 32);
+        assert_ne!(a.id(), b.id());
+    }
+
+    #[test]
+    fn normalisation_unifies_written_forms() {
+        assert_eq!(
+            normalize(Entity::LicencePlate, "gb-12-nz", "NL"),
+            normalize(Entity::LicencePlate, "GB12NZ", "NL")
+        );
+        assert_eq!(
+            normalize(Entity::Iban, "NL91 ABNA 0417 1643 00", "NL"),
+            "NL91ABNA0417164300"
+        );
+        assert_eq!(
+            normalize(Entity::Email, "Jan@Hotmail.NL", "NL"),
+            "jan@hotmail.nl"
+        );
+    }
+
+    #[test]
+    fn key_file_is_created_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("fingerprint.key");
+        let first = read_or_create_key_file(&path).unwrap();
+        let second = read_or_create_key_file(&path).unwrap();
+        assert_eq!(first, second);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

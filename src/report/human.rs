@@ -1,0 +1,145 @@
+//! The default report: a summary a person reads in a terminal. Colour only
+//! when writing to a terminal and `NO_COLOR` is unset.
+
+use super::{RenderOptions, Report};
+use crate::inventory::Inventory;
+use std::io::Write;
+
+/// Files listed under "most findings".
+const TOP_FILES: usize = 10;
+/// Skipped files listed per reason.
+const SKIPPED_EXAMPLES: usize = 5;
+
+pub struct HumanReport {
+    options: RenderOptions,
+}
+
+impl HumanReport {
+    pub fn new(options: RenderOptions) -> Self {
+        HumanReport { options }
+    }
+
+    fn bold(&self, s: &str) -> String {
+        if self.options.color {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn yellow(&self, s: &str) -> String {
+        if self.options.color {
+            format!("\x1b[33m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    let n = n as f64;
+    if n >= 1e9 {
+        format!("{:.2} GB", n / 1e9)
+    } else if n >= 1e6 {
+        format!("{:.1} MB", n / 1e6)
+    } else if n >= 1e3 {
+        format!("{:.1} KB", n / 1e3)
+    } else {
+        format!("{n} B")
+    }
+}
+
+impl Report for HumanReport {
+    fn end(&mut self, out: &mut dyn Write, inv: &Inventory) -> std::io::Result<()> {
+        let total = inv.total_findings();
+        let secs = inv.duration.as_secs_f64();
+        let files_with = inv.files.len();
+        if total == 0 {
+            writeln!(out, "{}", self.bold("No personal data found."))?;
+        } else {
+            writeln!(
+                out,
+                "{}",
+                self.bold(&format!(
+                    "{total} findings of personal data in {files_with} of {} files",
+                    inv.files_scanned
+                ))
+            )?;
+            writeln!(out)?;
+            writeln!(
+                out,
+                "  {:<15} {:>9} {:>9} {:>6}  confidence",
+                "entity", "findings", "distinct", "files"
+            )?;
+            for (entity, stats) in &inv.totals {
+                let approx = if stats.distinct.is_exact() { "" } else { "~" };
+                writeln!(
+                    out,
+                    "  {:<15} {:>9} {:>9} {:>6}  {}",
+                    entity.as_str(),
+                    stats.count,
+                    format!("{approx}{}", stats.distinct.count()),
+                    stats.files,
+                    stats.confidence.map(|c| c.as_str()).unwrap_or("-")
+                )?;
+            }
+            writeln!(out)?;
+            writeln!(out, "{}", self.bold("Files with most findings:"))?;
+            let ranked = inv.files_by_findings();
+            for (path, entry) in ranked.iter().take(TOP_FILES) {
+                let parts: Vec<String> = entry
+                    .entities
+                    .iter()
+                    .map(|(e, s)| format!("{} {}", e.as_str(), s.count))
+                    .collect();
+                writeln!(
+                    out,
+                    "  {:>6}  {}  ({})",
+                    entry.findings(),
+                    path,
+                    parts.join(", ")
+                )?;
+            }
+            if ranked.len() > TOP_FILES {
+                writeln!(out, "  ... and {} more files", ranked.len() - TOP_FILES)?;
+            }
+        }
+        if !inv.skipped.is_empty() {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{}",
+                self.yellow(&format!("Not fully scanned: {} files", inv.skipped.len()))
+            )?;
+            for (reason, count) in inv.skipped_by_reason() {
+                writeln!(out, "  {:<12} {count}", reason.as_str())?;
+                for s in inv
+                    .skipped
+                    .iter()
+                    .filter(|s| s.reason == reason)
+                    .take(SKIPPED_EXAMPLES)
+                {
+                    let part = if s.partial { " (partly scanned)" } else { "" };
+                    writeln!(out, "      {}{part}: {}", s.path, s.detail)?;
+                }
+            }
+        }
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Scanned {} files, {} in {:.2} s ({:.1} MB/s) with {} rules.",
+            inv.files_scanned,
+            human_bytes(inv.bytes_scanned),
+            secs,
+            inv.bytes_scanned as f64 / 1e6 / secs.max(1e-6),
+            inv.rules
+        )?;
+        if total > 0 {
+            writeln!(
+                out,
+                "Values are masked; --format json for the full inventory, --reveal to show values."
+            )?;
+        }
+        Ok(())
+    }
+}

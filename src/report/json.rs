@@ -1,0 +1,163 @@
+//! `--format json`: the inventory as one document. `schema_version` changes
+//! only when a field is removed or changes meaning.
+
+use super::{Report, age_days, rfc3339};
+use crate::inventory::{EntityStats, Inventory};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::SystemTime;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub struct JsonReport;
+
+#[derive(Serialize)]
+pub struct Document<'a> {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub scan: ScanSection<'a>,
+    pub files: Vec<FileSection<'a>>,
+    pub totals: Totals,
+}
+
+#[derive(Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct ScanSection<'a> {
+    pub roots: &'a [String],
+    pub started_at: String,
+    pub duration_secs: f64,
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub files_skipped: u64,
+    pub skipped_by_reason: BTreeMap<&'static str, u64>,
+    pub skipped: Vec<Skipped<'a>>,
+    pub key_id: &'a str,
+    pub rules: usize,
+}
+
+#[derive(Serialize)]
+pub struct Skipped<'a> {
+    pub path: &'a str,
+    pub reason: &'static str,
+    pub detail: &'a str,
+    pub partial: bool,
+}
+
+#[derive(Serialize)]
+pub struct FileSection<'a> {
+    pub path: &'a str,
+    pub size: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_days: Option<u64>,
+    pub findings: u64,
+    pub entities: BTreeMap<&'static str, EntitySection>,
+}
+
+#[derive(Serialize)]
+pub struct EntitySection {
+    pub count: u64,
+    pub distinct: u64,
+    pub distinct_exact: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub samples: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub files: Option<u64>,
+}
+
+#[derive(Serialize)]
+pub struct Totals {
+    pub findings: u64,
+    pub entities: BTreeMap<&'static str, EntitySection>,
+}
+
+fn entity_section(stats: &EntityStats, with_files: bool) -> EntitySection {
+    EntitySection {
+        count: stats.count,
+        distinct: stats.distinct.count(),
+        distinct_exact: stats.distinct.is_exact(),
+        confidence: stats.confidence.map(|c| c.as_str()),
+        samples: if with_files {
+            Vec::new()
+        } else {
+            stats.samples.clone()
+        },
+        files: with_files.then_some(stats.files),
+    }
+}
+
+pub fn document(inventory: &Inventory) -> Document<'_> {
+    let now = SystemTime::now();
+    Document {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "piiscan",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        scan: ScanSection {
+            roots: &inventory.roots,
+            started_at: rfc3339(inventory.started_at),
+            duration_secs: inventory.duration.as_secs_f64(),
+            files_scanned: inventory.files_scanned,
+            bytes_scanned: inventory.bytes_scanned,
+            files_skipped: inventory.skipped.iter().filter(|s| !s.partial).count() as u64,
+            skipped_by_reason: inventory
+                .skipped_by_reason()
+                .into_iter()
+                .map(|(r, n)| (r.as_str(), n))
+                .collect(),
+            skipped: inventory
+                .skipped
+                .iter()
+                .map(|s| Skipped {
+                    path: &s.path,
+                    reason: s.reason.as_str(),
+                    detail: &s.detail,
+                    partial: s.partial,
+                })
+                .collect(),
+            key_id: &inventory.key_id,
+            rules: inventory.rules,
+        },
+        files: inventory
+            .files
+            .iter()
+            .map(|(path, entry)| FileSection {
+                path,
+                size: entry.size,
+                modified: entry.modified.map(rfc3339),
+                age_days: entry.modified.map(|m| age_days(m, now)),
+                findings: entry.findings(),
+                entities: entry
+                    .entities
+                    .iter()
+                    .map(|(e, s)| (e.as_str(), entity_section(s, false)))
+                    .collect(),
+            })
+            .collect(),
+        totals: Totals {
+            findings: inventory.total_findings(),
+            entities: inventory
+                .totals
+                .iter()
+                .map(|(e, s)| (e.as_str(), entity_section(s, true)))
+                .collect(),
+        },
+    }
+}
+
+impl Report for JsonReport {
+    fn end(&mut self, out: &mut dyn Write, inventory: &Inventory) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &document(inventory))?;
+        out.write_all(b"\n")
+    }
+}

@@ -1,0 +1,69 @@
+//! Report writers, one per output format. Streaming formats (ndjson, csv)
+//! write each finding as it arrives; document formats (human, json) are
+//! written from the inventory at the end.
+
+pub mod csv;
+pub mod human;
+pub mod json;
+pub mod ndjson;
+
+use crate::finding::Finding;
+use crate::inventory::Inventory;
+use std::io::Write;
+use std::time::SystemTime;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// A readable summary (the default).
+    Human,
+    /// One inventory document.
+    Json,
+    /// One JSON object per finding, streamed, then a summary object.
+    Ndjson,
+    /// One row per finding, for spreadsheets.
+    Csv,
+}
+
+/// How reports render values.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// Include raw values (`--reveal`).
+    pub reveal: bool,
+    /// ANSI colour in the human report.
+    pub color: bool,
+}
+
+/// A writer for one format.
+pub trait Report {
+    /// Called before anything else.
+    fn begin(&mut self, _out: &mut dyn Write) -> std::io::Result<()> {
+        Ok(())
+    }
+    /// Called for every finding as it is found.
+    fn finding(&mut self, _out: &mut dyn Write, _finding: &Finding) -> std::io::Result<()> {
+        Ok(())
+    }
+    /// Called once with the finished inventory.
+    fn end(&mut self, out: &mut dyn Write, inventory: &Inventory) -> std::io::Result<()>;
+}
+
+pub fn new_report(format: ReportFormat, options: RenderOptions) -> Box<dyn Report> {
+    match format {
+        ReportFormat::Human => Box::new(human::HumanReport::new(options)),
+        ReportFormat::Json => Box::new(json::JsonReport),
+        ReportFormat::Ndjson => Box::new(ndjson::NdjsonReport::new(options)),
+        ReportFormat::Csv => Box::new(csv::CsvReport::new(options)),
+    }
+}
+
+/// RFC 3339 time in UTC, seconds precision.
+pub fn rfc3339(t: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+/// Whole days since `t` (0 for the future).
+pub fn age_days(t: SystemTime, now: SystemTime) -> u64 {
+    now.duration_since(t)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0)
+}

@@ -1,0 +1,511 @@
+//! The per-file pipeline: open, classify (binary, encoding), read in chunks,
+//! run the matcher over whole buffers, and turn confirmed hits into located,
+//! masked, fingerprinted findings.
+//!
+//! Files are read in chunks cut at line ends, with a reusable per-thread
+//! buffer, so memory stays flat whatever the file size: a 5 GB log costs the
+//! same few megabytes as a 5 KB one. A line longer than a chunk is cut with an
+//! overlap so no value straddling the cut is lost.
+
+use crate::finding::Finding;
+use crate::formats::{Format, TableTracker, json_key_before};
+use crate::redact::{FingerprintKey, mask, normalize};
+use crate::rules::matcher::{Hit, Matcher, MatcherCache};
+use serde::Serialize;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::time::SystemTime;
+
+/// Bytes read per chunk. Large enough that per-chunk overhead vanishes, small
+/// enough that two threads stay far below the memory budget.
+pub const CHUNK_SIZE: usize = 4 * 1024 * 1024;
+/// Binary detection looks for a NUL byte in this many leading bytes.
+const BINARY_PROBE: usize = 8 * 1024;
+/// Overlap kept when a line longer than a chunk is cut.
+const LONG_LINE_OVERLAP: usize = 1024;
+/// UTF-16 files are decoded whole; above this they are skipped as too large.
+const MAX_DECODED_FILE: u64 = 512 * 1024 * 1024;
+
+/// Why a file was not scanned, or not scanned to the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// A NUL byte: binary data.
+    Binary,
+    /// Larger than `--max-filesize`.
+    TooLarge,
+    /// Could not be opened or read (permission, vanished, I/O error).
+    Unreadable,
+    /// Not a regular file (FIFO, socket, device) or an encoding not handled.
+    Unsupported,
+    /// A symbolic link, not followed without `--follow`.
+    Symlink,
+    /// The file changed size while it was read.
+    Changed,
+    /// A safety limit stopped the scan of this file.
+    LimitHit,
+    /// The directory walk itself failed here (loop, permission on a directory).
+    WalkError,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::Binary => "binary",
+            SkipReason::TooLarge => "too_large",
+            SkipReason::Unreadable => "unreadable",
+            SkipReason::Unsupported => "unsupported",
+            SkipReason::Symlink => "symlink",
+            SkipReason::Changed => "changed",
+            SkipReason::LimitHit => "limit_hit",
+            SkipReason::WalkError => "walk_error",
+        }
+    }
+}
+
+/// How far a file was scanned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileStatus {
+    Complete,
+    /// Scanned in part; findings up to the stop are reported.
+    Partial {
+        reason: SkipReason,
+        detail: String,
+    },
+    /// Not scanned at all.
+    Skipped {
+        reason: SkipReason,
+        detail: String,
+    },
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone)]
+pub struct FileOutcome {
+    pub path: String,
+    pub size: u64,
+    pub modified: Option<SystemTime>,
+    pub bytes_scanned: u64,
+    pub status: FileStatus,
+}
+
+/// Settings that do not change during a scan.
+#[derive(Debug, Clone, Default)]
+pub struct ScanSettings {
+    pub max_filesize: Option<u64>,
+}
+
+/// Everything threads share during a scan: compiled once, read by all.
+pub struct ScanContext {
+    pub matcher: Matcher,
+    pub key: FingerprintKey,
+    pub settings: ScanSettings,
+}
+
+/// Where in its file a hit is: maintained incrementally so that computing a
+/// line and a character column never rescans from the start of the file.
+#[derive(Debug, Default)]
+struct LineTracker {
+    /// Absolute offset up to which the counts below are valid.
+    counted_to: u64,
+    /// 1-based line number at `counted_to`.
+    line: u64,
+    /// Characters from the start of that line to `counted_to`.
+    chars: u64,
+}
+
+impl LineTracker {
+    fn new() -> Self {
+        LineTracker {
+            counted_to: 0,
+            line: 1,
+            chars: 0,
+        }
+    }
+
+    /// Advances to absolute offset `to`; `buf` starts at absolute `base`.
+    fn advance(&mut self, buf: &[u8], base: u64, to: u64) {
+        if to <= self.counted_to {
+            return;
+        }
+        let from = (self.counted_to - base) as usize;
+        let to_rel = (to - base) as usize;
+        let span = &buf[from..to_rel];
+        match memchr::memrchr(b'\n', span) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', span).count() as u64;
+                self.chars = count_chars(&span[last + 1..]);
+            }
+            None => self.chars += count_chars(span),
+        }
+        self.counted_to = to;
+    }
+}
+
+/// Characters in UTF-8 text: every byte that is not a continuation byte.
+fn count_chars(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64
+}
+
+/// One thread's scanner: owns its buffer and regex caches, reused across files.
+pub struct FileScanner<'a> {
+    ctx: &'a ScanContext,
+    cache: MatcherCache,
+    buf: Vec<u8>,
+    hits: Vec<Hit>,
+}
+
+/// How a document names the field of an offset.
+enum Locator {
+    None,
+    Table(TableTracker),
+    Json,
+    /// A fixed field, for rule examples given with their column.
+    Fixed(String),
+}
+
+impl Locator {
+    fn field(&mut self, buf: &[u8], offset: usize) -> Option<String> {
+        match self {
+            Locator::None => None,
+            Locator::Table(t) => t.field_at(buf, offset),
+            Locator::Json => {
+                let line_start = memchr::memrchr(b'\n', &buf[..offset]).map_or(0, |i| i + 1);
+                json_key_before(buf, line_start, offset)
+            }
+            Locator::Fixed(f) => Some(f.clone()),
+        }
+    }
+}
+
+impl<'a> FileScanner<'a> {
+    pub fn new(ctx: &'a ScanContext) -> Self {
+        FileScanner {
+            ctx,
+            cache: ctx.matcher.new_cache(),
+            buf: Vec::with_capacity(CHUNK_SIZE + LONG_LINE_OVERLAP),
+            hits: Vec::new(),
+        }
+    }
+
+    /// Scans an in-memory document (rule examples, tests). `field` names the
+    /// column the text sits in, when there is one.
+    pub fn scan_text(
+        &mut self,
+        text: &[u8],
+        display_path: &str,
+        field: Option<&str>,
+        sink: &mut dyn FnMut(Finding),
+    ) {
+        let mut locator = match field {
+            Some(f) => Locator::Fixed(f.to_string()),
+            None => Locator::None,
+        };
+        let mut lines = LineTracker::new();
+        self.scan_chunk(
+            text,
+            0,
+            text.len(),
+            &mut lines,
+            &mut locator,
+            display_path,
+            sink,
+        );
+    }
+
+    /// Scans one file. Never fails: problems become the outcome's status.
+    pub fn scan_file(
+        &mut self,
+        path: &Path,
+        display_path: String,
+        sink: &mut dyn FnMut(Finding),
+        progress: &dyn Fn(u64),
+    ) -> FileOutcome {
+        let mut outcome = FileOutcome {
+            path: display_path,
+            size: 0,
+            modified: None,
+            bytes_scanned: 0,
+            status: FileStatus::Complete,
+        };
+        let skip = |outcome: &mut FileOutcome, reason, detail: String| {
+            outcome.status = FileStatus::Skipped { reason, detail };
+        };
+        // Metadata first: opening a FIFO would block.
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                skip(&mut outcome, SkipReason::Unreadable, e.to_string());
+                return outcome;
+            }
+        };
+        outcome.size = meta.len();
+        outcome.modified = meta.modified().ok();
+        if !meta.is_file() {
+            let kind = describe_special(&meta);
+            skip(
+                &mut outcome,
+                SkipReason::Unsupported,
+                format!("not a regular file ({kind})"),
+            );
+            return outcome;
+        }
+        if let Some(max) = self.ctx.settings.max_filesize
+            && meta.len() > max
+        {
+            skip(
+                &mut outcome,
+                SkipReason::TooLarge,
+                format!("{} bytes > --max-filesize {max}", meta.len()),
+            );
+            return outcome;
+        }
+        let mut file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                skip(&mut outcome, SkipReason::Unreadable, e.to_string());
+                return outcome;
+            }
+        };
+        self.scan_reader(&mut file, path, meta.len(), &mut outcome, sink, progress);
+        outcome
+    }
+
+    fn scan_reader(
+        &mut self,
+        file: &mut File,
+        path: &Path,
+        expected_len: u64,
+        outcome: &mut FileOutcome,
+        sink: &mut dyn FnMut(Finding),
+        progress: &dyn Fn(u64),
+    ) {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let mut base: u64 = 0;
+        let mut lines = LineTracker::new();
+        let mut locator: Option<Locator> = None;
+        let mut eof = false;
+        let mut first = true;
+        let display = outcome.path.clone();
+        while !eof {
+            // Fill the buffer up to a chunk beyond what is carried over.
+            let target = buf.len() + CHUNK_SIZE;
+            while buf.len() < target {
+                let old = buf.len();
+                buf.resize(target, 0);
+                match file.read(&mut buf[old..]) {
+                    Ok(0) => {
+                        buf.truncate(old);
+                        eof = true;
+                        break;
+                    }
+                    Ok(n) => buf.truncate(old + n),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
+                    Err(e) => {
+                        buf.truncate(old);
+                        let reason = SkipReason::Unreadable;
+                        let detail = format!("read error after {} bytes: {e}", base + old as u64);
+                        outcome.status = if base == 0 && old == 0 {
+                            FileStatus::Skipped { reason, detail }
+                        } else {
+                            FileStatus::Partial { reason, detail }
+                        };
+                        eof = true;
+                        break;
+                    }
+                }
+            }
+            if first {
+                first = false;
+                if let Some(decoded) = self.decode_if_utf16(&buf, file, expected_len, outcome) {
+                    // Whole file decoded to UTF-8: scan it as one chunk.
+                    let mut loc = Locator::for_format(Format::for_path(path), &decoded);
+                    let mut lt = LineTracker::new();
+                    progress(expected_len);
+                    outcome.bytes_scanned = expected_len;
+                    self.scan_chunk(
+                        &decoded,
+                        0,
+                        decoded.len(),
+                        &mut lt,
+                        &mut loc,
+                        &display,
+                        sink,
+                    );
+                    self.buf = buf;
+                    return;
+                }
+                if !matches!(outcome.status, FileStatus::Complete) {
+                    self.buf = buf;
+                    return;
+                }
+                let probe = &buf[..buf.len().min(BINARY_PROBE)];
+                if let Some(at) = memchr::memchr(0, probe) {
+                    outcome.status = FileStatus::Skipped {
+                        reason: SkipReason::Binary,
+                        detail: format!("NUL byte at offset {at}"),
+                    };
+                    self.buf = buf;
+                    return;
+                }
+                // A UTF-8 byte order mark is not part of the first field name.
+                let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
+                    3
+                } else {
+                    0
+                };
+                locator = Some(Locator::for_format(Format::for_path(path), &buf[bom..]));
+            } else if let Some(at) = memchr::memchr(0, &buf) {
+                // Binary data further in: scan what came before, then stop.
+                buf.truncate(at);
+                outcome.status = FileStatus::Partial {
+                    reason: SkipReason::Binary,
+                    detail: format!("NUL byte at offset {}", base + at as u64),
+                };
+                eof = true;
+            }
+            let cut = if eof {
+                buf.len()
+            } else {
+                match memchr::memrchr(b'\n', &buf) {
+                    Some(i) => i + 1,
+                    // One line longer than the chunk: cut it, keep an overlap.
+                    None => buf.len().saturating_sub(LONG_LINE_OVERLAP).max(1),
+                }
+            };
+            let loc = locator.get_or_insert(Locator::None);
+            self.scan_chunk(&buf, base, cut, &mut lines, loc, &display, sink);
+            lines.advance(&buf, base, base + cut as u64);
+            if let Locator::Table(t) = loc {
+                t.rebase(&buf, cut);
+            }
+            progress(cut as u64);
+            outcome.bytes_scanned += cut as u64;
+            buf.drain(..cut);
+            base += cut as u64;
+        }
+        if matches!(outcome.status, FileStatus::Complete) && outcome.bytes_scanned != expected_len {
+            outcome.status = FileStatus::Partial {
+                reason: SkipReason::Changed,
+                detail: format!(
+                    "size changed while reading: listed {expected_len} bytes, read {}",
+                    outcome.bytes_scanned
+                ),
+            };
+        }
+        self.buf = buf;
+    }
+
+    /// Decodes a UTF-16 file (by its byte order mark) to UTF-8. Returns `None`
+    /// for anything else.
+    fn decode_if_utf16(
+        &self,
+        head: &[u8],
+        file: &mut File,
+        expected_len: u64,
+        outcome: &mut FileOutcome,
+    ) -> Option<Vec<u8>> {
+        let (encoding, _) = encoding_rs::Encoding::for_bom(head)?;
+        if encoding == encoding_rs::UTF_8 {
+            return None;
+        }
+        if expected_len > MAX_DECODED_FILE {
+            outcome.status = FileStatus::Skipped {
+                reason: SkipReason::LimitHit,
+                detail: format!(
+                    "{} file over {MAX_DECODED_FILE} bytes is not decoded",
+                    encoding.name()
+                ),
+            };
+            return None;
+        }
+        let mut raw = head.to_vec();
+        if let Err(e) = file.read_to_end(&mut raw) {
+            outcome.status = FileStatus::Partial {
+                reason: SkipReason::Unreadable,
+                detail: format!("read error: {e}"),
+            };
+        }
+        let (text, _, _) = encoding.decode(&raw);
+        Some(text.into_owned().into_bytes())
+    }
+
+    /// Runs the matcher over `buf[..accept_end]` and emits located findings.
+    #[allow(clippy::too_many_arguments)]
+    fn scan_chunk(
+        &mut self,
+        buf: &[u8],
+        base: u64,
+        accept_end: usize,
+        lines: &mut LineTracker,
+        locator: &mut Locator,
+        display_path: &str,
+        sink: &mut dyn FnMut(Finding),
+    ) {
+        let matcher = &self.ctx.matcher;
+        self.hits.clear();
+        {
+            let hits = &mut self.hits;
+            let mut field_of = |offset: usize| locator.field(buf, offset);
+            matcher.find_hits(&mut self.cache, buf, accept_end, &mut field_of, &mut |h| {
+                hits.push(h)
+            });
+        }
+        for hit in &self.hits {
+            lines.advance(buf, base, base + hit.start as u64);
+            let rule = matcher.rule(hit.rule);
+            let value = String::from_utf8_lossy(&buf[hit.start..hit.end]).into_owned();
+            let normalized = normalize(rule.entity, &value, matcher.region());
+            let (fingerprint, fingerprint_bits) =
+                self.ctx.key.fingerprint(rule.entity, &normalized);
+            sink(Finding {
+                entity: rule.entity,
+                rule: rule.id.clone(),
+                category: rule.category,
+                path: display_path.to_string(),
+                line: lines.line,
+                column: lines.chars + 1,
+                field: locator.field(buf, hit.start),
+                confidence: hit.confidence,
+                masked: mask(rule.entity, &value),
+                fingerprint,
+                fingerprint_bits,
+                value,
+            });
+        }
+    }
+}
+
+impl Locator {
+    fn for_format(format: Format, start: &[u8]) -> Locator {
+        match format {
+            Format::Text => Locator::None,
+            Format::Table => Locator::Table(TableTracker::new(start)),
+            Format::Json => Locator::Json,
+        }
+    }
+}
+
+fn describe_special(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let ft = meta.file_type();
+        if ft.is_fifo() {
+            return "fifo";
+        }
+        if ft.is_socket() {
+            return "socket";
+        }
+        if ft.is_block_device() || ft.is_char_device() {
+            return "device";
+        }
+    }
+    if meta.is_dir() {
+        "directory"
+    } else {
+        "special file"
+    }
+}
