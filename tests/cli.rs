@@ -1,0 +1,305 @@
+//! The command line as a user runs it: output formats, exit codes, masking,
+//! skipped files, atomic output.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+const NOTES: &[u8] = b"Klant belde over de APK.\nMail naar jan.devries@hotmail.com en cc anja.bakker@ziggo.nl\nGeen verdere info.\n";
+
+#[test]
+fn findings_exit_1_and_the_summary_names_them() {
+    let dir = tree(&[("notes.txt", NOTES)]);
+    let out = run_in(dir.path(), &["scan", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("email"), "{text}");
+    assert!(text.contains("notes.txt"), "{text}");
+    assert!(!text.contains("jan.devries@hotmail.com"), "value leaked: {text}");
+}
+
+#[test]
+fn no_findings_exit_0_and_exit_zero_overrides() {
+    let dir = tree(&[("a.txt", b"nothing personal here\n")]);
+    let out = run_in(dir.path(), &["scan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("No personal data found"));
+    let dir = tree(&[("notes.txt", NOTES)]);
+    let out = run_in(dir.path(), &["scan", "--exit-zero"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn missing_path_is_an_error_exit_2() {
+    let out = run(&["scan", "does/not/exist"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("does/not/exist"), "{}", stderr(&out));
+}
+
+#[test]
+fn unknown_entity_is_an_error_exit_2() {
+    let dir = tree(&[("a.txt", b"x\n")]);
+    let out = run_in(dir.path(), &["scan", "--entities", "email,shoe_size"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("shoe_size"));
+}
+
+#[test]
+fn ndjson_streams_findings_then_a_summary_and_masks_values() {
+    let dir = tree(&[("notes.txt", NOTES)]);
+    let out = run_in(dir.path(), &["scan", "--format", "ndjson", "notes.txt"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let lines = ndjson(&out);
+    let (last, findings) = lines.split_last().unwrap();
+    assert_eq!(last["type"], "summary");
+    assert_eq!(last["findings"], 2);
+    assert_eq!(findings.len(), 2);
+    let first = findings.iter().find(|f| f["column"] == 11).expect("first email at column 11");
+    for key in [
+        "type", "entity", "rule", "category", "path", "line", "column", "confidence", "masked",
+        "fingerprint",
+    ] {
+        assert!(first.get(key).is_some(), "missing {key} in {first}");
+    }
+    assert_eq!(first["entity"], "email");
+    assert_eq!(first["path"], "notes.txt");
+    assert_eq!(first["line"], 2);
+    assert_eq!(first["masked"], "j***@h***.com");
+    assert!(first.get("value").is_none(), "value present without --reveal");
+    assert!(!stdout(&out).contains("hotmail.com\""));
+}
+
+#[test]
+fn reveal_adds_values() {
+    let dir = tree(&[("notes.txt", NOTES)]);
+    let out = run_in(dir.path(), &["scan", "--format", "ndjson", "--reveal", "."]);
+    let lines = ndjson(&out);
+    let values: Vec<&str> = lines.iter().filter_map(|l| l["value"].as_str()).collect();
+    assert!(values.contains(&"jan.devries@hotmail.com"), "{values:?}");
+}
+
+#[test]
+fn fingerprints_are_stable_for_one_key_and_differ_between_keys() {
+    let dir = tree(&[("notes.txt", NOTES)]);
+    let fp = |key: &str| -> Vec<String> {
+        let out = piiscan()
+            .current_dir(dir.path())
+            .env("PIISCAN_KEY", key)
+            .args(["scan", "--format", "ndjson"])
+            .output()
+            .unwrap();
+        let mut v: Vec<String> = ndjson(&out)
+            .iter()
+            .filter_map(|l| l["fingerprint"].as_str().map(String::from))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(fp("one"), fp("one"));
+    assert_ne!(fp("one"), fp("two"));
+}
+
+#[test]
+fn json_inventory_parses_and_counts() {
+    let dir = tree(&[("notes.txt", NOTES), ("sub/more.txt", NOTES)]);
+    let out = run_in(dir.path(), &["scan", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["scan"]["files_scanned"], 2);
+    assert_eq!(doc["totals"]["findings"], 4);
+    assert_eq!(doc["totals"]["entities"]["email"]["count"], 4);
+    // The same two addresses in two files: 2 distinct.
+    assert_eq!(doc["totals"]["entities"]["email"]["distinct"], 2);
+    let files = doc["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    let f = &files[0];
+    assert!(f["modified"].is_string() && f["size"].as_u64().unwrap() > 0);
+    assert_eq!(f["entities"]["email"]["samples"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn csv_output_has_a_header_and_one_row_per_finding() {
+    let dir = tree(&[("notes.txt", NOTES)]);
+    let out = run_in(dir.path(), &["scan", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "entity");
+    assert!(!headers.iter().any(|h| h == "value"));
+    let rows: Vec<_> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][0], "email");
+}
+
+#[test]
+fn binary_files_are_skipped_and_counted() {
+    let mut blob = b"\x89PNG\r\n\x1a\n\0\0\0".to_vec();
+    blob.extend_from_slice(b"jan.devries@hotmail.com");
+    let dir = tree(&[("photo.png", &blob), ("notes.txt", NOTES)]);
+    let out = run_in(dir.path(), &["scan", "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["scan"]["skipped_by_reason"]["binary"], 1);
+    let skipped = &doc["scan"]["skipped"][0];
+    assert_eq!(skipped["path"], "photo.png");
+    assert_eq!(skipped["reason"], "binary");
+    assert_eq!(doc["totals"]["findings"], 2, "the binary's e-mail is not reported");
+    let human = stdout(&run_in(dir.path(), &["scan"]));
+    assert!(human.contains("binary") && human.contains("photo.png"), "{human}");
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_and_special_files_are_counted_and_the_scan_goes_on() {
+    let dir = tree(&[("notes.txt", NOTES)]);
+    // Root can read any mode, so make unreadability real: a link to nothing,
+    // followed, and a FIFO (which must not block the scan).
+    std::os::unix::fs::symlink(dir.path().join("gone.txt"), dir.path().join("dangling.txt")).unwrap();
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let out = run_in(dir.path(), &["scan", "--follow", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["totals"]["findings"], 2);
+    let skipped = doc["scan"]["skipped"].as_array().unwrap();
+    let reason_of = |name: &str| {
+        skipped
+            .iter()
+            .find(|s| s["path"].as_str().unwrap().ends_with(name))
+            .map(|s| s["reason"].as_str().unwrap().to_string())
+    };
+    let dangling = reason_of("dangling.txt").expect("dangling link counted");
+    assert!(dangling == "unreadable" || dangling == "walk_error", "{dangling}");
+    if made.is_ok_and(|s| s.success()) {
+        assert_eq!(reason_of("pipe").as_deref(), Some("unsupported"));
+    }
+    assert!(stderr(&out).contains("not fully scanned"), "{}", stderr(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_are_not_followed_by_default_but_counted() {
+    let dir = tree(&[("notes.txt", NOTES)]);
+    std::os::unix::fs::symlink(dir.path().join("notes.txt"), dir.path().join("link.txt")).unwrap();
+    let out = run_in(dir.path(), &["scan", "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["totals"]["findings"], 2);
+    assert_eq!(doc["scan"]["skipped_by_reason"]["symlink"], 1);
+}
+
+#[test]
+fn max_filesize_skips_with_reason() {
+    let dir = tree(&[("big.txt", NOTES), ("small.txt", b"ok\n")]);
+    let out = run_in(dir.path(), &["scan", "--max-filesize", "50", "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["scan"]["skipped_by_reason"]["too_large"], 1);
+    assert_eq!(doc["totals"]["findings"], 0);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn output_file_is_written_whole_and_the_tree_is_untouched() {
+    let dir = tree(&[("data/notes.txt", NOTES)]);
+    let before = listing(&dir.path().join("data"));
+    let out_dir = tempfile::tempdir().unwrap();
+    let report = out_dir.path().join("report.json");
+    let out = run_in(
+        dir.path(),
+        &["scan", "data", "--format", "json", "-o", report.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let doc: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(doc["totals"]["findings"], 2);
+    assert_eq!(listing(&dir.path().join("data")), before, "the scanned tree changed");
+    let leftovers: Vec<_> = std::fs::read_dir(out_dir.path()).unwrap().flatten().collect();
+    assert_eq!(leftovers.len(), 1, "temporary files left behind");
+}
+
+#[test]
+fn entities_filter_restricts_the_report() {
+    let dir = tree(&[("notes.txt", NOTES)]);
+    let out = run_in(dir.path(), &["scan", "--entities", "phone", "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["totals"]["findings"], 0);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn gitignored_files_are_skipped_unless_no_ignore() {
+    let dir = tree(&[(".ignore", b"secret/\n"), ("secret/notes.txt", NOTES)]);
+    let out = run_in(dir.path(), &["scan", "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["totals"]["findings"], 0);
+    let out = run_in(dir.path(), &["scan", "--no-ignore", "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["totals"]["findings"], 2);
+}
+
+#[test]
+fn globs_include_and_exclude() {
+    let dir = tree(&[("a/notes.txt", NOTES), ("b/notes.log", NOTES)]);
+    let out = run_in(dir.path(), &["scan", "-g", "*.log", "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["totals"]["findings"], 2);
+    assert_eq!(doc["files"][0]["path"], "b/notes.log");
+    let out = run_in(dir.path(), &["scan", "-g", "!*.log", "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["files"][0]["path"], "a/notes.txt");
+}
+
+#[test]
+fn rules_check_passes_and_rules_list_names_every_rule() {
+    let out = run(&["rules", "check"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("0 failed"));
+    let out = run(&["rules", "list"]);
+    assert_eq!(out.status.code(), Some(0));
+    for entity in ["email", "phone", "licence_plate", "vin", "iban", "bsn"] {
+        assert!(stdout(&out).contains(entity), "{entity} missing from rules list");
+    }
+}
+
+#[test]
+fn rules_check_fails_on_a_broken_example() {
+    let dir = tree(&[(
+        "bad.toml",
+        br#"[[rules]]
+id = "order_number"
+name = "Order number"
+entity = "bsn"
+category = "identity"
+pattern = '''\bORD-\d{6}\b'''
+examples = ["ORD-123456", "ORD-12"]
+negative_examples = ["ORD-654321"]
+"#,
+    )]);
+    let out = run_in(dir.path(), &["rules", "check", "bad.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("example not found: \"ORD-12\""), "{err}");
+    assert!(err.contains("negative example was reported: \"ORD-654321\""), "{err}");
+}
+
+#[test]
+fn custom_rules_add_to_the_default_set() {
+    let dir = tree(&[
+        (
+            "rules/klant.toml",
+            br#"[[rules]]
+id = "dealer_customer_number"
+name = "Customer number"
+entity = "bsn"
+category = "identity"
+pattern = '''\bKL-\d{6}\b'''
+confidence = "low"
+examples = ["klant KL-123456"]
+negative_examples = ["KL-12345"]
+"#,
+        ),
+        ("data.txt", b"klant KL-482913 belde\n"),
+    ]);
+    let out = run_in(dir.path(), &["scan", "data.txt", "--rules", "rules", "--format", "ndjson"]);
+    let lines = ndjson(&out);
+    assert_eq!(lines[0]["rule"], "dealer_customer_number");
+    assert_eq!(lines[0]["confidence"], "low");
+}
