@@ -213,6 +213,7 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
             globs: args.globs.clone(),
             follow: args.follow,
             threads: args.threads,
+            stream_findings: matches!(args.format, ReportFormat::Ndjson | ReportFormat::Csv),
         },
         settings: ScanSettings {
             max_filesize: args.max_filesize,

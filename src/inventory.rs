@@ -24,7 +24,7 @@ pub struct EntityStats {
 }
 
 impl EntityStats {
-    fn add(&mut self, finding: &Finding) {
+    pub fn add(&mut self, finding: &Finding) {
         self.count += 1;
         self.distinct.insert(finding.fingerprint_bits);
         self.confidence = self.confidence.max(Some(finding.confidence));
@@ -44,6 +44,14 @@ pub struct FileEntry {
 }
 
 impl FileEntry {
+    /// Counts a finding of this file.
+    pub fn add(&mut self, finding: &Finding) {
+        self.entities
+            .entry(finding.entity)
+            .or_default()
+            .add(finding);
+    }
+
     pub fn findings(&self) -> u64 {
         self.entities.values().map(|s| s.count).sum()
     }
@@ -88,17 +96,28 @@ impl Inventory {
         }
     }
 
-    pub fn add_finding(&mut self, finding: &Finding) {
-        let entry = self.files.entry(finding.path.clone()).or_default();
-        let stats = entry.entities.entry(finding.entity).or_default();
-        if stats.count == 0 {
-            self.totals.entry(finding.entity).or_default().files += 1;
+    /// Adds one file: its outcome and, when it had findings, the per-entity
+    /// statistics its scanning thread aggregated.
+    pub fn add_file(&mut self, outcome: FileOutcome, entry: Option<FileEntry>) {
+        if let Some(entry) = entry.filter(|e| !e.entities.is_empty()) {
+            for (entity, stats) in &entry.entities {
+                let total = self.totals.entry(*entity).or_default();
+                total.count += stats.count;
+                total.files += 1;
+                total.distinct.merge(&stats.distinct);
+                total.confidence = total.confidence.max(stats.confidence);
+                for s in &stats.samples {
+                    if total.samples.len() < SAMPLES_PER_ENTITY && !total.samples.contains(s) {
+                        total.samples.push(s.clone());
+                    }
+                }
+            }
+            self.files.insert(outcome.path.clone(), entry);
         }
-        stats.add(finding);
-        self.totals.entry(finding.entity).or_default().add(finding);
+        self.add_outcome(outcome);
     }
 
-    pub fn add_outcome(&mut self, outcome: FileOutcome) {
+    fn add_outcome(&mut self, outcome: FileOutcome) {
         let scanned = !matches!(outcome.status, FileStatus::Skipped { .. });
         if scanned {
             self.files_scanned += 1;

@@ -90,7 +90,6 @@ pub fn run_scan(
             match event {
                 Event::Findings(findings) => {
                     for f in &findings {
-                        inventory.add_finding(f);
                         if write_error.is_none()
                             && let Err(e) = on_finding(f)
                         {
@@ -98,7 +97,7 @@ pub fn run_scan(
                         }
                     }
                 }
-                Event::File(outcome) => inventory.add_outcome(outcome),
+                Event::File(outcome, stats) => inventory.add_file(outcome, stats),
             }
             // A broken output (closed pipe) ends the scan: dropping the
             // receiver makes every walker thread stop at its next send.

@@ -289,7 +289,10 @@ mod tests {
             mask(Entity::Iban, "NL91 ABNA 0417 1643 00"),
             "NL91 **** **** **** 00"
         );
-        assert_eq!(mask(Entity::Iban, "NL91ABNA0417164300"), "NL91************00");
+        assert_eq!(
+            mask(Entity::Iban, "NL91ABNA0417164300"),
+            "NL91************00"
+        );
         assert_eq!(mask(Entity::Phone, "+31 6 12345678"), "+31 * ******78");
         assert_eq!(mask(Entity::Phone, "06-12345678"), "06-******78");
         assert_eq!(mask(Entity::Bsn, "111222333"), "*******33");

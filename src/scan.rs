@@ -184,7 +184,7 @@ impl<'a> FileScanner<'a> {
         FileScanner {
             ctx,
             cache: ctx.matcher.new_cache(),
-            buf: Vec::with_capacity(CHUNK_SIZE + LONG_LINE_OVERLAP),
+            buf: Vec::new(),
             hits: Vec::new(),
         }
     }
@@ -281,8 +281,13 @@ impl<'a> FileScanner<'a> {
         sink: &mut dyn FnMut(Finding),
         progress: &dyn Fn(u64),
     ) {
+        // The buffer is allocated and zeroed once per thread: `filled` marks
+        // the valid bytes, so no file pays for clearing megabytes it never uses.
         let mut buf = std::mem::take(&mut self.buf);
-        buf.clear();
+        if buf.len() < 2 * CHUNK_SIZE {
+            buf.resize(2 * CHUNK_SIZE, 0);
+        }
+        let mut filled = 0usize;
         let mut base: u64 = 0;
         let mut lines = LineTracker::new();
         let mut locator: Option<Locator> = None;
@@ -290,24 +295,21 @@ impl<'a> FileScanner<'a> {
         let mut first = true;
         let display = outcome.path.clone();
         while !eof {
-            // Fill the buffer up to a chunk beyond what is carried over.
-            let target = buf.len() + CHUNK_SIZE;
-            while buf.len() < target {
-                let old = buf.len();
-                buf.resize(target, 0);
-                match file.read(&mut buf[old..]) {
+            // Read up to a chunk beyond what is carried over.
+            let target = filled + CHUNK_SIZE;
+            while filled < target {
+                match file.read(&mut buf[filled..target]) {
                     Ok(0) => {
-                        buf.truncate(old);
                         eof = true;
                         break;
                     }
-                    Ok(n) => buf.truncate(old + n),
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     Err(e) => {
-                        buf.truncate(old);
                         let reason = SkipReason::Unreadable;
-                        let detail = format!("read error after {} bytes: {e}", base + old as u64);
-                        outcome.status = if base == 0 && old == 0 {
+                        let detail =
+                            format!("read error after {} bytes: {e}", base + filled as u64);
+                        outcome.status = if base == 0 && filled == 0 {
                             FileStatus::Skipped { reason, detail }
                         } else {
                             FileStatus::Partial { reason, detail }
@@ -317,9 +319,10 @@ impl<'a> FileScanner<'a> {
                     }
                 }
             }
+            let data = &buf[..filled];
             if first {
                 first = false;
-                if let Some(decoded) = self.decode_if_utf16(&buf, file, expected_len, outcome) {
+                if let Some(decoded) = self.decode_if_utf16(data, file, expected_len, outcome) {
                     // Whole file decoded to UTF-8: scan it as one chunk.
                     let mut loc = Locator::for_format(Format::for_path(path), &decoded);
                     let mut lt = LineTracker::new();
@@ -341,7 +344,7 @@ impl<'a> FileScanner<'a> {
                     self.buf = buf;
                     return;
                 }
-                let probe = &buf[..buf.len().min(BINARY_PROBE)];
+                let probe = &data[..data.len().min(BINARY_PROBE)];
                 if let Some(at) = memchr::memchr(0, probe) {
                     outcome.status = FileStatus::Skipped {
                         reason: SkipReason::Binary,
@@ -351,15 +354,17 @@ impl<'a> FileScanner<'a> {
                     return;
                 }
                 // A UTF-8 byte order mark is not part of the first field name.
-                let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
+                let bom = if data.starts_with(b"\xEF\xBB\xBF") {
                     3
                 } else {
                     0
                 };
-                locator = Some(Locator::for_format(Format::for_path(path), &buf[bom..]));
-            } else if let Some(at) = memchr::memchr(0, &buf) {
+                locator = Some(Locator::for_format(Format::for_path(path), &data[bom..]));
+            }
+            let mut data = &buf[..filled];
+            if let Some(at) = memchr::memchr(0, data) {
                 // Binary data further in: scan what came before, then stop.
-                buf.truncate(at);
+                data = &data[..at];
                 outcome.status = FileStatus::Partial {
                     reason: SkipReason::Binary,
                     detail: format!("NUL byte at offset {}", base + at as u64),
@@ -367,23 +372,24 @@ impl<'a> FileScanner<'a> {
                 eof = true;
             }
             let cut = if eof {
-                buf.len()
+                data.len()
             } else {
-                match memchr::memrchr(b'\n', &buf) {
+                match memchr::memrchr(b'\n', data) {
                     Some(i) => i + 1,
                     // One line longer than the chunk: cut it, keep an overlap.
-                    None => buf.len().saturating_sub(LONG_LINE_OVERLAP).max(1),
+                    None => data.len().saturating_sub(LONG_LINE_OVERLAP).max(1),
                 }
             };
             let loc = locator.get_or_insert(Locator::None);
-            self.scan_chunk(&buf, base, cut, &mut lines, loc, &display, sink);
-            lines.advance(&buf, base, base + cut as u64);
+            self.scan_chunk(data, base, cut, &mut lines, loc, &display, sink);
+            lines.advance(data, base, base + cut as u64);
             if let Locator::Table(t) = loc {
-                t.rebase(&buf, cut);
+                t.rebase(data, cut);
             }
             progress(cut as u64);
             outcome.bytes_scanned += cut as u64;
-            buf.drain(..cut);
+            buf.copy_within(cut..filled, 0);
+            filled -= cut;
             base += cut as u64;
         }
         if matches!(outcome.status, FileStatus::Complete) && outcome.bytes_scanned != expected_len {

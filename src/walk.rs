@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::finding::Finding;
+use crate::inventory::FileEntry;
 use crate::scan::{FileOutcome, FileScanner, FileStatus, ScanContext, SkipReason};
 use ignore::{WalkBuilder, WalkState, overrides::OverrideBuilder};
 use std::path::{Path, PathBuf};
@@ -21,12 +22,17 @@ pub struct WalkOptions {
     pub follow: bool,
     /// 0 picks a number from the available cores.
     pub threads: usize,
+    /// Send every finding to the collector (for streaming reports); when
+    /// false only per-file statistics travel between threads.
+    pub stream_findings: bool,
 }
 
 /// What the walker threads tell the collector.
 pub enum Event {
+    /// Findings to stream, sent only when the report streams them.
     Findings(Vec<Finding>),
-    File(FileOutcome),
+    /// A finished file, with the statistics of its findings.
+    File(FileOutcome, Option<FileEntry>),
 }
 
 /// Shared counters for progress display: bytes and files, never matches.
@@ -86,8 +92,8 @@ pub fn walk(
         let tx = tx.clone();
         Box::new(move |result| {
             let sent = match result {
-                Ok(entry) => visit(&mut scanner, &entry, options.follow, counters, &tx),
-                Err(err) => tx.send(Event::File(walk_error_outcome(&err))).is_ok(),
+                Ok(entry) => visit(&mut scanner, &entry, options, counters, &tx),
+                Err(err) => tx.send(Event::File(walk_error_outcome(&err), None)).is_ok(),
             };
             if sent {
                 WalkState::Continue
@@ -102,7 +108,7 @@ pub fn walk(
 fn visit(
     scanner: &mut FileScanner<'_>,
     entry: &ignore::DirEntry,
-    follow: bool,
+    options: &WalkOptions,
     counters: &Counters,
     tx: &Sender<Event>,
 ) -> bool {
@@ -113,7 +119,7 @@ fn visit(
         return true;
     }
     let display = display_path(entry.path());
-    if file_type.is_symlink() && !follow {
+    if file_type.is_symlink() && !options.follow {
         let outcome = FileOutcome {
             path: display,
             size: 0,
@@ -124,17 +130,22 @@ fn visit(
                 detail: "symbolic link not followed (use --follow)".into(),
             },
         };
-        return tx.send(Event::File(outcome)).is_ok();
+        return tx.send(Event::File(outcome, None)).is_ok();
     }
     let mut batch = Vec::new();
+    let mut stats = FileEntry::default();
     let mut ok = true;
+    let stream = options.stream_findings;
     let outcome = scanner.scan_file(
         entry.path(),
         display,
         &mut |finding| {
-            batch.push(finding);
-            if batch.len() >= FINDING_BATCH {
-                ok &= tx.send(Event::Findings(std::mem::take(&mut batch))).is_ok();
+            stats.add(&finding);
+            if stream {
+                batch.push(finding);
+                if batch.len() >= FINDING_BATCH {
+                    ok &= tx.send(Event::Findings(std::mem::take(&mut batch))).is_ok();
+                }
             }
         },
         &|bytes| {
@@ -145,7 +156,7 @@ fn visit(
     if !batch.is_empty() {
         ok &= tx.send(Event::Findings(batch)).is_ok();
     }
-    ok && tx.send(Event::File(outcome)).is_ok()
+    ok && tx.send(Event::File(outcome, Some(stats))).is_ok()
 }
 
 fn walk_error_outcome(err: &ignore::Error) -> FileOutcome {

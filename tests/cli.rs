@@ -15,7 +15,10 @@ fn findings_exit_1_and_the_summary_names_them() {
     let text = stdout(&out);
     assert!(text.contains("email"), "{text}");
     assert!(text.contains("notes.txt"), "{text}");
-    assert!(!text.contains("jan.devries@hotmail.com"), "value leaked: {text}");
+    assert!(
+        !text.contains("jan.devries@hotmail.com"),
+        "value leaked: {text}"
+    );
 }
 
 #[test]
@@ -54,9 +57,20 @@ fn ndjson_streams_findings_then_a_summary_and_masks_values() {
     assert_eq!(last["type"], "summary");
     assert_eq!(last["findings"], 2);
     assert_eq!(findings.len(), 2);
-    let first = findings.iter().find(|f| f["column"] == 11).expect("first email at column 11");
+    let first = findings
+        .iter()
+        .find(|f| f["column"] == 11)
+        .expect("first email at column 11");
     for key in [
-        "type", "entity", "rule", "category", "path", "line", "column", "confidence", "masked",
+        "type",
+        "entity",
+        "rule",
+        "category",
+        "path",
+        "line",
+        "column",
+        "confidence",
+        "masked",
         "fingerprint",
     ] {
         assert!(first.get(key).is_some(), "missing {key} in {first}");
@@ -65,7 +79,10 @@ fn ndjson_streams_findings_then_a_summary_and_masks_values() {
     assert_eq!(first["path"], "notes.txt");
     assert_eq!(first["line"], 2);
     assert_eq!(first["masked"], "j***@h***.com");
-    assert!(first.get("value").is_none(), "value present without --reveal");
+    assert!(
+        first.get("value").is_none(),
+        "value present without --reveal"
+    );
     assert!(!stdout(&out).contains("hotmail.com\""));
 }
 
@@ -115,7 +132,10 @@ fn json_inventory_parses_and_counts() {
     assert_eq!(files.len(), 2);
     let f = &files[0];
     assert!(f["modified"].is_string() && f["size"].as_u64().unwrap() > 0);
-    assert_eq!(f["entities"]["email"]["samples"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        f["entities"]["email"]["samples"].as_array().unwrap().len(),
+        2
+    );
 }
 
 #[test]
@@ -142,9 +162,15 @@ fn binary_files_are_skipped_and_counted() {
     let skipped = &doc["scan"]["skipped"][0];
     assert_eq!(skipped["path"], "photo.png");
     assert_eq!(skipped["reason"], "binary");
-    assert_eq!(doc["totals"]["findings"], 2, "the binary's e-mail is not reported");
+    assert_eq!(
+        doc["totals"]["findings"], 2,
+        "the binary's e-mail is not reported"
+    );
     let human = stdout(&run_in(dir.path(), &["scan"]));
-    assert!(human.contains("binary") && human.contains("photo.png"), "{human}");
+    assert!(
+        human.contains("binary") && human.contains("photo.png"),
+        "{human}"
+    );
 }
 
 #[cfg(unix)]
@@ -153,7 +179,8 @@ fn unreadable_and_special_files_are_counted_and_the_scan_goes_on() {
     let dir = tree(&[("notes.txt", NOTES)]);
     // Root can read any mode, so make unreadability real: a link to nothing,
     // followed, and a FIFO (which must not block the scan).
-    std::os::unix::fs::symlink(dir.path().join("gone.txt"), dir.path().join("dangling.txt")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("gone.txt"), dir.path().join("dangling.txt"))
+        .unwrap();
     let fifo = dir.path().join("pipe");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
     let out = run_in(dir.path(), &["scan", "--follow", "--format", "json"]);
@@ -168,11 +195,18 @@ fn unreadable_and_special_files_are_counted_and_the_scan_goes_on() {
             .map(|s| s["reason"].as_str().unwrap().to_string())
     };
     let dangling = reason_of("dangling.txt").expect("dangling link counted");
-    assert!(dangling == "unreadable" || dangling == "walk_error", "{dangling}");
+    assert!(
+        dangling == "unreadable" || dangling == "walk_error",
+        "{dangling}"
+    );
     if made.is_ok_and(|s| s.success()) {
         assert_eq!(reason_of("pipe").as_deref(), Some("unsupported"));
     }
-    assert!(stderr(&out).contains("not fully scanned"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not fully scanned"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[cfg(unix)]
@@ -189,7 +223,10 @@ fn symlinks_are_not_followed_by_default_but_counted() {
 #[test]
 fn max_filesize_skips_with_reason() {
     let dir = tree(&[("big.txt", NOTES), ("small.txt", b"ok\n")]);
-    let out = run_in(dir.path(), &["scan", "--max-filesize", "50", "--format", "json"]);
+    let out = run_in(
+        dir.path(),
+        &["scan", "--max-filesize", "50", "--format", "json"],
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["scan"]["skipped_by_reason"]["too_large"], 1);
     assert_eq!(doc["totals"]["findings"], 0);
@@ -204,21 +241,38 @@ fn output_file_is_written_whole_and_the_tree_is_untouched() {
     let report = out_dir.path().join("report.json");
     let out = run_in(
         dir.path(),
-        &["scan", "data", "--format", "json", "-o", report.to_str().unwrap()],
+        &[
+            "scan",
+            "data",
+            "--format",
+            "json",
+            "-o",
+            report.to_str().unwrap(),
+        ],
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
     let doc: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     assert_eq!(doc["totals"]["findings"], 2);
-    assert_eq!(listing(&dir.path().join("data")), before, "the scanned tree changed");
-    let leftovers: Vec<_> = std::fs::read_dir(out_dir.path()).unwrap().flatten().collect();
+    assert_eq!(
+        listing(&dir.path().join("data")),
+        before,
+        "the scanned tree changed"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(out_dir.path())
+        .unwrap()
+        .flatten()
+        .collect();
     assert_eq!(leftovers.len(), 1, "temporary files left behind");
 }
 
 #[test]
 fn entities_filter_restricts_the_report() {
     let dir = tree(&[("notes.txt", NOTES)]);
-    let out = run_in(dir.path(), &["scan", "--entities", "phone", "--format", "json"]);
+    let out = run_in(
+        dir.path(),
+        &["scan", "--entities", "phone", "--format", "json"],
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["totals"]["findings"], 0);
     assert_eq!(out.status.code(), Some(0));
@@ -250,12 +304,21 @@ fn globs_include_and_exclude() {
 #[test]
 fn rules_check_passes_and_rules_list_names_every_rule() {
     let out = run(&["rules", "check"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     assert!(stdout(&out).contains("0 failed"));
     let out = run(&["rules", "list"]);
     assert_eq!(out.status.code(), Some(0));
     for entity in ["email", "phone", "licence_plate", "vin", "iban", "bsn"] {
-        assert!(stdout(&out).contains(entity), "{entity} missing from rules list");
+        assert!(
+            stdout(&out).contains(entity),
+            "{entity} missing from rules list"
+        );
     }
 }
 
@@ -277,7 +340,10 @@ negative_examples = ["ORD-654321"]
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("example not found: \"ORD-12\""), "{err}");
-    assert!(err.contains("negative example was reported: \"ORD-654321\""), "{err}");
+    assert!(
+        err.contains("negative example was reported: \"ORD-654321\""),
+        "{err}"
+    );
 }
 
 #[test]
@@ -298,7 +364,10 @@ negative_examples = ["KL-12345"]
         ),
         ("data.txt", b"klant KL-482913 belde\n"),
     ]);
-    let out = run_in(dir.path(), &["scan", "data.txt", "--rules", "rules", "--format", "ndjson"]);
+    let out = run_in(
+        dir.path(),
+        &["scan", "data.txt", "--rules", "rules", "--format", "ndjson"],
+    );
     let lines = ndjson(&out);
     assert_eq!(lines[0]["rule"], "dealer_customer_number");
     assert_eq!(lines[0]["confidence"], "low");

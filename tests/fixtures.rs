@@ -138,7 +138,10 @@ fn every_entity_occurs_in_the_fixtures() {
         "postcode",
         "date_of_birth",
     ] {
-        assert!(planted.iter().any(|t| t.entity == entity), "no {entity} planted");
+        assert!(
+            planted.iter().any(|t| t.entity == entity),
+            "no {entity} planted"
+        );
     }
 }
 
@@ -157,9 +160,19 @@ fn no_lookalike_is_reported() {
                         || normalized(&f.value).contains(&normalized(&t.value)))
             })
         })
-        .map(|t| format!("{}:{} {:?} reported as {}", t.path, t.line, t.value, t.entity))
+        .map(|t| {
+            format!(
+                "{}:{} {:?} reported as {}",
+                t.path, t.line, t.value, t.entity
+            )
+        })
         .collect();
-    assert!(reported.is_empty(), "{} look-alikes reported:\n  {}", reported.len(), reported.join("\n  "));
+    assert!(
+        reported.is_empty(),
+        "{} look-alikes reported:\n  {}",
+        reported.len(),
+        reported.join("\n  ")
+    );
 }
 
 #[test]

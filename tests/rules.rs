@@ -10,7 +10,12 @@ fn every_default_rule_example_holds() {
     let (failures, checked) = check_rules(&rules, "NL").expect("rules compile");
     assert!(checked >= rules.len() * 2, "each rule has examples");
     let report: Vec<String> = failures.iter().map(|f| f.to_string()).collect();
-    assert!(report.is_empty(), "{} failures:\n{}", report.len(), report.join("\n"));
+    assert!(
+        report.is_empty(),
+        "{} failures:\n{}",
+        report.len(),
+        report.join("\n")
+    );
 }
 
 #[test]
@@ -23,7 +28,10 @@ fn every_rule_file_is_embedded() {
         .filter(|n| n.ends_with(".toml"))
         .collect();
     on_disk.sort();
-    let mut embedded: Vec<String> = DEFAULT_RULE_FILES.iter().map(|(n, _)| n.to_string()).collect();
+    let mut embedded: Vec<String> = DEFAULT_RULE_FILES
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
     embedded.sort();
     assert_eq!(on_disk, embedded);
 }

@@ -309,18 +309,17 @@ fn keyword_before(cand: &Candidate<'_>, line_start: usize, keywords: &[Vec<u8>])
         return false;
     }
     let from = cand.start.saturating_sub(KEYWORD_WINDOW).max(line_start);
+    // Lowercase the window once, then look for each (already lowercase)
+    // keyword with a plain substring search.
+    let mut lowered = [0u8; KEYWORD_WINDOW];
     let window = &cand.hay[from..cand.start];
+    let lowered = &mut lowered[..window.len()];
+    for (dst, src) in lowered.iter_mut().zip(window) {
+        *dst = src.to_ascii_lowercase();
+    }
     keywords
         .iter()
-        .any(|k| contains_ignore_ascii_case(window, k))
-}
-
-fn contains_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
-    if needle.is_empty() || needle.len() > hay.len() {
-        return needle.is_empty();
-    }
-    hay.windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+        .any(|k| memchr::memmem::find(lowered, k).is_some())
 }
 
 /// Keeps the best of overlapping hits: higher confidence, then longer, then

@@ -82,7 +82,9 @@ fn ipv4_non_public(ip: [u8; 4]) -> bool {
 const IPV4_WELL_KNOWN: &[[u8; 4]] = &[
     [1, 0, 0, 1],         // Cloudflare DNS
     [1, 1, 1, 1],         // Cloudflare DNS
-    [1, 2, 3, 4],         // the usual example address
+    [1, 2, 3, 4],         // placeholder
+    [12, 34, 56, 78],     // placeholder
+    [123, 45, 67, 89],    // placeholder
     [8, 8, 4, 4],         // Google DNS
     [8, 8, 8, 8],         // Google DNS
     [9, 9, 9, 9],         // Quad9
@@ -91,21 +93,33 @@ const IPV4_WELL_KNOWN: &[[u8; 4]] = &[
     [208, 67, 222, 222],  // OpenDNS
 ];
 
-/// Words that make a dotted quad a version or a section number rather than
-/// an address when they occur in the few bytes before it.
+/// Words that make a dotted quad a version, section number or object
+/// identifier rather than an address when they occur in the few bytes before
+/// it (anywhere, so `AssemblyVersion` and `ObjectIdentifier` count). Lower
+/// case; matched ignoring ASCII case.
 const NUMBERING_LABELS: &[&[u8]] = &[
     b"version",
     b"section",
     b"chapter",
     b"hoofdstuk",
     b"paragraaf",
+    b"objectidentifier",
+    // Changelogs: "upgrade V8 to 4.5.103.35", "patch V8 to 11.3.244.8".
+    b"upgrade",
+    b"update",
+    b"bump",
+    b"patch",
+    b"release",
     "\u{a7}".as_bytes(), // the section sign, in UTF-8
 ];
 
-/// True when a version or section label sits just before the candidate:
-/// one of [`NUMBERING_LABELS`] anywhere in the 20 bytes before
-/// (`AssemblyVersion("1.2.3.4")`, `Section 7.3.17.1`), or the word `ver`
-/// followed by a space, dot or colon (not the tail of `server`).
+/// Short labels that count only as whole words (`ver. 1.2.3.4`, `OID
+/// 2.5.29.17`), not inside `server` or `android`.
+const NUMBERING_WORDS: &[&[u8]] = &[b"ver", b"oid"];
+
+/// True when a version, section or OID label sits in the 20 bytes before the
+/// candidate: one of [`NUMBERING_LABELS`] anywhere, or one of
+/// [`NUMBERING_WORDS`] as a word.
 fn numbering_label_before(c: &Candidate<'_>) -> bool {
     let window = window_before(c, 20);
     if NUMBERING_LABELS
@@ -114,17 +128,45 @@ fn numbering_label_before(c: &Candidate<'_>) -> bool {
     {
         return true;
     }
-    window.windows(4).enumerate().any(|(i, w)| {
-        w[..3].eq_ignore_ascii_case(b"ver")
-            && matches!(w[3], b' ' | b'.' | b':')
-            && (i == 0 || !window[i - 1].is_ascii_alphabetic())
+    NUMBERING_WORDS.iter().any(|word| {
+        window.windows(word.len()).enumerate().any(|(i, w)| {
+            let before = i.checked_sub(1).and_then(|j| window.get(j));
+            let after = window.get(i + word.len());
+            w.eq_ignore_ascii_case(word)
+                && !before.is_some_and(u8::is_ascii_alphabetic)
+                && !after.is_some_and(u8::is_ascii_alphabetic)
+        })
     })
+}
+
+/// True when the token before the candidate (one space or comma back) is a
+/// plain decimal number such as `-2.12`: then the candidate is a run of
+/// compressed SVG path numbers (`-2.12 3.51.98.32` is 3.51, .98, .32), not an
+/// address. A list of addresses has dotted quads there, not single-dot
+/// decimals.
+fn after_decimal_number(c: &Candidate<'_>) -> bool {
+    if !matches!(prev_byte(c, 1), Some(b' ' | b',')) {
+        return false;
+    }
+    let window = window_before(c, 24);
+    let Some((_, head)) = window.split_last() else {
+        return false;
+    };
+    let token_start = head
+        .iter()
+        .rposition(|b| !(b.is_ascii_digit() || *b == b'.' || *b == b'-'))
+        .map_or(0, |i| i + 1);
+    let token = &head[token_start..];
+    let dots = token.iter().filter(|&&b| b == b'.').count();
+    dots == 1 && token.last().is_some_and(u8::is_ascii_digit)
 }
 
 /// IPv4 validator: a dotted quad of a public, non-well-known address that is
 /// not part of a longer dotted number (`1.2.3.4.5`, OIDs), a word (`v1.2.3.4`),
-/// a version or section label, nor four single digits. Accepts at medium: an address is personal data only
-/// when it is a client's.
+/// a version or section label, a reverse-DNS name, SVG path data, nor four
+/// single digits.
+/// Accepts at medium (an address is personal data only when it is a
+/// client's); an address with all octets below 32 needs context.
 pub(super) fn check_ipv4(c: &Candidate<'_>) -> Verdict {
     let before = prev_byte(c, 1);
     let after = next_byte(c, 1);
@@ -133,6 +175,12 @@ pub(super) fn check_ipv4(c: &Candidate<'_>) -> Verdict {
     }
     if is_alnum(after) || after == Some(b'_') || (after == Some(b'.') && is_digit(next_byte(c, 2)))
     {
+        return Verdict::Reject;
+    }
+    // `4.3.2.1.in-addr.arpa` is a reverse-DNS name, the address written
+    // backwards.
+    let tail = c.hay.get(c.end..).unwrap_or_default();
+    if tail.len() >= 8 && tail[..8].eq_ignore_ascii_case(b".in-addr") {
         return Verdict::Reject;
     }
     let Some(ip) = parse_ipv4(cand_text(c)) else {
@@ -145,8 +193,15 @@ pub(super) fn check_ipv4(c: &Candidate<'_>) -> Verdict {
         || IPV4_WELL_KNOWN.contains(&ip)
         || all_single_digit
         || numbering_label_before(c)
+        || after_decimal_number(c)
     {
         return Verdict::Reject;
+    }
+    // All octets small (`3.2.2.10`, `2.5.29.9`): usually a spec section, OID
+    // or version; a real address like that (well under 1% of them) still
+    // counts next to an IP keyword or in an IP column.
+    if ip.iter().all(|&o| o < 32) {
+        return Verdict::NeedsContext(Confidence::Medium);
     }
     Verdict::Accept(Confidence::Medium)
 }
@@ -242,13 +297,27 @@ const UNIT_SUFFIXES: &[[u8; 2]] = &[
 ];
 
 /// Dutch postcode validator: `[1-9]\d{3}`, an optional single space, two
-/// letters other than SA, SD and SS, not glued to letters or digits.
+/// letters other than SA, SD and SS, not glued to letters or digits, not the
+/// end of a number range and not on a copyright line.
 ///
 /// `1234 AB` (upper case, with the space) accepts at medium. Without the space
 /// or in lower case it collides with sidecode-2 plates and ids, and `1024 MB`
 /// is a size, so those need context (a postcode keyword or column).
 pub(super) fn check_nl_postcode(c: &Candidate<'_>) -> Verdict {
     if is_alnum(prev_byte(c, 1)) || is_alnum(next_byte(c, 1)) {
+        return Verdict::Reject;
+    }
+    // The second year of a range (`2012-2024 JP Aumasson`) or the tail of a
+    // longer number.
+    if matches!(prev_byte(c, 1), Some(b'-' | b'/' | b'.' | b',')) && is_digit(prev_byte(c, 2)) {
+        return Verdict::Reject;
+    }
+    // Copyright lines: `(C) 1999 AT&T`, `Copyright 2008 TJ`.
+    let before = window_before(c, 40);
+    if [b"copyright".as_slice(), b"(c)", "\u{a9}".as_bytes()]
+        .iter()
+        .any(|label| contains_ignore_case(before, label))
+    {
         return Verdict::Reject;
     }
     let text = cand_text(c);
@@ -551,7 +620,7 @@ mod tests {
             "100.63.0.1",
             "100.128.0.1",
             "198.20.0.1",
-            "11.0.0.1",
+            "11.0.0.100",
         ] {
             assert_eq!(run(check_ipv4, ok), MEDIUM, "{ok}");
         }
@@ -588,7 +657,31 @@ mod tests {
         assert_eq!(inside(check_ipv4, "zie \u{a7} 81.204.12.7", ip), REJECT);
         assert_eq!(run(check_ipv4, "4.6.2.2"), REJECT);
         assert_eq!(run(check_ipv4, "9.3.3.1"), REJECT);
-        assert_eq!(run(check_ipv4, "9.3.3.10"), MEDIUM);
+        assert_eq!(run(check_ipv4, "9.3.3.10"), CTX_MEDIUM);
+        assert_eq!(run(check_ipv4, "2.5.29.9"), CTX_MEDIUM);
+        assert_eq!(run(check_ipv4, "2.5.29.32"), MEDIUM);
+        assert_eq!(run(check_ipv4, "123.45.67.89"), REJECT);
+        assert_eq!(
+            inside(check_ipv4, "ObjectIdentifier(\"81.204.12.7\")", ip),
+            REJECT
+        );
+        assert_eq!(inside(check_ipv4, "OID 81.204.12.7", ip), REJECT);
+        assert_eq!(
+            inside(check_ipv4, "deps: upgrade V8 to 81.204.12.7", ip),
+            REJECT
+        );
+        assert_eq!(inside(check_ipv4, "android 81.204.12.7", ip), MEDIUM);
+        assert_eq!(inside(check_ipv4, "avoid 81.204.12.7", ip), MEDIUM);
+        assert_eq!(
+            inside(check_ipv4, "d=\"M2 0-2.12 81.204.12.7 2.03.5\"", ip),
+            REJECT
+        );
+        assert_eq!(inside(check_ipv4, "x 1.5,81.204.12.7", ip), REJECT);
+        assert_eq!(inside(check_ipv4, "52.95.110.1, 81.204.12.7", ip), MEDIUM);
+        assert_eq!(inside(check_ipv4, "port 8080 81.204.12.7", ip), MEDIUM);
+        assert_eq!(inside(check_ipv4, " 81.204.12.7", ip), MEDIUM);
+        assert_eq!(inside(check_ipv4, "'81.204.12.7.in-addr.arpa'", ip), REJECT);
+        assert_eq!(inside(check_ipv4, "81.204.12.7.IN-ADDR.ARPA", ip), REJECT);
     }
 
     #[test]
@@ -674,6 +767,23 @@ mod tests {
         assert_eq!(inside(check_nl_postcode, "x1012 AB", "1012 AB"), REJECT);
         assert_eq!(inside(check_nl_postcode, "1012 ABC", "1012 AB"), REJECT);
         assert_eq!(inside(check_nl_postcode, "51012 AB", "1012 AB"), REJECT);
+        assert_eq!(
+            inside(
+                check_nl_postcode,
+                "Copyright 2012-2024 JP Aumasson",
+                "2024 JP"
+            ),
+            REJECT
+        );
+        assert_eq!(
+            inside(check_nl_postcode, "Copyright (C) 1999 AT&T Labs", "1999 AT"),
+            REJECT
+        );
+        assert_eq!(
+            inside(check_nl_postcode, "\u{a9} 2008 TJ", "2008 TJ"),
+            REJECT
+        );
+        assert_eq!(inside(check_nl_postcode, "1-2024 JP", "2024 JP"), REJECT);
     }
 
     #[test]

@@ -16,7 +16,11 @@ pub fn piiscan() -> Command {
 
 /// Runs `piiscan ARGS` in `dir`.
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    piiscan().current_dir(dir).args(args).output().expect("piiscan runs")
+    piiscan()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("piiscan runs")
 }
 
 /// Runs `piiscan ARGS` from the crate root (where fixtures/ is).
