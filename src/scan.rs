@@ -90,10 +90,41 @@ pub struct FileOutcome {
     pub status: FileStatus,
 }
 
+/// Decides whether a finding is kept: allowlists, baselines, changed-lines
+/// mode. Runs on the scanning threads, so it must be cheap and shareable.
+pub type FindingFilter = std::sync::Arc<dyn Fn(&Finding) -> bool + Send + Sync>;
+
+/// The comment marker that suppresses findings on its own line.
+pub const IGNORE_MARKER: &[u8] = b"piiscan:ignore";
+/// The comment marker that suppresses findings on the next line.
+pub const IGNORE_NEXT_LINE_MARKER: &[u8] = b"piiscan:ignore-next-line";
+
 /// Settings that do not change during a scan.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ScanSettings {
     pub max_filesize: Option<u64>,
+    /// Findings for which this returns false are dropped.
+    pub filter: Option<FindingFilter>,
+}
+
+impl std::fmt::Debug for ScanSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanSettings")
+            .field("max_filesize", &self.max_filesize)
+            .field("filter", &self.filter.is_some())
+            .finish()
+    }
+}
+
+/// True when `line` carries `piiscan:ignore` (and not only the next-line form).
+fn line_ignores_itself(line: &[u8]) -> bool {
+    memchr::memmem::find_iter(line, IGNORE_MARKER)
+        .any(|at| !line[at..].starts_with(IGNORE_NEXT_LINE_MARKER))
+}
+
+/// True when `line` carries `piiscan:ignore-next-line`.
+fn line_ignores_next(line: &[u8]) -> bool {
+    memchr::memmem::find(line, IGNORE_NEXT_LINE_MARKER).is_some()
 }
 
 /// Everything threads share during a scan: compiled once, read by all.
@@ -113,6 +144,8 @@ struct LineTracker {
     line: u64,
     /// Characters from the start of that line to `counted_to`.
     chars: u64,
+    /// The last line before the current buffer said `piiscan:ignore-next-line`.
+    previous_chunk_ignores_next: bool,
 }
 
 impl LineTracker {
@@ -121,6 +154,7 @@ impl LineTracker {
             counted_to: 0,
             line: 1,
             chars: 0,
+            previous_chunk_ignores_next: false,
         }
     }
 
@@ -383,6 +417,9 @@ impl<'a> FileScanner<'a> {
             let loc = locator.get_or_insert(Locator::None);
             self.scan_chunk(data, base, cut, &mut lines, loc, &display, sink);
             lines.advance(data, base, base + cut as u64);
+            let last_line_start =
+                memchr::memrchr(b'\n', &data[..cut.saturating_sub(1)]).map_or(0, |i| i + 1);
+            lines.previous_chunk_ignores_next = line_ignores_next(&data[last_line_start..cut]);
             if let Locator::Table(t) = loc {
                 t.rebase(data, cut);
             }
@@ -461,12 +498,15 @@ impl<'a> FileScanner<'a> {
         }
         for hit in &self.hits {
             lines.advance(buf, base, base + hit.start as u64);
+            if is_ignored_inline(buf, hit.start, lines.previous_chunk_ignores_next) {
+                continue;
+            }
             let rule = matcher.rule(hit.rule);
             let value = String::from_utf8_lossy(&buf[hit.start..hit.end]).into_owned();
             let normalized = normalize(rule.entity, &value, matcher.region());
             let (fingerprint, fingerprint_bits) =
                 self.ctx.key.fingerprint(rule.entity, &normalized);
-            sink(Finding {
+            let finding = Finding {
                 entity: rule.entity,
                 rule: rule.id.clone(),
                 category: rule.category,
@@ -479,9 +519,30 @@ impl<'a> FileScanner<'a> {
                 fingerprint,
                 fingerprint_bits,
                 value,
-            });
+            };
+            if let Some(keep) = &self.ctx.settings.filter
+                && !keep(&finding)
+            {
+                continue;
+            }
+            sink(finding);
         }
     }
+}
+
+/// Inline ignores: `piiscan:ignore` on the finding's line, or
+/// `piiscan:ignore-next-line` on the line before, in any comment syntax.
+fn is_ignored_inline(buf: &[u8], at: usize, previous_chunk_ignores_next: bool) -> bool {
+    let line_start = memchr::memrchr(b'\n', &buf[..at]).map_or(0, |i| i + 1);
+    let line_end = memchr::memchr(b'\n', &buf[at..]).map_or(buf.len(), |i| at + i);
+    if line_ignores_itself(&buf[line_start..line_end]) {
+        return true;
+    }
+    if line_start == 0 {
+        return previous_chunk_ignores_next;
+    }
+    let prev_start = memchr::memrchr(b'\n', &buf[..line_start - 1]).map_or(0, |i| i + 1);
+    line_ignores_next(&buf[prev_start..line_start - 1])
 }
 
 impl Locator {

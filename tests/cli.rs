@@ -372,3 +372,16 @@ negative_examples = ["KL-12345"]
     assert_eq!(lines[0]["rule"], "dealer_customer_number");
     assert_eq!(lines[0]["confidence"], "low");
 }
+
+#[test]
+fn inline_ignores_suppress_a_line_or_the_next() {
+    let dir = tree(&[(
+        "app.py",
+        b"OWNER = 'jan.devries@hotmail.com'  # piiscan:ignore\n# piiscan:ignore-next-line\nSUPPORT = 'anja.bakker@ziggo.nl'\nSALES = 'kees.vos@xs4all.nl'\n",
+    )]);
+    let out = run_in(dir.path(), &["scan", "--format", "ndjson"]);
+    let lines = ndjson(&out);
+    let lines: Vec<_> = lines.iter().filter(|l| l["type"] == "finding").collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["line"], 4);
+}

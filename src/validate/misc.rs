@@ -363,7 +363,6 @@ const MONTHS: &[(&[u8], u32)] = &[
     (b"march", 3),
     (b"mrt", 3),
     (b"mar", 3),
-    (b"maa", 3),
     (b"april", 4),
     (b"apr", 4),
     (b"mei", 5),
@@ -413,7 +412,7 @@ fn valid_date(y: u32, m: u32, d: u32) -> bool {
     (MIN_YEAR..=MAX_YEAR).contains(&y) && (1..=days).contains(&d)
 }
 
-/// A run of 1..=max ASCII digits as a number.
+/// A run of `min_len..=max_len` ASCII digits as a number.
 fn number(part: &[u8], min_len: usize, max_len: usize) -> Option<u32> {
     if !(min_len..=max_len).contains(&part.len()) || !part.iter().all(u8::is_ascii_digit) {
         return None;
