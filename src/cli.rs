@@ -217,6 +217,7 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
         },
         settings: ScanSettings {
             max_filesize: args.max_filesize,
+            filter: None,
         },
         rules,
         entities,
