@@ -30,6 +30,12 @@ pub enum Error {
     },
     #[error("{0}")]
     Usage(String),
+    #[error("configuration {path}: {message}")]
+    Config { path: String, message: String },
+    #[error("baseline {path}: {message}")]
+    Baseline { path: String, message: String },
+    #[error("git: {0}")]
+    Git(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

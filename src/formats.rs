@@ -15,6 +15,8 @@ pub enum Format {
     /// A delimited table; the delimiter is sniffed from the first line.
     Table,
     Json,
+    /// An SQL dump (INSERT ... VALUES, COPY ... FROM stdin).
+    Sql,
 }
 
 impl Format {
@@ -26,6 +28,7 @@ impl Format {
         match ext.as_deref() {
             Some("csv" | "tsv" | "tab" | "psv") => Format::Table,
             Some("json" | "ndjson" | "jsonl" | "geojson") => Format::Json,
+            Some("sql") => Format::Sql,
             _ => Format::Text,
         }
     }
@@ -195,27 +198,6 @@ impl TableTracker {
     }
 }
 
-/// The JSON key nearest before `offset` on the same line (`"email": "..."`),
-/// which is the field of a value in pretty-printed and line-per-record JSON.
-pub fn json_key_before(buf: &[u8], line_start: usize, offset: usize) -> Option<String> {
-    let line = &buf[line_start..offset.min(buf.len())];
-    // Find the last `":` then walk back to the opening quote of the key.
-    let mut end = line.len();
-    loop {
-        let colon = memchr::memrchr(b':', &line[..end])?;
-        let before = line[..colon].trim_ascii_end();
-        if let Some(stripped) = before.strip_suffix(b"\"") {
-            let open = memchr::memrchr(b'"', stripped)?;
-            let key = &stripped[open + 1..];
-            return Some(String::from_utf8_lossy(key).into_owned());
-        }
-        if colon == 0 {
-            return None;
-        }
-        end = colon;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,14 +225,5 @@ mod tests {
         let buf = b"1;jan@x.nl\n2;piet@y.nl\n";
         let mut t = TableTracker::new(buf);
         assert_eq!(t.field_at(buf, 2).as_deref(), Some("column 2"));
-    }
-
-    #[test]
-    fn json_field_is_the_key_before_the_value() {
-        let buf = br#"    "email": "jan@x.nl","#;
-        assert_eq!(json_key_before(buf, 0, 13).as_deref(), Some("email"));
-        let buf = br#"{"a": 1, "tel": "0612345678"}"#;
-        assert_eq!(json_key_before(buf, 0, 17).as_deref(), Some("tel"));
-        assert_eq!(json_key_before(b"no key here", 0, 5), None);
     }
 }

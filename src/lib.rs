@@ -18,6 +18,7 @@ pub mod report;
 pub mod rules;
 pub mod rules_check;
 pub mod scan;
+pub mod structured;
 pub mod validate;
 pub mod walk;
 

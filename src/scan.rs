@@ -8,9 +8,10 @@
 //! overlap so no value straddling the cut is lost.
 
 use crate::finding::Finding;
-use crate::formats::{Format, TableTracker, json_key_before};
+use crate::formats::{Format, TableTracker};
 use crate::redact::{FingerprintKey, mask, normalize};
 use crate::rules::matcher::{Hit, Matcher, MatcherCache};
+use crate::structured::{JsonTracker, SqlTracker};
 use serde::Serialize;
 use std::fs::File;
 use std::io::Read;
@@ -194,7 +195,8 @@ pub struct FileScanner<'a> {
 enum Locator {
     None,
     Table(TableTracker),
-    Json,
+    Json(JsonTracker),
+    Sql(SqlTracker),
     /// A fixed field, for rule examples given with their column.
     Fixed(String),
 }
@@ -204,10 +206,8 @@ impl Locator {
         match self {
             Locator::None => None,
             Locator::Table(t) => t.field_at(buf, offset),
-            Locator::Json => {
-                let line_start = memchr::memrchr(b'\n', &buf[..offset]).map_or(0, |i| i + 1);
-                json_key_before(buf, line_start, offset)
-            }
+            Locator::Json(t) => t.field_at(buf, offset),
+            Locator::Sql(t) => t.field_at(buf, offset),
             Locator::Fixed(f) => Some(f.clone()),
         }
     }
@@ -328,16 +328,35 @@ impl<'a> FileScanner<'a> {
         let mut eof = false;
         let mut first = true;
         let display = outcome.path.clone();
+        // Set when the first chunk is not valid UTF-8: the file is read as
+        // Windows-1252 (a superset of Latin-1), decoded chunk by chunk, which
+        // is exact because it is a single-byte encoding.
+        let mut windows_1252 = false;
+        let mut raw_read: u64 = 0;
         while !eof {
-            // Read up to a chunk beyond what is carried over.
-            let target = filled + CHUNK_SIZE;
+            // Read up to a chunk beyond what is carried over. Decoding can
+            // triple the size, so Windows-1252 reads a third of a chunk.
+            let read_from = filled;
+            let target = filled
+                + if windows_1252 {
+                    CHUNK_SIZE / 3
+                } else {
+                    CHUNK_SIZE
+                };
+            if buf.len() < target {
+                buf.resize(target, 0);
+            }
             while filled < target {
                 match file.read(&mut buf[filled..target]) {
                     Ok(0) => {
                         eof = true;
                         break;
                     }
-                    Ok(n) => filled += n,
+                    Ok(n) => {
+                        filled += n;
+                        raw_read += n as u64;
+                        progress(n as u64);
+                    }
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     Err(e) => {
                         let reason = SkipReason::Unreadable;
@@ -353,6 +372,12 @@ impl<'a> FileScanner<'a> {
                     }
                 }
             }
+            if first && !is_utf16_bom(&buf[..filled]) {
+                windows_1252 = looks_like_windows_1252(&buf[..filled], eof);
+            }
+            if windows_1252 {
+                filled = decode_windows_1252_in_place(&mut buf, read_from, filled);
+            }
             let data = &buf[..filled];
             if first {
                 first = false;
@@ -360,7 +385,7 @@ impl<'a> FileScanner<'a> {
                     // Whole file decoded to UTF-8: scan it as one chunk.
                     let mut loc = Locator::for_format(Format::for_path(path), &decoded);
                     let mut lt = LineTracker::new();
-                    progress(expected_len);
+                    progress(expected_len.saturating_sub(raw_read));
                     outcome.bytes_scanned = expected_len;
                     self.scan_chunk(
                         &decoded,
@@ -420,15 +445,12 @@ impl<'a> FileScanner<'a> {
             let last_line_start =
                 memchr::memrchr(b'\n', &data[..cut.saturating_sub(1)]).map_or(0, |i| i + 1);
             lines.previous_chunk_ignores_next = line_ignores_next(&data[last_line_start..cut]);
-            if let Locator::Table(t) = loc {
-                t.rebase(data, cut);
-            }
-            progress(cut as u64);
-            outcome.bytes_scanned += cut as u64;
+            loc.rebase(data, cut);
             buf.copy_within(cut..filled, 0);
             filled -= cut;
             base += cut as u64;
         }
+        outcome.bytes_scanned = raw_read;
         if matches!(outcome.status, FileStatus::Complete) && outcome.bytes_scanned != expected_len {
             outcome.status = FileStatus::Partial {
                 reason: SkipReason::Changed,
@@ -530,6 +552,36 @@ impl<'a> FileScanner<'a> {
     }
 }
 
+fn is_utf16_bom(head: &[u8]) -> bool {
+    head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF")
+}
+
+/// True when `head` holds a byte sequence that is invalid UTF-8 (not merely
+/// a character cut at the end of the chunk).
+fn looks_like_windows_1252(head: &[u8], at_eof: bool) -> bool {
+    match std::str::from_utf8(head) {
+        Ok(_) => false,
+        Err(e) => e.error_len().is_some() || at_eof,
+    }
+}
+
+/// Decodes `buf[from..to]` from Windows-1252 to UTF-8 in place, growing the
+/// buffer when needed. Returns the new end of the valid bytes.
+fn decode_windows_1252_in_place(buf: &mut Vec<u8>, from: usize, to: usize) -> usize {
+    let raw = &buf[from..to];
+    if raw.is_ascii() {
+        return to;
+    }
+    let (decoded, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(raw);
+    let decoded = decoded.into_owned().into_bytes();
+    let end = from + decoded.len();
+    if end > buf.len() {
+        buf.resize(end, 0);
+    }
+    buf[from..end].copy_from_slice(&decoded);
+    end
+}
+
 /// Inline ignores: `piiscan:ignore` on the finding's line, or
 /// `piiscan:ignore-next-line` on the line before, in any comment syntax.
 fn is_ignored_inline(buf: &[u8], at: usize, previous_chunk_ignores_next: bool) -> bool {
@@ -546,11 +598,22 @@ fn is_ignored_inline(buf: &[u8], at: usize, previous_chunk_ignores_next: bool) -
 }
 
 impl Locator {
+    /// Keeps the tracker valid when the scanner drops `consumed` bytes.
+    fn rebase(&mut self, buf: &[u8], consumed: usize) {
+        match self {
+            Locator::Table(t) => t.rebase(buf, consumed),
+            Locator::Json(t) => t.rebase(buf, consumed),
+            Locator::Sql(t) => t.rebase(buf, consumed),
+            Locator::None | Locator::Fixed(_) => {}
+        }
+    }
+
     fn for_format(format: Format, start: &[u8]) -> Locator {
         match format {
             Format::Text => Locator::None,
             Format::Table => Locator::Table(TableTracker::new(start)),
-            Format::Json => Locator::Json,
+            Format::Json => Locator::Json(JsonTracker::new()),
+            Format::Sql => Locator::Sql(SqlTracker::new()),
         }
     }
 }

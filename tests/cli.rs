@@ -385,3 +385,59 @@ fn inline_ignores_suppress_a_line_or_the_next() {
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0]["line"], 4);
 }
+
+#[test]
+fn windows_1252_and_utf16_files_are_read_as_text() {
+    // "Renée Müller;renee.muller@hotmail.com" in Windows-1252: é = 0xE9, ü = 0xFC.
+    let latin1 = b"naam;email\nRen\xE9e M\xFCller;ren\xE9e.mueller@hotmail.com\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in "naam,email\nJan,jan.devries@hotmail.com\n".encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let dir = tree(&[("latin1.csv", latin1), ("utf16.csv", &utf16)]);
+    let out = run_in(dir.path(), &["scan", "--format", "ndjson", "--reveal"]);
+    let findings: Vec<_> = ndjson(&out)
+        .into_iter()
+        .filter(|l| l["type"] == "finding")
+        .collect();
+    let latin = findings
+        .iter()
+        .find(|f| f["path"] == "latin1.csv")
+        .expect("latin1 finding");
+    assert_eq!(latin["value"], "renée.mueller@hotmail.com");
+    assert_eq!(latin["field"], "email");
+    assert_eq!(latin["column"], 14, "column counted in characters");
+    let wide = findings
+        .iter()
+        .find(|f| f["path"] == "utf16.csv")
+        .expect("utf16 finding");
+    assert_eq!(wide["value"], "jan.devries@hotmail.com");
+    assert_eq!(wide["line"], 2);
+    assert_eq!(wide["field"], "email");
+}
+
+#[test]
+fn sql_dumps_and_json_exports_name_their_fields() {
+    let sql = b"CREATE TABLE klanten (\n  id int,\n  email varchar(200)\n);\nINSERT INTO klanten VALUES (1,'jan.devries@hotmail.com'),(2,'anja.bakker@ziggo.nl');\n";
+    let json = b"[\n  {\"klant\": {\"email\": \"jan.devries@hotmail.com\"}}\n]\n";
+    let dir = tree(&[("dump.sql", sql), ("export.json", json)]);
+    let out = run_in(dir.path(), &["scan", "--format", "ndjson"]);
+    let fields: Vec<(String, String)> = ndjson(&out)
+        .into_iter()
+        .filter(|l| l["type"] == "finding")
+        .map(|l| {
+            (
+                l["path"].as_str().unwrap().to_string(),
+                l["field"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        fields.contains(&("dump.sql".into(), "klanten.email".into())),
+        "{fields:?}"
+    );
+    assert!(
+        fields.contains(&("export.json".into(), "klant.email".into())),
+        "{fields:?}"
+    );
+}

@@ -1,0 +1,555 @@
+//! Field names for values inside JSON documents and SQL dumps.
+//!
+//! Like the table tracker in [`crate::formats`], these trackers walk forward
+//! lazily: the scanner asks "which field is this offset in?" only where a
+//! candidate matched, and each tracker continues from its previous answer.
+//! Answers may also be asked again for an earlier offset of the same line,
+//! because rules confirm their candidates in rule order; a checkpoint at the
+//! last line start makes that cheap.
+//!
+//! JSON paths: object keys joined by `.`, an array adds `[]` to the key that
+//! holds it, and a top-level array of records adds nothing: in
+//! `[{"klant": {"email": ..}}]` the e-mail's field is `klant.email`; in
+//! `{"items": [{"vin": ..}]}` the VIN's field is `items[].vin`. NDJSON (one
+//! document per line) gives the same paths. SQL: `table.column`, from
+//! `INSERT INTO t (cols) VALUES (...),(...)` (columns from the statement or
+//! from an earlier `CREATE TABLE`) and from `COPY t (cols) FROM stdin` blocks.
+
+use std::collections::HashMap;
+
+/// Deeper JSON nesting is still parsed but not named beyond this depth, so a
+/// 100,000-level document costs no memory.
+pub const MAX_JSON_DEPTH: usize = 256;
+
+#[derive(Debug, Clone)]
+enum Frame {
+    Object {
+        key: Option<String>,
+        expect_key: bool,
+    },
+    Array,
+}
+
+#[derive(Debug, Clone, Default)]
+struct JsonState {
+    pos: usize,
+    stack: Vec<Frame>,
+    /// Frames past `MAX_JSON_DEPTH`, counted but not stored.
+    overflow: usize,
+    in_string: bool,
+    escaped: bool,
+    /// The string being read is an object key; its bytes start here.
+    key_start: Option<usize>,
+}
+
+/// Follows a JSON or NDJSON document to name the field of an offset.
+#[derive(Debug, Clone, Default)]
+pub struct JsonTracker {
+    state: JsonState,
+    checkpoint: JsonState,
+}
+
+impl JsonState {
+    fn advance(&mut self, buf: &[u8], to: usize) {
+        let mut i = self.pos;
+        while i < to {
+            let b = buf[i];
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                    if let Some(start) = self.key_start.take()
+                        && let Some(Frame::Object { key, .. }) = self.stack.last_mut()
+                    {
+                        *key = Some(String::from_utf8_lossy(&buf[start..i]).into_owned());
+                    }
+                } else if let Some(j) = memchr::memchr2(b'"', b'\\', &buf[i..to]) {
+                    // Jump over plain string bytes.
+                    i += j;
+                    continue;
+                } else {
+                    i = to;
+                    continue;
+                }
+                i += 1;
+                continue;
+            }
+            match b {
+                b'"' => {
+                    self.in_string = true;
+                    let is_key = matches!(
+                        self.stack.last(),
+                        Some(Frame::Object {
+                            expect_key: true,
+                            ..
+                        })
+                    ) && self.overflow == 0;
+                    self.key_start = is_key.then_some(i + 1);
+                }
+                b'{' => self.push(Frame::Object {
+                    key: None,
+                    expect_key: true,
+                }),
+                b'[' => self.push(Frame::Array),
+                b'}' | b']' => self.pop(),
+                b':' => {
+                    if let Some(Frame::Object { expect_key, .. }) = self.stack.last_mut() {
+                        *expect_key = false;
+                    }
+                }
+                b',' => {
+                    if let Some(Frame::Object { expect_key, .. }) = self.stack.last_mut() {
+                        *expect_key = true;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        self.pos = to.max(self.pos);
+    }
+
+    fn push(&mut self, frame: Frame) {
+        if self.stack.len() >= MAX_JSON_DEPTH || self.overflow > 0 {
+            self.overflow += 1;
+        } else {
+            self.stack.push(frame);
+        }
+    }
+
+    fn pop(&mut self) {
+        if self.overflow > 0 {
+            self.overflow -= 1;
+        } else {
+            self.stack.pop();
+        }
+    }
+
+    fn path(&self) -> Option<String> {
+        let mut path = String::new();
+        for frame in &self.stack {
+            match frame {
+                Frame::Object { key: Some(k), .. } => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                }
+                Frame::Object { key: None, .. } => {}
+                Frame::Array => {
+                    if !path.is_empty() {
+                        path.push_str("[]");
+                    }
+                }
+            }
+        }
+        if self.overflow > 0 {
+            path.push_str(".…");
+        }
+        (!path.is_empty()).then_some(path)
+    }
+}
+
+impl JsonTracker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The path of the value at `offset`.
+    pub fn field_at(&mut self, buf: &[u8], offset: usize) -> Option<String> {
+        let offset = offset.min(buf.len());
+        if offset < self.state.pos {
+            if offset < self.checkpoint.pos {
+                return None;
+            }
+            self.state = self.checkpoint.clone();
+        } else if let Some(nl) = memchr::memrchr(b'\n', &buf[self.state.pos..offset]) {
+            // Remember the state at the candidate's line start.
+            self.state.advance(buf, self.state.pos + nl + 1);
+            self.checkpoint = self.state.clone();
+        }
+        self.state.advance(buf, offset);
+        self.state.path()
+    }
+
+    /// Moves offsets back by `consumed` bytes when the scanner drops the
+    /// front of its buffer.
+    pub fn rebase(&mut self, buf: &[u8], consumed: usize) {
+        if self.state.pos < consumed {
+            self.state.advance(buf, consumed);
+        }
+        self.state.pos -= consumed;
+        // A key cut in two is lost rather than misread.
+        self.state.key_start = None;
+        self.checkpoint = self.state.clone();
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum SqlMode {
+    /// Between statements.
+    #[default]
+    Statement,
+    /// Inside `VALUES (...), (...)`.
+    Values,
+    /// Inside a `COPY ... FROM stdin` block.
+    Copy,
+}
+
+#[derive(Debug, Clone, Default)]
+struct SqlState {
+    pos: usize,
+    mode: SqlMode,
+    table: String,
+    columns: Vec<String>,
+    column: usize,
+    depth: usize,
+    in_quote: bool,
+}
+
+/// Follows an SQL dump to name the `table.column` of an offset.
+#[derive(Debug, Clone, Default)]
+pub struct SqlTracker {
+    state: SqlState,
+    checkpoint: SqlState,
+    /// Column names from `CREATE TABLE`, for inserts without a column list.
+    schemas: HashMap<String, Vec<String>>,
+}
+
+/// Strips quoting from an SQL identifier: `"x"`, `` `x` ``, `[x]`, and a
+/// schema prefix (`public.klanten` -> `klanten`).
+fn identifier(raw: &str) -> String {
+    let last = raw.rsplit('.').next().unwrap_or(raw);
+    last.trim()
+        .trim_matches(|c| c == '"' || c == '`' || c == '[' || c == ']')
+        .to_string()
+}
+
+fn parse_column_list(list: &str) -> Vec<String> {
+    list.split(',').map(identifier).collect()
+}
+
+fn starts_with_ignore_case(hay: &[u8], word: &[u8]) -> bool {
+    hay.len() >= word.len() && hay[..word.len()].eq_ignore_ascii_case(word)
+}
+
+impl SqlTracker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn field_at(&mut self, buf: &[u8], offset: usize) -> Option<String> {
+        let offset = offset.min(buf.len());
+        if offset < self.state.pos {
+            if offset < self.checkpoint.pos {
+                return None;
+            }
+            self.state = self.checkpoint.clone();
+        } else if let Some(nl) = memchr::memrchr(b'\n', &buf[self.state.pos..offset]) {
+            let line_start = self.state.pos + nl + 1;
+            self.advance(buf, line_start);
+            self.checkpoint = self.state.clone();
+        }
+        self.advance(buf, offset);
+        let s = &self.state;
+        match s.mode {
+            SqlMode::Statement => None,
+            SqlMode::Values | SqlMode::Copy => {
+                let column = s
+                    .columns
+                    .get(s.column)
+                    .cloned()
+                    .unwrap_or_else(|| format!("column {}", s.column + 1));
+                Some(format!("{}.{}", s.table, column))
+            }
+        }
+    }
+
+    pub fn rebase(&mut self, buf: &[u8], consumed: usize) {
+        if self.state.pos < consumed {
+            self.advance(buf, consumed);
+        }
+        self.state.pos -= consumed;
+        self.checkpoint = self.state.clone();
+    }
+
+    fn advance(&mut self, buf: &[u8], to: usize) {
+        while self.state.pos < to {
+            let i = self.state.pos;
+            match self.state.mode {
+                SqlMode::Statement => self.statement_step(buf, to),
+                SqlMode::Copy => {
+                    let s = &mut self.state;
+                    match memchr::memchr2(b'\t', b'\n', &buf[i..to]) {
+                        Some(j) => {
+                            if buf[i + j] == b'\t' {
+                                s.column += 1;
+                            } else {
+                                s.column = 0;
+                                // `\.` alone on a line ends the block.
+                                if buf[i + j + 1..].starts_with(b"\\.") {
+                                    s.mode = SqlMode::Statement;
+                                }
+                            }
+                            s.pos = i + j + 1;
+                        }
+                        None => s.pos = to,
+                    }
+                }
+                SqlMode::Values => {
+                    let s = &mut self.state;
+                    let b = buf[i];
+                    if s.in_quote {
+                        if b == b'\\' {
+                            s.pos = (i + 2).min(to.max(i + 1));
+                            continue;
+                        }
+                        if b == b'\'' {
+                            if buf.get(i + 1) == Some(&b'\'') {
+                                s.pos = i + 2;
+                                continue;
+                            }
+                            s.in_quote = false;
+                        }
+                    } else {
+                        match b {
+                            b'\'' => s.in_quote = true,
+                            b'(' => {
+                                s.depth += 1;
+                                if s.depth == 1 {
+                                    s.column = 0;
+                                }
+                            }
+                            b')' => s.depth = s.depth.saturating_sub(1),
+                            b',' if s.depth == 1 => s.column += 1,
+                            b';' if s.depth == 0 => s.mode = SqlMode::Statement,
+                            _ => {}
+                        }
+                    }
+                    s.pos = i + 1;
+                }
+            }
+        }
+    }
+
+    /// Between statements: looks at each line start for INSERT, COPY or
+    /// CREATE TABLE; everything else is skipped a line at a time.
+    fn statement_step(&mut self, buf: &[u8], to: usize) {
+        let i = self.state.pos;
+        let line_end = memchr::memchr(b'\n', &buf[i..]).map_or(buf.len(), |j| i + j);
+        let line = buf[i..line_end].trim_ascii_start();
+        if starts_with_ignore_case(line, b"INSERT INTO") {
+            // The header runs to VALUES; find it (it may span lines).
+            let rest = &buf[i..];
+            let upper_find = find_ignore_case(rest, b"VALUES");
+            if let Some(v) = upper_find {
+                let header = String::from_utf8_lossy(&rest[..v]);
+                let after_into =
+                    header[header.to_ascii_uppercase().find("INTO").unwrap_or(0) + 4..].trim();
+                let (name, cols) = match after_into.find('(') {
+                    Some(p) => (
+                        identifier(after_into[..p].trim()),
+                        parse_column_list(after_into[p + 1..].trim_end().trim_end_matches(')')),
+                    ),
+                    None => (identifier(after_into), Vec::new()),
+                };
+                let cols = if cols.is_empty() {
+                    self.schemas.get(&name).cloned().unwrap_or_default()
+                } else {
+                    cols
+                };
+                let s = &mut self.state;
+                s.table = name;
+                s.columns = cols;
+                s.column = 0;
+                s.depth = 0;
+                s.in_quote = false;
+                s.mode = SqlMode::Values;
+                s.pos = i + v + b"VALUES".len();
+                return;
+            }
+        } else if starts_with_ignore_case(line, b"COPY ") {
+            let text = String::from_utf8_lossy(line);
+            let body = &text[5..];
+            if let Some(from) = body.to_ascii_uppercase().find(" FROM STDIN") {
+                let head = body[..from].trim();
+                let (name, cols) = match head.find('(') {
+                    Some(p) => (
+                        identifier(head[..p].trim()),
+                        parse_column_list(head[p + 1..].trim_end_matches(')')),
+                    ),
+                    None => {
+                        let n = identifier(head);
+                        let cols = self.schemas.get(&n).cloned().unwrap_or_default();
+                        (n, cols)
+                    }
+                };
+                let s = &mut self.state;
+                s.table = name;
+                s.columns = cols;
+                s.column = 0;
+                s.mode = SqlMode::Copy;
+                s.pos = (line_end + 1).min(buf.len());
+                return;
+            }
+        } else if starts_with_ignore_case(line, b"CREATE TABLE") {
+            self.read_create_table(&buf[i..]);
+        }
+        self.state.pos = (line_end + 1)
+            .min(buf.len())
+            .max(i + 1)
+            .min(to.max(line_end + 1));
+    }
+
+    fn read_create_table(&mut self, from: &[u8]) {
+        // The statement ends at the first `;` (column definitions rarely hold one).
+        let end = memchr::memchr(b';', from)
+            .unwrap_or(from.len())
+            .min(64 * 1024);
+        let text = String::from_utf8_lossy(&from[..end]);
+        let Some(open) = text.find('(') else { return };
+        let head = &text[..open];
+        let name = identifier(head.split_whitespace().last().unwrap_or_default());
+        let mut columns = Vec::new();
+        let mut depth = 0usize;
+        let mut current = String::new();
+        for c in text[open + 1..].chars() {
+            match c {
+                '(' => {
+                    depth += 1;
+                    current.push(c);
+                }
+                ')' if depth == 0 => break,
+                ')' => {
+                    depth -= 1;
+                    current.push(c);
+                }
+                ',' if depth == 0 => {
+                    columns.push(std::mem::take(&mut current));
+                }
+                _ => current.push(c),
+            }
+        }
+        columns.push(current);
+        const NOT_COLUMNS: [&str; 7] = [
+            "PRIMARY",
+            "KEY",
+            "UNIQUE",
+            "CONSTRAINT",
+            "INDEX",
+            "FOREIGN",
+            "CHECK",
+        ];
+        let names: Vec<String> = columns
+            .iter()
+            .filter_map(|def| def.split_whitespace().next())
+            .filter(|w| !NOT_COLUMNS.contains(&w.to_ascii_uppercase().as_str()))
+            .map(identifier)
+            .collect();
+        if !name.is_empty() {
+            self.schemas.insert(name, names);
+        }
+    }
+}
+
+fn find_ignore_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    // Bounded: an INSERT header longer than this is not one we can name.
+    let hay = &hay[..hay.len().min(64 * 1024)];
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(buf: &[u8], needle: &str) -> usize {
+        buf.windows(needle.len())
+            .position(|w| w == needle.as_bytes())
+            .unwrap()
+    }
+
+    #[test]
+    fn json_paths_name_nested_fields() {
+        let buf = br#"[
+  {
+    "klant": {"naam": "Jan", "email": "jan@x.nl"},
+    "voertuigen": [{"kenteken": "GB-12-NZ", "vin": "WVWZZZ1JZXW000001"}]
+  }
+]"#;
+        let mut t = JsonTracker::new();
+        assert_eq!(
+            t.field_at(buf, at(buf, "jan@x.nl")).as_deref(),
+            Some("klant.email")
+        );
+        assert_eq!(
+            t.field_at(buf, at(buf, "WVWZZZ")).as_deref(),
+            Some("voertuigen[].vin")
+        );
+        // Asking again about an earlier offset on the same line.
+        assert_eq!(
+            t.field_at(buf, at(buf, "GB-12")).as_deref(),
+            Some("voertuigen[].kenteken")
+        );
+    }
+
+    #[test]
+    fn json_keys_with_escapes_and_ndjson_lines() {
+        let buf = b"{\"a\\\"b\": \"x\", \"tel\": \"0612345678\"}\n{\"email\": \"p@q.nl\"}\n";
+        let mut t = JsonTracker::new();
+        assert_eq!(t.field_at(buf, at(buf, "0612")).as_deref(), Some("tel"));
+        assert_eq!(t.field_at(buf, at(buf, "p@q")).as_deref(), Some("email"));
+    }
+
+    #[test]
+    fn deep_json_costs_no_memory() {
+        let mut buf = Vec::new();
+        buf.extend(std::iter::repeat_n(b'[', 100_000));
+        buf.extend_from_slice(b"\"x\"");
+        buf.extend(std::iter::repeat_n(b']', 100_000));
+        let mut t = JsonTracker::new();
+        let _ = t.field_at(&buf, buf.len());
+        assert!(t.state.stack.len() <= MAX_JSON_DEPTH);
+        assert_eq!(t.state.overflow, 0);
+    }
+
+    #[test]
+    fn sql_insert_with_and_without_column_list() {
+        let buf = b"CREATE TABLE `klanten` (\n  `id` int NOT NULL,\n  `email` varchar(255),\n  `telefoon` varchar(20),\n  PRIMARY KEY (`id`)\n);\nINSERT INTO `klanten` VALUES (1,'jan@x.nl','0612345678'),(2,'it''s@y.nl','0687654321');\nINSERT INTO voertuigen (id, kenteken) VALUES\n(1, 'GB-12-NZ');\n";
+        let mut t = SqlTracker::new();
+        assert_eq!(
+            t.field_at(buf, at(buf, "jan@x")).as_deref(),
+            Some("klanten.email")
+        );
+        assert_eq!(
+            t.field_at(buf, at(buf, "0612")).as_deref(),
+            Some("klanten.telefoon")
+        );
+        assert_eq!(
+            t.field_at(buf, at(buf, "0687")).as_deref(),
+            Some("klanten.telefoon")
+        );
+        assert_eq!(
+            t.field_at(buf, at(buf, "GB-12")).as_deref(),
+            Some("voertuigen.kenteken")
+        );
+    }
+
+    #[test]
+    fn sql_copy_blocks() {
+        let buf = b"COPY public.klanten (id, naam, email) FROM stdin;\n1\tJan\tjan@x.nl\n2\tPiet\tpiet@y.nl\n\\.\n\nSELECT 'a@b.nl';\n";
+        let mut t = SqlTracker::new();
+        assert_eq!(
+            t.field_at(buf, at(buf, "jan@x")).as_deref(),
+            Some("klanten.email")
+        );
+        assert_eq!(
+            t.field_at(buf, at(buf, "Piet")).as_deref(),
+            Some("klanten.naam")
+        );
+        assert_eq!(t.field_at(buf, at(buf, "a@b")), None);
+    }
+}
