@@ -388,8 +388,8 @@ fn inline_ignores_suppress_a_line_or_the_next() {
 
 #[test]
 fn windows_1252_and_utf16_files_are_read_as_text() {
-    // "Renée Müller;renee.muller@hotmail.com" in Windows-1252: é = 0xE9, ü = 0xFC.
-    let latin1 = b"naam;email\nRen\xE9e M\xFCller;ren\xE9e.mueller@hotmail.com\n";
+    // "Renée Müller;renee.mueller@hotmail.com" in Windows-1252: é = 0xE9, ü = 0xFC.
+    let latin1 = b"naam;email\nRen\xE9e M\xFCller;renee.mueller@hotmail.com\n";
     let mut utf16 = vec![0xFF, 0xFE];
     for unit in "naam,email\nJan,jan.devries@hotmail.com\n".encode_utf16() {
         utf16.extend_from_slice(&unit.to_le_bytes());
@@ -404,7 +404,7 @@ fn windows_1252_and_utf16_files_are_read_as_text() {
         .iter()
         .find(|f| f["path"] == "latin1.csv")
         .expect("latin1 finding");
-    assert_eq!(latin["value"], "renée.mueller@hotmail.com");
+    assert_eq!(latin["value"], "renee.mueller@hotmail.com");
     assert_eq!(latin["field"], "email");
     assert_eq!(latin["column"], 14, "column counted in characters");
     let wide = findings

@@ -765,35 +765,6 @@ mod tests {
         let _ = check(&Candidate::whole("\u{ff10}\u{ff12}".as_bytes()), "NL");
         let _ = check(&Candidate::whole(b""), "NL");
     }
-
-    /// Measures the first call (metadata decoding) and later calls; run with
-    /// `cargo test --release -- --ignored --nocapture phone_timing`.
-    #[test]
-    #[ignore]
-    fn phone_timing() {
-        use std::time::Instant;
-        let t = Instant::now();
-        let _ = to_e164(b"06-12345678", "NL");
-        let first = t.elapsed();
-        let t = Instant::now();
-        let _ = to_e164(b"+49 30 12345678", "NL");
-        let first_de = t.elapsed();
-        let forms: [&[u8]; 6] = [
-            b"06-12345678",
-            b"+31 6 12345678",
-            b"(020) 123 4567",
-            b"+49 30 12345678",
-            b"12-03-2024",
-            b"0612345",
-        ];
-        let n = 100_000;
-        let t = Instant::now();
-        for i in 0..n {
-            let _ = check(&Candidate::whole(forms[i % forms.len()]), "NL");
-        }
-        let later = t.elapsed() / n as u32;
-        println!("first call {first:?}, first DE number {first_de:?}, later calls {later:?} each");
-    }
 }
 
 #[cfg(test)]
