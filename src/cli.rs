@@ -1,19 +1,24 @@
 //! The command line: argument definitions (clap) and the commands they run.
 //! `main.rs` only parses, calls [`run`] and maps the result to an exit code.
 
+use crate::baseline::{Baseline, DEFAULT_BASELINE_FILE, Recorder};
+use crate::config::{self, Gate, Settings, Severity};
 use crate::error::{Error, Result};
 use crate::finding::Entity;
+use crate::git;
+use crate::inventory::Inventory;
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::redact::FingerprintKey;
+use crate::report::sarif::SarifReport;
 use crate::report::{RenderOptions, ReportFormat, new_report};
 use crate::rules::{self, Rule};
-use crate::scan::ScanSettings;
+use crate::scan::{FindingFilter, ScanContext, ScanSettings};
 use crate::walk::{Counters, WalkOptions};
 use crate::{ScanRequest, run_scan};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Exit status: no findings.
@@ -28,7 +33,7 @@ pub const EXIT_ERROR: u8 = 2;
     name = "piiscan",
     version,
     about = "Find personal data (and the vehicle data that identifies people) in files, exports and repositories.",
-    after_help = "Exit status: 0 no findings, 1 findings, 2 error."
+    after_help = "Exit status: 0 nothing at or above the --fail-on threshold, 1 findings at or above it, 2 error."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -38,10 +43,67 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files and directories and report where personal data lives.
+    #[command(after_help = SCAN_AFTER_HELP)]
     Scan(ScanArgs),
+    /// Record current findings so that later scans report only new ones.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Show the effective configuration, or the JSON Schema of .piiscan.toml.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print the keyed fingerprint of values, for [allowlist] values in .piiscan.toml.
+    Fingerprint(FingerprintArgs),
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+}
+
+/// Exit statuses and related notes, after `piiscan scan --help`.
+pub const SCAN_AFTER_HELP: &str = "\
+Exit status:
+  0  no finding at or above the --fail-on severity (or --exit-zero)
+  1  findings at or above it; with the default `--fail-on low`, any finding
+  2  usage, configuration, baseline or git error (e.g. a missing revision)
+
+Severities are per entity ([severity] in .piiscan.toml; `piiscan config dump`
+shows them). Configuration is read from .piiscan.toml in the first scanned
+path's directory or above (--config FILE, --no-config); flags override it.
+With --baseline, findings recorded by `piiscan baseline create` are not
+reported and do not fail the run.";
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan and record the findings in a baseline file (default .piiscan-baseline.json).
+    ///
+    /// Takes the options of `scan`; `-o FILE` names the baseline to write. The
+    /// file holds paths, entities, keyed fingerprints and counts, never values.
+    #[command(after_help = "Exit status: 0 written, 2 error.")]
+    Create(ScanArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective configuration as TOML (file, defaults and flags merged).
+    ///
+    /// Takes the options of `scan`, so flags show how they override the file.
+    Dump(Box<ScanArgs>),
+    /// Print the JSON Schema of .piiscan.toml (the checked-in piiscan.schema.json).
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct FingerprintArgs {
+    /// The entity of the values (email, phone, iban, ...): it is part of the fingerprint.
+    #[arg(long, short = 'e')]
+    pub entity: String,
+    /// Values to fingerprint. None: read one per line from stdin (keeps them out of shell history).
+    pub values: Vec<String>,
+    /// Default country for phone numbers (default: the configuration's region, else NL).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Secret for keyed fingerprints (default: $PIISCAN_KEY, then a per-user key file).
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,9 +179,9 @@ pub struct ScanArgs {
     /// Report only these entities (comma separated, e.g. email,phone,vin).
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     pub entities: Vec<String>,
-    /// Default country for phone numbers written without a country code.
-    #[arg(long, default_value = "NL")]
-    pub region: String,
+    /// Default country for phone numbers written without a country code [default: NL].
+    #[arg(long)]
+    pub region: Option<String>,
     /// Exit 0 even when there are findings (inventory runs).
     #[arg(long)]
     pub exit_zero: bool,
@@ -132,6 +194,27 @@ pub struct ScanArgs {
     /// Secret for keyed fingerprints (default: $PIISCAN_KEY, then a per-user key file).
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
+    /// Read the configuration from FILE instead of looking for .piiscan.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Do not read any configuration file.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Fail (exit 1) only on findings at or above this severity [default: low].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+    /// Do not report findings recorded in this baseline (`piiscan baseline create`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: rewrite it without the findings that no longer occur.
+    #[arg(long, requires = "baseline", conflicts_with_all = ["git_diff", "staged"])]
+    pub update_baseline: bool,
+    /// Report only findings on lines added since REV (`git diff REV`).
+    #[arg(long, value_name = "REV", conflicts_with = "staged")]
+    pub git_diff: Option<String>,
+    /// Report only findings on lines added in the index (staged content), for pre-commit.
+    #[arg(long)]
+    pub staged: bool,
 }
 
 /// Parses sizes such as `1024`, `500K`, `10M`, `2G` (binary multiples).
@@ -173,27 +256,38 @@ pub fn load_rules(args: &RuleArgs) -> Result<Vec<Rule>> {
     Ok(all)
 }
 
-fn parse_entities(names: &[String]) -> Result<Option<Vec<Entity>>> {
-    if names.is_empty() {
-        return Ok(None);
-    }
-    names
-        .iter()
-        .map(|n| Entity::parse(n.trim()).ok_or_else(|| Error::UnknownEntity(n.clone())))
-        .collect::<Result<Vec<_>>>()
-        .map(Some)
-}
-
 /// Runs a parsed command line; returns the exit status.
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => run_scan_command(args),
+        Command::Baseline(BaselineCommand::Create(args)) => create_baseline(args),
+        Command::Config(ConfigCommand::Dump(args)) => dump_config(&args),
+        Command::Config(ConfigCommand::Schema) => {
+            write_stdout(&config::json_schema())?;
+            Ok(EXIT_CLEAN)
+        }
+        Command::Fingerprint(args) => fingerprint(&args),
         Command::Rules(RulesCommand::List { rules, json }) => list_rules(&rules, json),
         Command::Rules(RulesCommand::Check { paths, region }) => check_rules(&paths, &region),
     }
 }
 
-fn run_scan_command(args: ScanArgs) -> Result<u8> {
+/// What the scanning commands share: the effective configuration, the rules
+/// and key, the allowlist, and for `--git-diff`/`--staged` what changed.
+struct Prepared {
+    settings: Settings,
+    rules: Vec<Rule>,
+    entities: Option<Vec<Entity>>,
+    key: FingerprintKey,
+    /// Filters in the order they apply; callers append theirs.
+    filters: Vec<FindingFilter>,
+    /// What the walk starts from: the paths given, or the changed files.
+    roots: Vec<PathBuf>,
+    /// `--staged` files read from the index instead of the disk.
+    from_index: Vec<String>,
+}
+
+fn prepare(args: &ScanArgs) -> Result<Prepared> {
     for p in &args.paths {
         if std::fs::symlink_metadata(p).is_err() {
             return Err(Error::Usage(format!(
@@ -202,73 +296,291 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
             )));
         }
     }
-    let rules = load_rules(&args.rules)?;
-    let entities = parse_entities(&args.entities)?;
+    let settings = Settings::resolve(args)?;
+    let rules = settings.load_rules()?;
+    let entities = settings.entity_list();
     let key = FingerprintKey::resolve(args.key_file.as_deref())?;
-    let request = ScanRequest {
-        roots: args.paths.clone(),
-        walk: WalkOptions {
-            hidden: args.hidden,
-            no_ignore: args.no_ignore,
-            globs: args.globs.clone(),
-            follow: args.follow,
-            threads: args.threads,
-            stream_findings: matches!(args.format, ReportFormat::Ndjson | ReportFormat::Csv),
-        },
-        settings: ScanSettings {
-            max_filesize: args.max_filesize,
-            filter: None,
-        },
+    let mut filters = Vec::new();
+    if let Some(allowlist) = settings.allowlist_matcher(&key)? {
+        filters.push(allowlist.into_filter());
+    }
+    let mut roots = args.paths.clone();
+    let mut from_index = Vec::new();
+    let base = match (&args.git_diff, args.staged) {
+        (Some(rev), _) => Some(git::DiffBase::Rev(rev.clone())),
+        (None, true) => Some(git::DiffBase::Staged),
+        (None, false) => None,
+    };
+    if let Some(base) = base {
+        let mut changes = git::changes(&base, &args.paths)?;
+        changes.apply_globs(&settings.globs)?;
+        filters.push(changes.filter());
+        roots = std::mem::take(&mut changes.on_disk);
+        from_index = std::mem::take(&mut changes.from_index);
+    }
+    Ok(Prepared {
+        settings,
         rules,
         entities,
-        region: args.region.to_ascii_uppercase(),
         key,
-    };
-    let mut out = Output::open(args.output.as_deref())?;
-    let color = out.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut report = new_report(
-        args.format,
-        RenderOptions {
-            reveal: args.reveal,
-            color,
-        },
-    );
-    report
-        .begin(&mut out)
-        .map_err(|e| Error::io("writing the report", e))?;
-    let show_progress = !args.quiet
+        filters,
+        roots,
+        from_index,
+    })
+}
+
+impl Prepared {
+    /// The rules in effect (restricted to the entities scanned for).
+    fn rules_in_effect(&self) -> Vec<Rule> {
+        self.rules
+            .iter()
+            .filter(|r| self.entities.as_ref().is_none_or(|e| e.contains(&r.entity)))
+            .cloned()
+            .collect()
+    }
+
+    /// The scan settings, with every filter chained.
+    fn scan_settings(&self, args: &ScanArgs) -> ScanSettings {
+        ScanSettings {
+            max_filesize: args.max_filesize,
+            filter: config::chain_filters(self.filters.clone()),
+        }
+    }
+
+    fn request(&self, args: &ScanArgs, stream_findings: bool) -> ScanRequest {
+        ScanRequest {
+            roots: self.roots.clone(),
+            walk: WalkOptions {
+                hidden: args.hidden,
+                no_ignore: args.no_ignore,
+                globs: self.settings.globs.clone(),
+                follow: args.follow,
+                threads: args.threads,
+                stream_findings,
+            },
+            settings: self.scan_settings(args),
+            rules: self.rules.clone(),
+            entities: self.entities.clone(),
+            region: self.settings.region.clone(),
+            key: self.key.clone(),
+        }
+    }
+
+    /// A context for scanning `--staged` files from the index, if there are any.
+    fn index_context(&self, args: &ScanArgs) -> Result<Option<ScanContext>> {
+        if self.from_index.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(ScanContext {
+            matcher: crate::build_matcher(
+                self.rules.clone(),
+                self.entities.as_deref(),
+                &self.settings.region,
+            )?,
+            key: self.key.clone(),
+            settings: self.scan_settings(args),
+        }))
+    }
+}
+
+fn start_progress(args: &ScanArgs, counters: &Arc<Counters>) -> Progress {
+    let show = !args.quiet
         && match args.progress {
             ProgressMode::Always => true,
             ProgressMode::Never => false,
             ProgressMode::Auto => std::io::stderr().is_terminal(),
         };
+    Progress::start(counters.clone(), show)
+}
+
+/// Says on stderr how many files were not fully scanned.
+fn note_skipped(inventory: &Inventory) {
+    if inventory.skipped.is_empty() {
+        return;
+    }
+    let by = inventory.skipped_by_reason();
+    let parts: Vec<String> = by
+        .iter()
+        .map(|(r, n)| format!("{} {n}", r.as_str()))
+        .collect();
+    let _ = writeln!(
+        std::io::stderr(),
+        "piiscan: {} files not fully scanned ({})",
+        inventory.skipped.len(),
+        parts.join(", ")
+    );
+}
+
+fn run_scan_command(args: ScanArgs) -> Result<u8> {
+    let mut prepared = prepare(&args)?;
+    let baseline = match &args.baseline {
+        Some(path) => Some(Baseline::load(path, &prepared.key)?),
+        None => None,
+    };
+    if let Some(b) = &baseline {
+        prepared.filters.push(b.filter());
+    }
+    let gate = Gate::new(prepared.settings.fail_on, prepared.settings.severities);
+    prepared.filters.push(gate.filter());
+    let stream = matches!(
+        args.format,
+        ReportFormat::Ndjson | ReportFormat::Csv | ReportFormat::Sarif
+    );
+    let request = prepared.request(&args, stream);
+    let index_ctx = prepared.index_context(&args)?;
+    let mut out = Output::open(args.output.as_deref())?;
+    let color = out.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut report = match args.format {
+        ReportFormat::Sarif => Box::new(SarifReport::new(
+            prepared.rules_in_effect(),
+            prepared.settings.severities,
+        )),
+        format => new_report(
+            format,
+            RenderOptions {
+                reveal: args.reveal,
+                color,
+            },
+        ),
+    };
+    report
+        .begin(&mut out)
+        .map_err(|e| Error::io("writing the report", e))?;
     let counters = Arc::new(Counters::default());
-    let progress = Progress::start(counters.clone(), show_progress);
+    let progress = start_progress(&args, &counters);
     let result = run_scan(request, &counters, &mut |f| report.finding(&mut out, f));
     progress.stop();
-    let inventory = result?;
+    let mut inventory = result?;
+    if let Some(ctx) = &index_ctx {
+        let started = std::time::Instant::now();
+        git::scan_index_blobs(&prepared.from_index, ctx, &mut inventory, &mut |f| {
+            report.finding(&mut out, f)
+        })?;
+        let duration = inventory.duration + started.elapsed();
+        inventory.finish(duration);
+    }
     report
         .end(&mut out, &inventory)
         .map_err(|e| Error::io("writing the report", e))?;
     out.finish()?;
-    if !args.quiet && !inventory.skipped.is_empty() && args.format != ReportFormat::Human {
-        let by = inventory.skipped_by_reason();
-        let parts: Vec<String> = by
-            .iter()
-            .map(|(r, n)| format!("{} {n}", r.as_str()))
-            .collect();
+    if !args.quiet && args.format != ReportFormat::Human {
+        note_skipped(&inventory);
+    }
+    if let Some(b) = &baseline {
+        if args.update_baseline {
+            let (summary, removed) = b.update(&args.paths)?;
+            if !args.quiet {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "piiscan: baseline {}: {removed} findings that no longer occur removed; {} remain in {} entries",
+                    args.baseline.as_deref().unwrap_or(Path::new("")).display(),
+                    summary.findings,
+                    summary.entries
+                );
+            }
+        }
+        let known = b.known_seen();
+        if !args.quiet && known > 0 {
+            let _ = writeln!(
+                std::io::stderr(),
+                "piiscan: {known} findings in the baseline not reported"
+            );
+        }
+    }
+    let (reported, failing) = (gate.reported(), gate.failing());
+    if !args.quiet && reported > failing {
         let _ = writeln!(
             std::io::stderr(),
-            "piiscan: {} files not fully scanned ({})",
-            inventory.skipped.len(),
-            parts.join(", ")
+            "piiscan: {failing} of {reported} findings at or above --fail-on {}",
+            gate.fail_on()
         );
     }
-    Ok(if inventory.total_findings() > 0 && !args.exit_zero {
+    Ok(if failing > 0 && !args.exit_zero {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
     })
+}
+
+fn create_baseline(mut args: ScanArgs) -> Result<u8> {
+    if args.baseline.is_some() || args.git_diff.is_some() || args.staged {
+        return Err(Error::Usage(
+            "baseline create records a whole scan: --baseline, --git-diff and --staged do not apply"
+                .into(),
+        ));
+    }
+    let path = args
+        .output
+        .take()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_BASELINE_FILE));
+    let mut prepared = prepare(&args)?;
+    let recorder = Recorder::new(&path)?;
+    prepared.filters.push(recorder.filter());
+    let request = prepared.request(&args, false);
+    let counters = Arc::new(Counters::default());
+    let progress = start_progress(&args, &counters);
+    let result = run_scan(request, &counters, &mut |_| Ok(()));
+    progress.stop();
+    let inventory = result?;
+    let summary = recorder.write(&path, &prepared.key)?;
+    if !args.quiet {
+        note_skipped(&inventory);
+        write_stdout(&format!(
+            "Baseline {}: {} findings ({} entries) in {} files, key id {}.\n",
+            path.display(),
+            summary.findings,
+            summary.entries,
+            inventory.files.len(),
+            prepared.key.id()
+        ))?;
+    }
+    Ok(EXIT_CLEAN)
+}
+
+fn dump_config(args: &ScanArgs) -> Result<u8> {
+    let settings = Settings::resolve(args)?;
+    write_stdout(&settings.dump()?)?;
+    Ok(EXIT_CLEAN)
+}
+
+fn fingerprint(args: &FingerprintArgs) -> Result<u8> {
+    let entity = Entity::parse(args.entity.trim())
+        .ok_or_else(|| Error::UnknownEntity(args.entity.clone()))?;
+    let region = config::region_for_fingerprint(args.region.as_deref())?;
+    let key = FingerprintKey::resolve(args.key_file.as_deref())?;
+    let values: Vec<String> = if args.values.is_empty() {
+        std::io::stdin()
+            .lines()
+            .collect::<std::io::Result<Vec<_>>>()
+            .map_err(|e| Error::io("reading values from stdin", e))?
+            .into_iter()
+            .map(|l| l.trim_end_matches('\r').to_string())
+            .filter(|l| !l.trim().is_empty())
+            .collect()
+    } else {
+        args.values.clone()
+    };
+    let mut text = String::new();
+    for v in &values {
+        let normalized = crate::redact::normalize(entity, v, &region);
+        text.push_str(&key.fingerprint(entity, &normalized).0);
+        text.push('\n');
+    }
+    write_stdout(&text)?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "piiscan: key_id = \"{}\" ({}); put the fingerprints in [allowlist] values and this key_id in .piiscan.toml",
+        key.id(),
+        key.origin
+    );
+    Ok(EXIT_CLEAN)
+}
+
+fn write_stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io("writing to stdout", e))
 }
 
 fn list_rules(args: &RuleArgs, json: bool) -> Result<u8> {

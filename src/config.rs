@@ -183,7 +183,9 @@ pub struct Allowlist {
 
 /// A JSON Schema object with one optional property per entity, generated
 /// from [`Entity::ALL`] so the schema follows the code.
-fn entity_table_schema<T: JsonSchema>(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+fn entity_table_schema<T: JsonSchema>(
+    generator: &mut schemars::SchemaGenerator,
+) -> schemars::Schema {
     let value = generator.subschema_for::<T>().to_value();
     let properties: serde_json::Map<String, serde_json::Value> = Entity::ALL
         .iter()
@@ -368,8 +370,7 @@ impl Settings {
             .map(|r| normalize_path(&config_dir.join(r)))
             .collect();
         rule_paths.extend(args.rules.rules.iter().cloned());
-        let mut entities: BTreeMap<Entity, bool> =
-            Entity::ALL.iter().map(|e| (*e, true)).collect();
+        let mut entities: BTreeMap<Entity, bool> = Entity::ALL.iter().map(|e| (*e, true)).collect();
         if args.entities.is_empty() {
             for (name, on) in &file.entities {
                 if let Some(e) = Entity::parse(name) {
@@ -379,8 +380,8 @@ impl Settings {
         } else {
             entities.values_mut().for_each(|on| *on = false);
             for name in &args.entities {
-                let e = Entity::parse(name.trim())
-                    .ok_or_else(|| Error::UnknownEntity(name.clone()))?;
+                let e =
+                    Entity::parse(name.trim()).ok_or_else(|| Error::UnknownEntity(name.clone()))?;
                 entities.insert(e, true);
             }
         }
@@ -676,7 +677,9 @@ pub fn chain_filters(filters: Vec<FindingFilter>) -> Option<FindingFilter> {
     match filters.len() {
         0 => None,
         1 => filters.into_iter().next(),
-        _ => Some(Arc::new(move |f: &Finding| filters.iter().all(|keep| keep(f)))),
+        _ => Some(Arc::new(move |f: &Finding| {
+            filters.iter().all(|keep| keep(f))
+        })),
     }
 }
 
@@ -763,7 +766,10 @@ mod tests {
 
     #[test]
     fn normalize_path_is_lexical() {
-        assert_eq!(normalize_path(Path::new("./a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(
+            normalize_path(Path::new("./a/./b/../c")),
+            PathBuf::from("a/c")
+        );
         assert_eq!(normalize_path(Path::new("/x/y/..")), PathBuf::from("/x"));
     }
 

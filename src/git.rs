@@ -164,7 +164,9 @@ fn git() -> Command {
 
 fn spawn_error(e: std::io::Error) -> Error {
     if e.kind() == std::io::ErrorKind::NotFound {
-        Error::Git("git is not installed or not on PATH (needed for --git-diff and --staged)".into())
+        Error::Git(
+            "git is not installed or not on PATH (needed for --git-diff and --staged)".into(),
+        )
     } else {
         Error::Git(format!("cannot run git: {e}"))
     }
@@ -282,9 +284,7 @@ pub fn diff(base: &DiffBase, pathspecs: &[PathBuf]) -> Result<Vec<FileDiff>> {
     let status = child
         .wait()
         .map_err(|e| Error::Git(format!("git diff: {e}")))?;
-    let message = stderr
-        .and_then(|h| h.join().ok())
-        .unwrap_or_default();
+    let message = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
     if !status.success() {
         return Err(Error::Git(format!("git diff failed: {}", message.trim())));
     }
@@ -293,7 +293,14 @@ pub fn diff(base: &DiffBase, pathspecs: &[PathBuf]) -> Result<Vec<FileDiff>> {
 
 /// Files whose working copy differs from the index (`git diff --name-only`).
 fn unstaged_paths(pathspecs: &[PathBuf]) -> Result<HashSet<String>> {
-    let mut args = vec!["diff", "--name-only", "-z", "--no-ext-diff", "--relative", "--"];
+    let mut args = vec![
+        "diff",
+        "--name-only",
+        "-z",
+        "--no-ext-diff",
+        "--relative",
+        "--",
+    ];
     let specs: Vec<String> = pathspecs
         .iter()
         .map(|p| p.to_string_lossy().into_owned())
@@ -337,7 +344,10 @@ pub fn changes(base: &DiffBase, pathspecs: &[PathBuf]) -> Result<ChangeSet> {
 /// Reads a staged file from the index.
 fn read_index_blob(path: &str) -> Result<Vec<u8>> {
     let spec = format!(":./{path}");
-    git_output(&["cat-file", "blob", &spec], &format!("reading {path} from the index"))
+    git_output(
+        &["cat-file", "blob", &spec],
+        &format!("reading {path} from the index"),
+    )
 }
 
 /// Leading bytes searched for a NUL to call a file binary (as the scanner does).

@@ -5,11 +5,14 @@
 //! Data flows one way: [`walk`] -> [`formats`] -> [`rules::matcher`] ->
 //! [`validate`] -> [`finding`] -> [`inventory`] -> [`report`].
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod distinct;
 pub mod error;
 pub mod finding;
 pub mod formats;
+pub mod git;
 pub mod inventory;
 pub mod output;
 pub mod progress;

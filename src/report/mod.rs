@@ -6,6 +6,7 @@ pub mod csv;
 pub mod human;
 pub mod json;
 pub mod ndjson;
+pub mod sarif;
 
 use crate::finding::Finding;
 use crate::inventory::Inventory;
@@ -22,6 +23,8 @@ pub enum ReportFormat {
     Ndjson,
     /// One row per finding, for spreadsheets.
     Csv,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
 }
 
 /// How reports render values.
@@ -53,6 +56,12 @@ pub fn new_report(format: ReportFormat, options: RenderOptions) -> Box<dyn Repor
         ReportFormat::Json => Box::new(json::JsonReport),
         ReportFormat::Ndjson => Box::new(ndjson::NdjsonReport::new(options)),
         ReportFormat::Csv => Box::new(csv::CsvReport::new(options)),
+        // Without rule descriptions and with the built-in severities; the
+        // scan command builds its own with the rules and configuration in effect.
+        ReportFormat::Sarif => Box::new(sarif::SarifReport::new(
+            Vec::new(),
+            crate::config::Severities::default(),
+        )),
     }
 }
 

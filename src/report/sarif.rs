@@ -1,0 +1,500 @@
+//! `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF
+//! viewers.
+//!
+//! One run; `tool.driver.rules` describes every rule in effect (with its
+//! entity and category as tags, and a default level from the entity's
+//! severity); each finding becomes a result with its rule, level, a message
+//! holding only the masked value, a location relative to `%SRCROOT%` (the
+//! directory piiscan ran in, which should be the repository root), and
+//! `partialFingerprints["piiscan/v1"]` built from the keyed fingerprint and
+//! the entity, so code scanning tracks an alert across line moves without
+//! ever seeing the value. Files not (fully) scanned become tool execution
+//! notifications. Columns are counted in Unicode code points
+//! (`columnKind: unicodeCodePoints`), as piiscan counts them everywhere.
+//!
+//! Results are kept (without their raw values) until the end, since SARIF
+//! is one document.
+
+use super::Report;
+use crate::config::{Severities, Severity};
+use crate::finding::{Entity, Finding};
+use crate::inventory::Inventory;
+use crate::rules::Rule;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::Path;
+
+/// The base id of every location: the directory piiscan ran in.
+pub const SRCROOT: &str = "%SRCROOT%";
+const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The SARIF level of a severity.
+pub fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
+/// GitHub's `security-severity` (0.0 to 10.0) of a severity.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::High => "8.0",
+        Severity::Medium => "5.0",
+        Severity::Low => "2.0",
+    }
+}
+
+/// A finding as kept for the document: no raw value.
+struct Kept {
+    rule: String,
+    entity: Entity,
+    path: String,
+    line: u64,
+    column: u64,
+    field: Option<String>,
+    confidence: &'static str,
+    masked: String,
+    fingerprint: String,
+}
+
+pub struct SarifReport {
+    rules: Vec<Rule>,
+    severities: Severities,
+    results: Vec<Kept>,
+}
+
+impl SarifReport {
+    /// A report describing `rules` (those in effect), with levels from `severities`.
+    pub fn new(rules: Vec<Rule>, severities: Severities) -> Self {
+        SarifReport {
+            rules,
+            severities,
+            results: Vec::new(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    invocations: [Invocation; 1],
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+    properties: RunProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct RunProperties<'a> {
+    key_id: &'a str,
+    files_scanned: u64,
+    bytes_scanned: u64,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    rules: Vec<ReportingDescriptor<'a>>,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReportingDescriptor<'a> {
+    id: &'a str,
+    name: &'a str,
+    short_description: Text,
+    full_description: Text,
+    help: Help,
+    default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    tags: Vec<String>,
+    precision: &'static str,
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
+    entity: &'static str,
+    category: &'static str,
+    severity: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text,
+    locations: [Location; 1],
+    partial_fingerprints: BTreeMap<&'static str, String>,
+    properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    entity: &'static str,
+    confidence: &'static str,
+    masked: &'a str,
+    fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u64,
+    start_column: u64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
+    locations: [Location; 1],
+    descriptor: DescriptorReference,
+}
+
+#[derive(Serialize)]
+struct DescriptorReference {
+    id: String,
+}
+
+/// An artifact location for a reported path: relative paths (and absolute
+/// ones below the current directory) relative to `%SRCROOT%`, others as
+/// `file://` URIs.
+fn artifact_location(path: &str) -> ArtifactLocation {
+    let p = Path::new(path);
+    let relative = if p.is_absolute() {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf))
+    } else {
+        Some(crate::config::normalize_path(p))
+    };
+    match relative {
+        Some(rel) => ArtifactLocation {
+            uri: encode_uri_path(&rel.to_string_lossy().replace('\\', "/")),
+            uri_base_id: Some(SRCROOT),
+        },
+        None => ArtifactLocation {
+            uri: format!("file://{}", encode_uri_path(&path.replace('\\', "/"))),
+            uri_base_id: None,
+        },
+    }
+}
+
+/// Percent-encodes a `/`-separated path for a URI reference, keeping the
+/// unreserved characters and `/`.
+pub fn encode_uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The stable partial fingerprint: keyed value fingerprint plus entity
+/// (no raw value, nothing unkeyed).
+fn partial_fingerprint(entity: Entity, fingerprint: &str) -> String {
+    format!("{fingerprint}:{}", entity.as_str())
+}
+
+fn rule_help(rule: &Rule, severity: Severity) -> Help {
+    let validator = rule
+        .validator
+        .map(|v| format!("{v:?}").to_lowercase())
+        .unwrap_or_else(|| "none".into());
+    let description = if rule.description.is_empty() {
+        rule.name.clone()
+    } else {
+        rule.description.clone()
+    };
+    let text = format!(
+        "{description}\n\nEntity: {entity}. Category: {category}. Severity: {severity}. Validator: {validator}.\n\
+         Personal data should not be committed. Remove it (and from history if it was pushed), \
+         replace it with made-up data, or, if it is not personal data, allowlist it in .piiscan.toml \
+         ([allowlist] paths, values via `piiscan fingerprint`, patterns or email_domains) or mark the \
+         line with `piiscan:ignore`.",
+        entity = rule.entity.as_str(),
+        category = rule.category.as_str(),
+    );
+    let markdown = format!(
+        "{description}\n\n| entity | category | severity | validator |\n|---|---|---|---|\n\
+         | `{entity}` | {category} | {severity} | {validator} |\n\n\
+         Personal data should not be committed. Remove it (and from history if it was pushed), \
+         replace it with made-up data, or, if it is not personal data, allowlist it in `.piiscan.toml` \
+         (`[allowlist]` `paths`, `values` via `piiscan fingerprint`, `patterns` or `email_domains`) \
+         or mark the line with `piiscan:ignore`.",
+        entity = rule.entity.as_str(),
+        category = rule.category.as_str(),
+    );
+    Help { text, markdown }
+}
+
+impl Report for SarifReport {
+    fn finding(&mut self, _out: &mut dyn Write, f: &Finding) -> std::io::Result<()> {
+        self.results.push(Kept {
+            rule: f.rule.clone(),
+            entity: f.entity,
+            path: f.path.clone(),
+            line: f.line,
+            column: f.column,
+            field: f.field.clone(),
+            confidence: f.confidence.as_str(),
+            masked: f.masked.clone(),
+            fingerprint: f.fingerprint.clone(),
+        });
+        Ok(())
+    }
+
+    fn end(&mut self, out: &mut dyn Write, inventory: &Inventory) -> std::io::Result<()> {
+        // Stable output whatever order the threads found things in.
+        self.results.sort_by(|a, b| {
+            (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule))
+        });
+        let index: HashMap<&str, usize> = self
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+        let rules = self
+            .rules
+            .iter()
+            .map(|r| {
+                let severity = self.severities.get(r.entity);
+                ReportingDescriptor {
+                    id: &r.id,
+                    name: &r.name,
+                    short_description: Text {
+                        text: format!("{} ({})", r.name, r.entity.as_str()),
+                    },
+                    full_description: Text {
+                        text: if r.description.is_empty() {
+                            r.name.clone()
+                        } else {
+                            r.description.clone()
+                        },
+                    },
+                    help: rule_help(r, severity),
+                    default_configuration: Configuration {
+                        level: level(severity),
+                    },
+                    properties: RuleProperties {
+                        tags: vec![
+                            "security".into(),
+                            "privacy".into(),
+                            "pii".into(),
+                            r.entity.as_str().into(),
+                            r.category.as_str().into(),
+                        ],
+                        precision: match r.confidence {
+                            crate::finding::Confidence::High => "high",
+                            crate::finding::Confidence::Medium => "medium",
+                            crate::finding::Confidence::Low => "low",
+                        },
+                        security_severity: security_severity(severity),
+                        entity: r.entity.as_str(),
+                        category: r.category.as_str(),
+                        severity: severity.as_str(),
+                    },
+                }
+            })
+            .collect();
+        let results = self
+            .results
+            .iter()
+            .map(|k| {
+                let severity = self.severities.get(k.entity);
+                let place = match &k.field {
+                    Some(field) => format!(" in field `{field}`"),
+                    None => String::new(),
+                };
+                SarifResult {
+                    rule_id: &k.rule,
+                    rule_index: index.get(k.rule.as_str()).copied(),
+                    level: level(severity),
+                    message: Text {
+                        text: format!(
+                            "Personal data ({}): {}{place}, confidence {}.",
+                            k.entity.as_str(),
+                            k.masked,
+                            k.confidence
+                        ),
+                    },
+                    locations: [Location {
+                        physical_location: PhysicalLocation {
+                            artifact_location: artifact_location(&k.path),
+                            region: Some(Region {
+                                start_line: k.line.max(1),
+                                start_column: k.column.max(1),
+                            }),
+                        },
+                    }],
+                    partial_fingerprints: BTreeMap::from([(
+                        "piiscan/v1",
+                        partial_fingerprint(k.entity, &k.fingerprint),
+                    )]),
+                    properties: ResultProperties {
+                        entity: k.entity.as_str(),
+                        confidence: k.confidence,
+                        masked: &k.masked,
+                        fingerprint: &k.fingerprint,
+                        field: k.field.as_deref(),
+                    },
+                }
+            })
+            .collect();
+        let notifications = inventory
+            .skipped
+            .iter()
+            .map(|s| Notification {
+                level: "warning",
+                message: Text {
+                    text: format!(
+                        "{} ({}): {}",
+                        if s.partial {
+                            "partly scanned"
+                        } else {
+                            "not scanned"
+                        },
+                        s.reason.as_str(),
+                        s.detail
+                    ),
+                },
+                locations: [Location {
+                    physical_location: PhysicalLocation {
+                        artifact_location: artifact_location(&s.path),
+                        region: None,
+                    },
+                }],
+                descriptor: DescriptorReference {
+                    id: format!("skipped/{}", s.reason.as_str()),
+                },
+            })
+            .collect();
+        let log = Log {
+            schema: SCHEMA_URI,
+            version: "2.1.0",
+            runs: [Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "piiscan",
+                        version: env!("CARGO_PKG_VERSION"),
+                        semantic_version: env!("CARGO_PKG_VERSION"),
+                        rules,
+                    },
+                },
+                invocations: [Invocation {
+                    execution_successful: true,
+                    tool_execution_notifications: notifications,
+                }],
+                column_kind: "unicodeCodePoints",
+                results,
+                properties: RunProperties {
+                    key_id: &inventory.key_id,
+                    files_scanned: inventory.files_scanned,
+                    bytes_scanned: inventory.bytes_scanned,
+                },
+            }],
+        };
+        serde_json::to_writer_pretty(&mut *out, &log)?;
+        out.write_all(b"\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_percent_encoded_and_relative() {
+        assert_eq!(encode_uri_path("a b/é.csv"), "a%20b/%C3%A9.csv");
+        let loc = artifact_location("./exports/x y.csv");
+        assert_eq!(loc.uri, "exports/x%20y.csv");
+        assert_eq!(loc.uri_base_id, Some(SRCROOT));
+        let loc = artifact_location("/nowhere/near/a.txt");
+        assert_eq!(loc.uri, "file:///nowhere/near/a.txt");
+        assert_eq!(loc.uri_base_id, None);
+    }
+
+    #[test]
+    fn levels_follow_severity() {
+        assert_eq!(level(Severity::High), "error");
+        assert_eq!(level(Severity::Medium), "warning");
+        assert_eq!(level(Severity::Low), "note");
+    }
+}
