@@ -422,10 +422,9 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     }
     let gate = Gate::new(prepared.settings.fail_on, prepared.settings.severities);
     prepared.filters.push(gate.filter());
-    let stream = matches!(
-        args.format,
-        ReportFormat::Ndjson | ReportFormat::Csv | ReportFormat::Sarif
-    );
+    // The JSON inventory needs only the per-file aggregates; every other
+    // format shows findings one by one.
+    let stream = args.format != ReportFormat::Json;
     let request = prepared.request(&args, stream);
     let index_ctx = prepared.index_context(&args)?;
     let mut out = Output::open(args.output.as_deref())?;

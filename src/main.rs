@@ -6,8 +6,10 @@ fn main() -> ExitCode {
     match piiscan::cli::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
+            // The library's messages already include their cause, so the
+            // top-level message is printed without anyhow's chain.
             let err = anyhow::Error::new(err);
-            eprintln!("piiscan: {err:#}");
+            eprintln!("piiscan: {err}");
             ExitCode::from(piiscan::cli::EXIT_ERROR)
         }
     }

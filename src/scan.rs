@@ -192,6 +192,7 @@ pub struct FileScanner<'a> {
 }
 
 /// How a document names the field of an offset.
+#[derive(Clone)]
 enum Locator {
     None,
     Table(TableTracker),
@@ -511,12 +512,25 @@ impl<'a> FileScanner<'a> {
     ) {
         let matcher = &self.ctx.matcher;
         self.hits.clear();
+        // Trackers only move forward; the matcher may consult one for context
+        // past earlier hits, so the hits are named from the chunk's start.
+        let at_chunk_start = match locator {
+            Locator::Table(_) | Locator::Json(_) | Locator::Sql(_) => Some(locator.clone()),
+            Locator::None | Locator::Fixed(_) => None,
+        };
+        let mut consulted = false;
         {
             let hits = &mut self.hits;
-            let mut field_of = |offset: usize| locator.field(buf, offset);
+            let mut field_of = |offset: usize| {
+                consulted = true;
+                locator.field(buf, offset)
+            };
             matcher.find_hits(&mut self.cache, buf, accept_end, &mut field_of, &mut |h| {
                 hits.push(h)
             });
+        }
+        if consulted && let Some(start) = at_chunk_start {
+            *locator = start;
         }
         for hit in &self.hits {
             lines.advance(buf, base, base + hit.start as u64);

@@ -441,3 +441,24 @@ fn sql_dumps_and_json_exports_name_their_fields() {
         "{fields:?}"
     );
 }
+
+/// The matcher may consult a field tracker for context beyond earlier hits;
+/// those earlier hits must still be named (they once came out without a field).
+#[test]
+fn every_finding_in_structured_exports_has_its_field() {
+    for path in [
+        "fixtures/exports/crm/customers.json",
+        "fixtures/exports/crm/klanten.csv",
+        "fixtures/exports/crm/vehicles.csv",
+    ] {
+        let out = run(&["scan", "--format", "ndjson", path]);
+        let findings: Vec<_> = ndjson(&out)
+            .into_iter()
+            .filter(|v| v["type"] == "finding")
+            .collect();
+        assert!(!findings.is_empty(), "{path}");
+        for f in &findings {
+            assert!(f["field"].is_string(), "{path}: no field in {f}");
+        }
+    }
+}

@@ -2,21 +2,44 @@
 //! when writing to a terminal and `NO_COLOR` is unset.
 
 use super::{RenderOptions, Report};
+use crate::finding::Finding;
 use crate::inventory::Inventory;
+use std::collections::BinaryHeap;
 use std::io::Write;
 
 /// Files listed under "most findings".
 const TOP_FILES: usize = 10;
 /// Skipped files listed per reason.
 const SKIPPED_EXAMPLES: usize = 5;
+/// Findings listed with their location: enough to act on in CI, few enough
+/// that an inventory of millions stays readable (and memory stays flat).
+const LISTED_FINDINGS: usize = 20;
+
+/// One listed finding, ordered by where it is so the list is the same
+/// whatever order the threads found things in.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Listed {
+    path: String,
+    line: u64,
+    column: u64,
+    entity: &'static str,
+    field: Option<String>,
+    shown: String,
+}
 
 pub struct HumanReport {
     options: RenderOptions,
+    /// The first [`LISTED_FINDINGS`] findings by location (a max-heap, so
+    /// the last of them is dropped when an earlier one arrives).
+    listed: BinaryHeap<Listed>,
 }
 
 impl HumanReport {
     pub fn new(options: RenderOptions) -> Self {
-        HumanReport { options }
+        HumanReport {
+            options,
+            listed: BinaryHeap::new(),
+        }
     }
 
     fn bold(&self, s: &str) -> String {
@@ -50,6 +73,30 @@ fn human_bytes(n: u64) -> String {
 }
 
 impl Report for HumanReport {
+    fn finding(&mut self, _out: &mut dyn Write, f: &Finding) -> std::io::Result<()> {
+        let is_early = self.listed.peek().is_none_or(|last| {
+            (f.path.as_str(), f.line, f.column) < (last.path.as_str(), last.line, last.column)
+        });
+        if self.listed.len() < LISTED_FINDINGS || is_early {
+            self.listed.push(Listed {
+                path: f.path.clone(),
+                line: f.line,
+                column: f.column,
+                entity: f.entity.as_str(),
+                field: f.field.clone(),
+                shown: if self.options.reveal {
+                    f.value.clone()
+                } else {
+                    f.masked.clone()
+                },
+            });
+            if self.listed.len() > LISTED_FINDINGS {
+                self.listed.pop();
+            }
+        }
+        Ok(())
+    }
+
     fn end(&mut self, out: &mut dyn Write, inv: &Inventory) -> std::io::Result<()> {
         let total = inv.total_findings();
         let secs = inv.duration.as_secs_f64();
@@ -102,6 +149,31 @@ impl Report for HumanReport {
             }
             if ranked.len() > TOP_FILES {
                 writeln!(out, "  ... and {} more files", ranked.len() - TOP_FILES)?;
+            }
+            let listed = std::mem::take(&mut self.listed).into_sorted_vec();
+            if !listed.is_empty() {
+                writeln!(out)?;
+                let title = if (listed.len() as u64) < total {
+                    format!(
+                        "Findings (the first {} of {total} by path; --format ndjson lists all):",
+                        listed.len()
+                    )
+                } else {
+                    "Findings:".to_string()
+                };
+                writeln!(out, "{}", self.bold(&title))?;
+                for l in &listed {
+                    let field = l
+                        .field
+                        .as_deref()
+                        .map(|f| format!("  [{f}]"))
+                        .unwrap_or_default();
+                    writeln!(
+                        out,
+                        "  {}:{}:{}  {:<13} {}{field}",
+                        l.path, l.line, l.column, l.entity, l.shown
+                    )?;
+                }
             }
         }
         if !inv.skipped.is_empty() {

@@ -1,0 +1,396 @@
+//! CI behaviour against real git repositories built in temporary
+//! directories: baselines, changed lines (`--git-diff`, `--staged`),
+//! configuration and allowlists, exit codes and SARIF.
+
+mod common;
+
+use common::{ndjson, piiscan, run, run_in, stderr, stdout};
+use std::path::Path;
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.invalid",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?} failed");
+}
+
+/// A repository with one committed customer export.
+fn repo() -> tempfile::TempDir {
+    let dir = common::tree(&[(
+        "exports/klanten.csv",
+        b"naam;email;telefoon\nJan Jansen;jan.jansen@gmail.com;06-12345678\n",
+    )]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "first export"]);
+    dir
+}
+
+fn append(dir: &Path, path: &str, text: &str) {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join(path))
+        .unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+}
+
+fn findings(o: &std::process::Output) -> Vec<serde_json::Value> {
+    ndjson(o)
+        .into_iter()
+        .filter(|v| v["type"] == "finding")
+        .collect()
+}
+
+#[test]
+fn a_baseline_lets_only_new_findings_fail() {
+    let dir = repo();
+    let d = dir.path();
+    let created = run_in(
+        d,
+        &["baseline", "create", "-o", ".piiscan-baseline.json", "."],
+    );
+    assert_eq!(created.status.code(), Some(0), "{}", stderr(&created));
+    let text = std::fs::read_to_string(d.join(".piiscan-baseline.json")).unwrap();
+    assert!(!text.contains("jan.jansen"), "baseline holds a raw value");
+    assert!(!text.contains("12345678"), "baseline holds a raw value");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "baseline"]);
+
+    let clean = run_in(d, &["scan", "--baseline", ".piiscan-baseline.json", "."]);
+    assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
+
+    // Moving the known rows down and adding a customer: only the new email fails.
+    let old = std::fs::read_to_string(d.join("exports/klanten.csv")).unwrap();
+    let moved = old.replacen(
+        "naam;email;telefoon\n",
+        "naam;email;telefoon\nPiet Pietersen;piet.pietersen@hotmail.com;\n",
+        1,
+    );
+    std::fs::write(d.join("exports/klanten.csv"), moved).unwrap();
+    git(d, &["commit", "-q", "-am", "new customer"]);
+    let out = run_in(
+        d,
+        &[
+            "scan",
+            "--baseline",
+            ".piiscan-baseline.json",
+            "--format",
+            "ndjson",
+            ".",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let found = findings(&out);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["entity"], "email");
+    assert_eq!(found[0]["line"], 2);
+}
+
+#[test]
+fn update_baseline_drops_findings_that_are_gone() {
+    let dir = repo();
+    let d = dir.path();
+    run_in(d, &["baseline", "create", "."]);
+    std::fs::write(d.join("exports/klanten.csv"), "naam;email\n").unwrap();
+    let out = run_in(
+        d,
+        &[
+            "scan",
+            "--baseline",
+            ".piiscan-baseline.json",
+            "--update-baseline",
+            ".",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let baseline: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join(".piiscan-baseline.json")).unwrap())
+            .unwrap();
+    assert_eq!(baseline["entries"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn a_baseline_made_with_another_key_is_refused() {
+    let dir = repo();
+    let d = dir.path();
+    run_in(d, &["baseline", "create", "."]);
+    let out = piiscan()
+        .current_dir(d)
+        .env("PIISCAN_KEY", "another key")
+        .args(["scan", "--baseline", ".piiscan-baseline.json", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("key"), "{}", stderr(&out));
+}
+
+#[test]
+fn git_diff_reports_only_added_lines_and_follows_renames() {
+    let dir = repo();
+    let d = dir.path();
+    git(
+        d,
+        &["mv", "exports/klanten.csv", "exports/klanten_2024.csv"],
+    );
+    append(
+        d,
+        "exports/klanten_2024.csv",
+        "Piet;piet.pietersen@hotmail.com;\n",
+    );
+    std::fs::write(d.join("notes.txt"), "bel 06-87654321\n").unwrap();
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "rename and add"]);
+    let out = run_in(
+        d,
+        &["scan", "--git-diff", "HEAD~1", "--format", "ndjson", "."],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let mut got: Vec<(String, String)> = findings(&out)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["entity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("exports/klanten_2024.csv".to_string(), "email".to_string()),
+            ("notes.txt".to_string(), "phone".to_string()),
+        ]
+    );
+
+    // A deleted file is no error.
+    git(d, &["rm", "-q", "notes.txt"]);
+    git(d, &["commit", "-q", "-m", "remove notes"]);
+    let out = run_in(d, &["scan", "--git-diff", "HEAD~1", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn git_diff_with_a_missing_revision_is_a_clear_error() {
+    let dir = repo();
+    let out = run_in(dir.path(), &["scan", "--git-diff", "no-such-rev", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no-such-rev"), "{}", stderr(&out));
+}
+
+#[test]
+fn git_diff_works_in_a_shallow_clone() {
+    let dir = repo();
+    let d = dir.path();
+    append(
+        d,
+        "exports/klanten.csv",
+        "Piet;piet.pietersen@hotmail.com;\n",
+    );
+    git(d, &["commit", "-q", "-am", "second"]);
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", d.display());
+    git(
+        clone.path(),
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+    );
+    let shallow = clone.path().join("shallow");
+    let out = run_in(&shallow, &["scan", "--git-diff", "HEAD~1", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("HEAD~1"), "{}", stderr(&out));
+    let out = run_in(&shallow, &["scan", "--git-diff", "HEAD", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn staged_scans_the_index_not_the_working_copy() {
+    let dir = repo();
+    let d = dir.path();
+    append(
+        d,
+        "exports/klanten.csv",
+        "Piet;piet.pietersen@hotmail.com;\n",
+    );
+    git(d, &["add", "exports/klanten.csv"]);
+    // An unstaged edit after staging is not what would be committed.
+    append(d, "exports/klanten.csv", "Kees;kees.de.vries@ziggo.nl;\n");
+    let out = run_in(d, &["scan", "--staged", "--format", "ndjson", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let found = findings(&out);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["line"], 3);
+    assert_eq!(found[0]["masked"], "p***@h***.com");
+
+    git(d, &["commit", "-q", "-m", "staged"]);
+    git(d, &["checkout", "-q", "--", "."]);
+    let out = run_in(d, &["scan", "--staged", "."]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "nothing staged: {}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn inline_ignores_work_in_any_comment_syntax() {
+    let dir = common::tree(&[
+        (
+            "a.py",
+            b"owner = 'jan.jansen@gmail.com'  # piiscan:ignore\n",
+        ),
+        (
+            "b.sql",
+            b"-- piiscan:ignore-next-line\nINSERT INTO t VALUES ('jan.jansen@gmail.com');\n",
+        ),
+        ("c.html", b"<!-- piiscan:ignore --> jan.jansen@gmail.com\n"),
+        ("d.txt", b"jan.jansen@gmail.com\n"),
+    ]);
+    let out = run_in(dir.path(), &["scan", "--format", "ndjson", "."]);
+    let paths: Vec<String> = findings(&out)
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(paths, vec!["d.txt"]);
+}
+
+#[test]
+fn allowlists_by_path_value_pattern_and_domain() {
+    let dir = common::tree(&[
+        ("docs/team.md", b"mail ons: info@autobedrijf-devries.nl\n"),
+        ("tests/data.txt", b"jan.jansen@gmail.com\n"),
+        ("src/a.txt", b"kees@autobedrijf-devries.nl\npiet.pietersen@hotmail.com\n06-12345678\nNL91ABNA0417164300\n"),
+    ]);
+    let d = dir.path();
+    let fp = run_in(d, &["fingerprint", "--entity", "phone", "06-12345678"]);
+    assert_eq!(fp.status.code(), Some(0), "{}", stderr(&fp));
+    let fingerprint = stdout(&fp).trim().to_string();
+    assert!(!fingerprint.contains("12345678"));
+    let key_id = stderr(&fp)
+        .split('"')
+        .nth(1)
+        .expect("key id printed")
+        .to_string();
+    std::fs::write(
+        d.join(".piiscan.toml"),
+        format!(
+            "[allowlist]\npaths = [\"tests/**\"]\nvalues = [\"{fingerprint}\"]\nkey_id = \"{key_id}\"\n\
+             patterns = ['^NL91ABNA']\nemail_domains = [\"autobedrijf-devries.nl\"]\n"
+        ),
+    )
+    .unwrap();
+    let out = run_in(d, &["scan", "--format", "ndjson", "."]);
+    let got: Vec<(String, String)> = findings(&out)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["entity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![("src/a.txt".to_string(), "email".to_string())],
+        "{}",
+        stdout(&out)
+    );
+
+    // --no-config brings everything back.
+    let out = run_in(d, &["scan", "--no-config", "--format", "ndjson", "."]);
+    assert_eq!(findings(&out).len(), 6, "{}", stdout(&out));
+}
+
+#[test]
+fn configuration_is_found_upward_and_dumped() {
+    let dir = common::tree(&[
+        (".piiscan.toml", b"region = \"BE\"\nfail_on = \"high\"\n\n[entities]\nip_address = false\n\n[severity]\nemail = \"low\"\n"),
+        ("sub/dir/a.txt", b"jan.jansen@gmail.com\n"),
+    ]);
+    let d = dir.path();
+    let dump = run_in(&d.join("sub/dir"), &["config", "dump", "."]);
+    assert_eq!(dump.status.code(), Some(0), "{}", stderr(&dump));
+    let text = stdout(&dump);
+    assert!(text.contains("region = \"BE\""), "{text}");
+    assert!(text.contains("fail_on = \"high\""), "{text}");
+    // email is low, below fail_on = high: reported but not failing.
+    let out = run_in(&d.join("sub/dir"), &["scan", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = run_in(&d.join("sub/dir"), &["scan", "--fail-on", "low", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    // A broken configuration is a usage error.
+    std::fs::write(d.join(".piiscan.toml"), "fail_on = \"sometimes\"\n").unwrap();
+    let out = run_in(d, &["scan", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(".piiscan.toml"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_checked_in_config_schema_matches_the_code() {
+    let out = run(&["config", "schema"]);
+    let generated = stdout(&out);
+    let checked_in =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("piiscan.schema.json"))
+            .expect("piiscan.schema.json is checked in");
+    assert_eq!(
+        generated, checked_in,
+        "regenerate with: cargo run -- config schema > piiscan.schema.json"
+    );
+}
+
+#[test]
+fn sarif_from_the_fixtures_validates_against_the_schema() {
+    let out = run(&["scan", "--format", "sarif", "fixtures"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(results.len() > 100, "{} results", results.len());
+    for r in results {
+        assert!(r["partialFingerprints"].is_object());
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert!(
+            loc["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .starts_with("fixtures/")
+        );
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+    // No value in clear.
+    let text = String::from_utf8_lossy(&out.stdout);
+    for value in [
+        "jeroen.bakker@ziggo.nl",
+        "06-41827365",
+        "NL82ABNA0363008004",
+        "GBN38T",
+    ] {
+        assert!(!text.contains(value), "{value} in the SARIF output");
+    }
+}
