@@ -81,8 +81,10 @@ impl Severity {
             | Entity::Phone
             | Entity::LicencePlate
             | Entity::Vin
-            | Entity::DateOfBirth => Severity::Medium,
-            Entity::IpAddress | Entity::Postcode => Severity::Low,
+            | Entity::DateOfBirth
+            | Entity::PersonName
+            | Entity::Address => Severity::Medium,
+            Entity::IpAddress | Entity::Postcode | Entity::FreeText => Severity::Low,
         }
     }
 }

@@ -21,10 +21,17 @@ pub enum Entity {
     IpAddress,
     Postcode,
     DateOfBirth,
+    /// A column of person names, known by its header (no pattern finds names).
+    PersonName,
+    /// A column of street addresses or places, known by its header.
+    Address,
+    /// A free-text column (notes, remarks), known by its header: it holds
+    /// whatever people typed, personal data included.
+    FreeText,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 10] = [
+    pub const ALL: [Entity; 13] = [
         Entity::Email,
         Entity::Phone,
         Entity::LicencePlate,
@@ -35,6 +42,9 @@ impl Entity {
         Entity::IpAddress,
         Entity::Postcode,
         Entity::DateOfBirth,
+        Entity::PersonName,
+        Entity::Address,
+        Entity::FreeText,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,7 +59,19 @@ impl Entity {
             Entity::IpAddress => "ip_address",
             Entity::Postcode => "postcode",
             Entity::DateOfBirth => "date_of_birth",
+            Entity::PersonName => "person_name",
+            Entity::Address => "address",
+            Entity::FreeText => "free_text",
         }
+    }
+
+    /// Entities that no rule finds in values: a column holds them by its
+    /// header (see [`crate::columns`]).
+    pub fn is_header_only(self) -> bool {
+        matches!(
+            self,
+            Entity::PersonName | Entity::Address | Entity::FreeText
+        )
     }
 
     pub fn parse(name: &str) -> Option<Entity> {

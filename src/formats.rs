@@ -127,6 +127,11 @@ impl TableTracker {
         self.delimiter
     }
 
+    /// The header names (empty when the first line is data).
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
     /// The column's header name, or its 1-based number when there is none.
     pub fn field_at(&mut self, buf: &[u8], offset: usize) -> Option<String> {
         let column = self.column_at(buf, offset)?;

@@ -381,14 +381,15 @@ pub fn scan_index_blobs(
         }
         let text = decode(&blob);
         let mut findings = Vec::new();
-        scanner.scan_text(&text, path, None, &mut |f| findings.push(f));
+        scanner.scan_document(&text, path, &mut |f| findings.push(f));
         outcome.bytes_scanned = blob.len() as u64;
         let mut entry = FileEntry::default();
         for f in &findings {
             entry.add(f);
             on_finding(f).map_err(|e| Error::io("writing findings", e))?;
         }
-        inventory.add_file(outcome, Some(entry));
+        entry.table = scanner.take_table_profile();
+        inventory.add_file(outcome, Some(Box::new(entry)));
     }
     Ok(())
 }

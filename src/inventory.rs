@@ -3,6 +3,7 @@
 //! totals and what was skipped. Holds aggregates only, never the findings, so
 //! its size depends on the number of files with findings, not on the data.
 
+use crate::columns::{TableProfile, Verdict, column_verdict};
 use crate::distinct::DistinctCounter;
 use crate::finding::{Confidence, Entity, Finding};
 use crate::scan::{FileOutcome, FileStatus, SkipReason};
@@ -39,9 +40,44 @@ pub struct FileEntry {
     pub size: u64,
     pub modified: Option<SystemTime>,
     pub entities: BTreeMap<Entity, EntityStats>,
+    /// Findings per field (CSV column, JSON path, SQL `table.column`).
+    pub fields: BTreeMap<String, BTreeMap<Entity, EntityStats>>,
+    /// Rows and columns, for delimited tables.
+    pub table: Option<TableProfile>,
     /// Set when the file was not scanned to the end.
     pub partial: Option<(SkipReason, String)>,
 }
+
+/// One column or field of a file in the inventory: what it holds and how
+/// sure piiscan is.
+#[derive(Debug, Clone)]
+pub struct FieldSummary<'a> {
+    pub name: &'a str,
+    /// 0-based column, for tables.
+    pub column: Option<usize>,
+    /// Rows of the table (not known for JSON and SQL fields).
+    pub rows: Option<u64>,
+    /// Non-blank values (not known for JSON and SQL fields).
+    pub non_empty: Option<u64>,
+    /// Findings per entity in this field.
+    pub entities: Option<&'a BTreeMap<Entity, EntityStats>>,
+    /// The entity the header names, with the distinct values and samples
+    /// counted for header-only entities.
+    pub header_entity: Option<Entity>,
+    pub header_values: Option<&'a EntityStats>,
+    pub verdict: Option<Verdict>,
+}
+
+impl FieldSummary<'_> {
+    /// The share of non-blank values holding `entity`, when known.
+    pub fn share(&self, count: u64) -> Option<f64> {
+        self.non_empty
+            .filter(|&n| n > 0)
+            .map(|n| (count as f64 / n as f64).min(1.0))
+    }
+}
+
+static NO_ENTITIES: BTreeMap<Entity, EntityStats> = BTreeMap::new();
 
 impl FileEntry {
     /// Counts a finding of this file.
@@ -50,10 +86,77 @@ impl FileEntry {
             .entry(finding.entity)
             .or_default()
             .add(finding);
+        if let Some(field) = &finding.field {
+            let per_field = match self.fields.get_mut(field) {
+                Some(f) => f,
+                None => self.fields.entry(field.clone()).or_default(),
+            };
+            per_field.entry(finding.entity).or_default().add(finding);
+        }
     }
 
     pub fn findings(&self) -> u64 {
         self.entities.values().map(|s| s.count).sum()
+    }
+
+    /// True when the file holds personal data: findings, or a table column
+    /// whose header names personal data and which has values.
+    pub fn holds_personal_data(&self) -> bool {
+        !self.entities.is_empty()
+            || self.table.as_ref().is_some_and(|t| {
+                t.columns
+                    .iter()
+                    .any(|c| c.header_entity.is_some() && c.non_empty > 0)
+            })
+    }
+
+    /// Every column of a table in order, then fields known only from
+    /// findings (JSON paths, SQL columns) by name.
+    pub fn field_summaries(&self) -> Vec<FieldSummary<'_>> {
+        let mut out = Vec::new();
+        if let Some(table) = &self.table {
+            for (i, c) in table.columns.iter().enumerate() {
+                let entities = self.fields.get(&c.name);
+                let verdict = column_verdict(
+                    c.header_entity.filter(|_| c.non_empty > 0),
+                    entities.unwrap_or(&NO_ENTITIES),
+                    Some(c.non_empty),
+                );
+                out.push(FieldSummary {
+                    name: &c.name,
+                    column: Some(i),
+                    rows: Some(table.rows()),
+                    non_empty: Some(c.non_empty),
+                    entities,
+                    header_entity: c.header_entity,
+                    header_values: c.header_values.as_ref(),
+                    verdict,
+                });
+            }
+        }
+        for (name, entities) in &self.fields {
+            let in_table = self
+                .table
+                .as_ref()
+                .is_some_and(|t| t.columns.iter().any(|c| &c.name == name));
+            if in_table {
+                continue;
+            }
+            // The last segment of a path names the value: `klant.email`.
+            let last = name.rsplit(['.', ']']).next().unwrap_or(name);
+            let header_entity = crate::columns::classify_header(last);
+            out.push(FieldSummary {
+                name,
+                column: None,
+                rows: None,
+                non_empty: None,
+                entities: Some(entities),
+                header_entity,
+                header_values: None,
+                verdict: column_verdict(header_entity, entities, None),
+            });
+        }
+        out
     }
 }
 
@@ -98,8 +201,8 @@ impl Inventory {
 
     /// Adds one file: its outcome and, when it had findings, the per-entity
     /// statistics its scanning thread aggregated.
-    pub fn add_file(&mut self, outcome: FileOutcome, entry: Option<FileEntry>) {
-        if let Some(entry) = entry.filter(|e| !e.entities.is_empty()) {
+    pub fn add_file(&mut self, outcome: FileOutcome, entry: Option<Box<FileEntry>>) {
+        if let Some(entry) = entry.filter(|e| e.holds_personal_data()) {
             for (entity, stats) in &entry.entities {
                 let total = self.totals.entry(*entity).or_default();
                 total.count += stats.count;
@@ -112,7 +215,7 @@ impl Inventory {
                     }
                 }
             }
-            self.files.insert(outcome.path.clone(), entry);
+            self.files.insert(outcome.path.clone(), *entry);
         }
         self.add_outcome(outcome);
     }
@@ -167,7 +270,11 @@ impl Inventory {
 
     /// Files with findings, most findings first.
     pub fn files_by_findings(&self) -> Vec<(&String, &FileEntry)> {
-        let mut files: Vec<_> = self.files.iter().collect();
+        let mut files: Vec<_> = self
+            .files
+            .iter()
+            .filter(|(_, e)| e.findings() > 0)
+            .collect();
         files.sort_by(|a, b| b.1.findings().cmp(&a.1.findings()).then(a.0.cmp(b.0)));
         files
     }

@@ -7,6 +7,7 @@
 
 pub mod baseline;
 pub mod cli;
+pub mod columns;
 pub mod config;
 pub mod distinct;
 pub mod error;

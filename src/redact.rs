@@ -191,6 +191,11 @@ pub fn normalize(entity: Entity, text: &str, region: &str) -> String {
         Entity::CreditCard => digits(text),
         Entity::IpAddress => text.trim().to_ascii_lowercase(),
         Entity::DateOfBirth => digits(text),
+        Entity::PersonName | Entity::Address | Entity::FreeText => text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase(),
     }
 }
 
@@ -208,7 +213,21 @@ pub fn mask(entity: Entity, text: &str) -> String {
         Entity::LicencePlate => mask_keep(text, 1, 1),
         Entity::Postcode => mask_keep(text, 2, 0),
         Entity::DateOfBirth => mask_keep(text, 0, 0),
+        Entity::PersonName | Entity::Address => mask_words(text),
+        Entity::FreeText => format!("[{} characters]", text.chars().count()),
     }
+}
+
+/// Keeps the first letter of each word: `J*** d* V****`.
+fn mask_words(text: &str) -> String {
+    text.split_whitespace()
+        .map(|w| {
+            let mut chars = w.chars();
+            let first = chars.next().map(String::from).unwrap_or_default();
+            first + &"*".repeat(chars.count())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Keeps `head` leading and `tail` trailing alphanumerics and separators,
@@ -299,6 +318,8 @@ mod tests {
         assert_eq!(mask(Entity::IpAddress, "84.23.11.9"), "84.*.*.*");
         assert_eq!(mask(Entity::DateOfBirth, "12-03-1985"), "**-**-****");
         assert_eq!(mask(Entity::LicencePlate, "GB-12-NZ"), "G*-**-*Z");
+        assert_eq!(mask(Entity::PersonName, "Jan de  Vries"), "J** d* V****");
+        assert_eq!(mask(Entity::FreeText, "belt terug"), "[10 characters]");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! same few megabytes as a 5 KB one. A line longer than a chunk is cut with an
 //! overlap so no value straddling the cut is lost.
 
+use crate::columns::TableProfile;
 use crate::finding::Finding;
 use crate::formats::{Format, TableTracker};
 use crate::redact::{FingerprintKey, mask, normalize};
@@ -189,6 +190,8 @@ pub struct FileScanner<'a> {
     cache: MatcherCache,
     buf: Vec<u8>,
     hits: Vec<Hit>,
+    /// Rows and columns of the table being scanned, when it is one.
+    table_profile: Option<TableProfile>,
 }
 
 /// How a document names the field of an offset.
@@ -221,7 +224,15 @@ impl<'a> FileScanner<'a> {
             cache: ctx.matcher.new_cache(),
             buf: Vec::new(),
             hits: Vec::new(),
+            table_profile: None,
         }
+    }
+
+    /// The row and column profile of the table just scanned, if it was one.
+    pub fn take_table_profile(&mut self) -> Option<TableProfile> {
+        let mut profile = self.table_profile.take()?;
+        profile.finish(&self.ctx.key);
+        Some(profile)
     }
 
     /// Scans an in-memory document (rule examples, tests). `field` names the
@@ -249,6 +260,28 @@ impl<'a> FileScanner<'a> {
         );
     }
 
+    /// Scans an in-memory document read from elsewhere (a staged blob), with
+    /// the format its path implies: tables name columns, JSON paths.
+    pub fn scan_document(
+        &mut self,
+        text: &[u8],
+        display_path: &str,
+        sink: &mut dyn FnMut(Finding),
+    ) {
+        self.table_profile = None;
+        let mut locator = Locator::for_format(Format::for_path(Path::new(display_path)), text);
+        let mut lines = LineTracker::new();
+        self.scan_chunk(
+            text,
+            0,
+            text.len(),
+            &mut lines,
+            &mut locator,
+            display_path,
+            sink,
+        );
+    }
+
     /// Scans one file. Never fails: problems become the outcome's status.
     pub fn scan_file(
         &mut self,
@@ -257,6 +290,7 @@ impl<'a> FileScanner<'a> {
         sink: &mut dyn FnMut(Finding),
         progress: &dyn Fn(u64),
     ) -> FileOutcome {
+        self.table_profile = None;
         let mut outcome = FileOutcome {
             path: display_path,
             size: 0,
@@ -531,6 +565,12 @@ impl<'a> FileScanner<'a> {
         }
         if consulted && let Some(start) = at_chunk_start {
             *locator = start;
+        }
+        if let Locator::Table(t) = locator {
+            let key = &self.ctx.key;
+            self.table_profile
+                .get_or_insert_with(|| TableProfile::new(t.delimiter(), t.headers()))
+                .walk(&buf[..accept_end], key);
         }
         for hit in &self.hits {
             lines.advance(buf, base, base + hit.start as u64);

@@ -32,7 +32,7 @@ pub enum Event {
     /// Findings to stream, sent only when the report streams them.
     Findings(Vec<Finding>),
     /// A finished file, with the statistics of its findings.
-    File(FileOutcome, Option<FileEntry>),
+    File(FileOutcome, Option<Box<FileEntry>>),
 }
 
 /// Shared counters for progress display: bytes and files, never matches.
@@ -152,11 +152,12 @@ fn visit(
             counters.bytes.fetch_add(bytes, Ordering::Relaxed);
         },
     );
+    stats.table = scanner.take_table_profile();
     counters.files.fetch_add(1, Ordering::Relaxed);
     if !batch.is_empty() {
         ok &= tx.send(Event::Findings(batch)).is_ok();
     }
-    ok && tx.send(Event::File(outcome, Some(stats))).is_ok()
+    ok && tx.send(Event::File(outcome, Some(Box::new(stats)))).is_ok()
 }
 
 fn walk_error_outcome(err: &ignore::Error) -> FileOutcome {

@@ -41,6 +41,9 @@ fn rule_ids_are_unique_and_cover_every_entity() {
     let rules = default_rules().unwrap();
     piiscan::rules::check_unique_ids(&rules).unwrap();
     for entity in piiscan::finding::Entity::ALL {
+        if entity.is_header_only() {
+            continue;
+        }
         assert!(
             rules.iter().any(|r| r.entity == entity),
             "no rule for {entity}"

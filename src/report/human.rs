@@ -11,6 +11,8 @@ use std::io::Write;
 const TOP_FILES: usize = 10;
 /// Skipped files listed per reason.
 const SKIPPED_EXAMPLES: usize = 5;
+/// Columns listed under "Personal data by column".
+const LISTED_COLUMNS: usize = 40;
 /// Findings listed with their location: enough to act on in CI, few enough
 /// that an inventory of millions stays readable (and memory stays flat).
 const LISTED_FINDINGS: usize = 20;
@@ -59,6 +61,73 @@ impl HumanReport {
     }
 }
 
+impl HumanReport {
+    /// The data map: per file and column, the entity held and the evidence.
+    fn write_columns(&self, out: &mut dyn Write, inv: &Inventory) -> std::io::Result<()> {
+        let mut lines = Vec::new();
+        for (path, entry) in &inv.files {
+            let fields = entry.field_summaries();
+            let personal: Vec<_> = fields.iter().filter(|f| f.verdict.is_some()).collect();
+            if personal.is_empty() {
+                continue;
+            }
+            let rows = entry
+                .table
+                .as_ref()
+                .map(|t| format!("  ({} rows)", t.rows()))
+                .unwrap_or_default();
+            lines.push(format!("  {path}{rows}"));
+            for f in personal {
+                let Some(v) = f.verdict else { continue };
+                let count = f
+                    .entities
+                    .and_then(|e| e.get(&v.entity))
+                    .or(f.header_values.filter(|s| s.count > 0))
+                    .map(|s| (s.count, s.distinct.count(), s.distinct.is_exact()));
+                let detail = match (count, f.non_empty) {
+                    (Some((n, d, exact)), Some(non_empty)) => format!(
+                        "{n} of {non_empty} values ({:.0}%), {}{d} distinct",
+                        f.share(n).unwrap_or(0.0) * 100.0,
+                        if exact { "" } else { "~" }
+                    ),
+                    (Some((n, d, exact)), None) => {
+                        format!("{n} values, {}{d} distinct", if exact { "" } else { "~" })
+                    }
+                    (None, Some(non_empty)) => format!("{non_empty} values"),
+                    (None, None) => String::new(),
+                };
+                lines.push(format!(
+                    "    {:<24} {:<14} {:<18} {:<7} {detail}",
+                    f.name,
+                    v.entity.as_str(),
+                    v.evidence.as_str().replace('_', " "),
+                    v.confidence.as_str()
+                ));
+            }
+        }
+        if lines.is_empty() {
+            return Ok(());
+        }
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            self.bold("Personal data by column (column, entity, evidence, confidence):")
+        )?;
+        for l in lines.iter().take(LISTED_COLUMNS) {
+            writeln!(out, "{l}")?;
+        }
+        if lines.len() > LISTED_COLUMNS {
+            writeln!(
+                out,
+                "  ... {} more lines; --format inventory-csv or json for the whole map",
+                lines.len() - LISTED_COLUMNS
+            )?;
+        }
+        Ok(())
+    }
+}
+
 fn human_bytes(n: u64) -> String {
     let n = n as f64;
     if n >= 1e9 {
@@ -100,7 +169,7 @@ impl Report for HumanReport {
     fn end(&mut self, out: &mut dyn Write, inv: &Inventory) -> std::io::Result<()> {
         let total = inv.total_findings();
         let secs = inv.duration.as_secs_f64();
-        let files_with = inv.files.len();
+        let files_with = inv.files.values().filter(|e| e.findings() > 0).count();
         if total == 0 {
             writeln!(out, "{}", self.bold("No personal data found."))?;
         } else {
@@ -150,6 +219,7 @@ impl Report for HumanReport {
             if ranked.len() > TOP_FILES {
                 writeln!(out, "  ... and {} more files", ranked.len() - TOP_FILES)?;
             }
+            self.write_columns(out, inv)?;
             let listed = std::mem::take(&mut self.listed).into_sorted_vec();
             if !listed.is_empty() {
                 writeln!(out)?;

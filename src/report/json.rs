@@ -2,7 +2,7 @@
 //! only when a field is removed or changes meaning.
 
 use super::{Report, age_days, rfc3339};
-use crate::inventory::{EntityStats, Inventory};
+use crate::inventory::{EntityStats, FieldSummary, Inventory};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -59,6 +59,50 @@ pub struct FileSection<'a> {
     pub age_days: Option<u64>,
     pub findings: u64,
     pub entities: BTreeMap<&'static str, EntitySection>,
+    /// Data rows, for tables.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
+    /// Per column (tables: every column in order) or field (JSON paths,
+    /// SQL `table.column`, where findings were made).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldSection<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct FieldSection<'a> {
+    pub name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub non_empty: Option<u64>,
+    /// The entity the column holds, with evidence and confidence; null when
+    /// nothing personal was found.
+    pub verdict: Option<VerdictSection>,
+    /// Findings per entity, with the share of non-blank values they are.
+    pub entities: BTreeMap<&'static str, FieldEntitySection>,
+    /// The entity the header names, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header_entity: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+pub struct VerdictSection {
+    pub entity: &'static str,
+    pub evidence: &'static str,
+    pub confidence: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct FieldEntitySection {
+    #[serde(flatten)]
+    pub stats: EntitySection,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+    /// `values` for findings, `header` for values counted because the header
+    /// names an entity no rule finds (names, addresses, free text).
+    pub evidence: &'static str,
 }
 
 #[derive(Serialize)]
@@ -78,6 +122,53 @@ pub struct EntitySection {
 pub struct Totals {
     pub findings: u64,
     pub entities: BTreeMap<&'static str, EntitySection>,
+}
+
+/// The share rounded to four decimals, so reports stay readable.
+fn rounded(share: Option<f64>) -> Option<f64> {
+    share.map(|s| (s * 10_000.0).round() / 10_000.0)
+}
+
+pub fn field_section<'a>(f: &FieldSummary<'a>) -> FieldSection<'a> {
+    let mut entities: BTreeMap<&'static str, FieldEntitySection> = f
+        .entities
+        .into_iter()
+        .flatten()
+        .map(|(e, s)| {
+            (
+                e.as_str(),
+                FieldEntitySection {
+                    stats: entity_section(s, false),
+                    share: rounded(f.share(s.count)),
+                    evidence: "values",
+                },
+            )
+        })
+        .collect();
+    if let (Some(e), Some(values)) = (f.header_entity, f.header_values)
+        && values.count > 0
+    {
+        entities
+            .entry(e.as_str())
+            .or_insert_with(|| FieldEntitySection {
+                stats: entity_section(values, false),
+                share: rounded(f.share(values.count)),
+                evidence: "header",
+            });
+    }
+    FieldSection {
+        name: f.name,
+        column: f.column.map(|c| c + 1),
+        rows: f.rows,
+        non_empty: f.non_empty,
+        verdict: f.verdict.map(|v| VerdictSection {
+            entity: v.entity.as_str(),
+            evidence: v.evidence.as_str(),
+            confidence: v.confidence.as_str(),
+        }),
+        entities,
+        header_entity: f.header_entity.map(|e| e.as_str()),
+    }
 }
 
 fn entity_section(stats: &EntityStats, with_files: bool) -> EntitySection {
@@ -142,6 +233,8 @@ pub fn document(inventory: &Inventory) -> Document<'_> {
                     .iter()
                     .map(|(e, s)| (e.as_str(), entity_section(s, false)))
                     .collect(),
+                rows: entry.table.as_ref().map(|t| t.rows()),
+                fields: entry.field_summaries().iter().map(field_section).collect(),
             })
             .collect(),
         totals: Totals {

@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod human;
+pub mod inventory_csv;
 pub mod json;
 pub mod ndjson;
 pub mod sarif;
@@ -25,6 +26,8 @@ pub enum ReportFormat {
     Csv,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
+    /// The data map: one row per file, field and entity, for spreadsheets.
+    InventoryCsv,
 }
 
 /// How reports render values.
@@ -56,6 +59,7 @@ pub fn new_report(format: ReportFormat, options: RenderOptions) -> Box<dyn Repor
         ReportFormat::Json => Box::new(json::JsonReport),
         ReportFormat::Ndjson => Box::new(ndjson::NdjsonReport::new(options)),
         ReportFormat::Csv => Box::new(csv::CsvReport::new(options)),
+        ReportFormat::InventoryCsv => Box::new(inventory_csv::InventoryCsvReport),
         // Without rule descriptions and with the built-in severities; the
         // scan command builds its own with the rules and configuration in effect.
         ReportFormat::Sarif => Box::new(sarif::SarifReport::new(

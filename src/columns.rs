@@ -1,0 +1,678 @@
+//! The per-column inventory of tables: which personal data each column of a
+//! CSV/TSV file holds, and on what evidence.
+//!
+//! Two sources of evidence meet here. Values: findings carry the column they
+//! sit in (`field`), so the inventory counts them per column. Headers: a
+//! column called `achternaam`, `street` or `opmerkingen` holds names,
+//! addresses or free text that no pattern can recognise, so header names in
+//! Dutch, English, German and French are classified ([`classify_header`]).
+//!
+//! [`TableProfile`] walks every record of a delimited file once, chunk by
+//! chunk as the scanner reads it, counting rows and non-empty values per
+//! column, and, for columns classified by header, the distinct values (keyed
+//! fingerprints, never the values) and masked samples.
+//! [`column_verdict`] combines both into one verdict per column.
+
+use crate::finding::{Confidence, Entity};
+use crate::inventory::EntityStats;
+use crate::redact::{FingerprintKey, mask, normalize};
+use serde::Serialize;
+
+/// Masked samples kept per header-classified column.
+const SAMPLES: usize = 3;
+/// Longest value hashed for distinct counting (a long note is counted, but
+/// its distinctness is judged on this prefix).
+const MAX_HASHED_VALUE: usize = 256;
+
+/// Header terms, compared after [`header_key`] folding. A term matches the
+/// whole header, one of its words, or (for terms of five or more letters)
+/// the start or end of a compound such as `klantachternaam`.
+const HEADER_TERMS: &[(Entity, &[&str])] = &[
+    (
+        Entity::PersonName,
+        &[
+            "naam",
+            "voornaam",
+            "voornamen",
+            "achternaam",
+            "tussenvoegsel",
+            "voorletters",
+            "roepnaam",
+            "klantnaam",
+            "contactpersoon",
+            "geboortenaam",
+            "name",
+            "firstname",
+            "lastname",
+            "surname",
+            "fullname",
+            "givenname",
+            "familyname",
+            "middlename",
+            "customername",
+            "contactname",
+            "forename",
+            "vorname",
+            "nachname",
+            "familienname",
+            "nom",
+            "prenom",
+            "nomdefamille",
+        ],
+    ),
+    (
+        Entity::Address,
+        &[
+            "adres",
+            "straat",
+            "straatnaam",
+            "huisnummer",
+            "huisnr",
+            "toevoeging",
+            "woonplaats",
+            "plaats",
+            "plaatsnaam",
+            "address",
+            "street",
+            "streetname",
+            "housenumber",
+            "city",
+            "town",
+            "addressline",
+            "addressline1",
+            "addressline2",
+            "adresse",
+            "strasse",
+            "hausnummer",
+            "wohnort",
+            "ort",
+            "rue",
+            "ville",
+            "numerorue",
+        ],
+    ),
+    (
+        Entity::DateOfBirth,
+        &[
+            "geboortedatum",
+            "gebdatum",
+            "gebdat",
+            "dateofbirth",
+            "birthdate",
+            "birthday",
+            "dob",
+            "geburtsdatum",
+            "datedenaissance",
+        ],
+    ),
+    (
+        Entity::FreeText,
+        &[
+            "opmerking",
+            "opmerkingen",
+            "notitie",
+            "notities",
+            "notes",
+            "note",
+            "comment",
+            "comments",
+            "remarks",
+            "memo",
+            "klacht",
+            "klachtomschrijving",
+            "werkomschrijving",
+            "bemerkung",
+            "bemerkungen",
+            "kommentar",
+            "notiz",
+            "remarque",
+            "remarques",
+            "commentaire",
+            "commentaires",
+        ],
+    ),
+    (
+        Entity::Email,
+        &["email", "emailadres", "mail", "emailaddress", "courriel"],
+    ),
+    (
+        Entity::Phone,
+        &[
+            "telefoon",
+            "telefoonnummer",
+            "tel",
+            "mobiel",
+            "mobielnummer",
+            "gsm",
+            "phone",
+            "phonenumber",
+            "mobile",
+            "telephone",
+            "telefon",
+            "telefonnummer",
+            "handy",
+            "telephone",
+            "portable",
+        ],
+    ),
+    (
+        Entity::LicencePlate,
+        &[
+            "kenteken",
+            "kentekenplaat",
+            "plate",
+            "licenseplate",
+            "licenceplate",
+            "registration",
+            "numberplate",
+            "kennzeichen",
+            "immatriculation",
+        ],
+    ),
+    (
+        Entity::Vin,
+        &["vin", "chassisnummer", "fin", "vehicleidentificationnumber"],
+    ),
+    (
+        Entity::Iban,
+        &["iban", "rekeningnummer", "bankrekening", "bankaccount"],
+    ),
+    (Entity::Bsn, &["bsn", "burgerservicenummer", "sofinummer"]),
+    (
+        Entity::Postcode,
+        &[
+            "postcode",
+            "zipcode",
+            "zip",
+            "postalcode",
+            "plz",
+            "codepostal",
+        ],
+    ),
+    (
+        Entity::IpAddress,
+        &["ip", "ipaddress", "ipadres", "clientip", "remoteaddr"],
+    ),
+];
+
+/// Terms too generic to count as one word of a longer header: `naam` in
+/// `product naam` or `registration` in `first_registration` say nothing
+/// about a person. They match only the whole header.
+const WHOLE_HEADER_ONLY: &[&str] = &[
+    "naam",
+    "name",
+    "nom",
+    "registration",
+    "plate",
+    "ort",
+    "rue",
+    "fin",
+    "mail",
+    "tel",
+    "zip",
+    "ip",
+    "note",
+    "memo",
+];
+
+/// Folds a header for comparison: lowercase ASCII, accents dropped from
+/// common Latin letters, every other character a word break.
+fn header_key(header: &str) -> Vec<String> {
+    let mut words = vec![String::new()];
+    for c in header.chars() {
+        let c = match c {
+            'à' | 'á' | 'â' | 'ä' | 'À' | 'Á' | 'Â' | 'Ä' => 'a',
+            'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'ö' | 'Ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' | 'Ü' => 'u',
+            'ç' => 'c',
+            'ß' => 's',
+            c => c.to_ascii_lowercase(),
+        };
+        if c.is_ascii_alphanumeric() {
+            if let Some(w) = words.last_mut() {
+                w.push(c);
+            }
+        } else if words.last().is_some_and(|w| !w.is_empty()) {
+            words.push(String::new());
+        }
+    }
+    words.retain(|w| !w.is_empty());
+    words
+}
+
+/// The entity a column holds by its header name, if the name says so.
+pub fn classify_header(header: &str) -> Option<Entity> {
+    let words = header_key(header);
+    if words.is_empty() {
+        return None;
+    }
+    let joined: String = words.concat();
+    // `straße` folds to `strase`; accept the German spelling either way.
+    let joined = joined.replace("strase", "strasse");
+    let matches = |term: &str| {
+        if WHOLE_HEADER_ONLY.contains(&term) {
+            return joined == term;
+        }
+        joined == term
+            || words.iter().any(|w| w == term)
+            || (term.len() >= 5 && (joined.starts_with(term) || joined.ends_with(term)))
+    };
+    // A date column is not an identifier column (`first_registration`,
+    // `email_sent_at`), though it may be a date of birth.
+    let is_date = words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "date" | "datum" | "dat" | "jaar" | "year" | "time" | "tijd" | "at" | "on"
+        )
+    }) || joined.ends_with("datum")
+        || joined.ends_with("date");
+    // The longest matching term wins: `emailadres` over `adres`.
+    let entity = HEADER_TERMS
+        .iter()
+        .flat_map(|(entity, terms)| terms.iter().map(move |t| (*entity, *t)))
+        .filter(|(_, term)| matches(term))
+        .max_by_key(|(_, term)| term.len())
+        .map(|(entity, _)| entity)?;
+    (!is_date || entity == Entity::DateOfBirth).then_some(entity)
+}
+
+/// What one column of a table holds, counted over every record.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnProfile {
+    /// The header name, or `column N` without a header.
+    pub name: String,
+    /// Records with a non-blank value in this column.
+    pub non_empty: u64,
+    /// The entity the header names, if any.
+    pub header_entity: Option<Entity>,
+    /// For header-classified columns: distinct values and masked samples.
+    pub header_values: Option<EntityStats>,
+}
+
+/// Walks every record of a delimited file, across the scanner's chunks.
+#[derive(Debug, Clone)]
+pub struct TableProfile {
+    delimiter: u8,
+    has_header: bool,
+    /// Records seen, the header included.
+    records: u64,
+    pub columns: Vec<ColumnProfile>,
+    // Walk state carried from one chunk to the next.
+    column: usize,
+    in_quotes: bool,
+    /// The current field has a non-blank byte.
+    field_has_text: bool,
+    /// The current record has a non-blank byte (blank lines are not rows).
+    record_has_text: bool,
+    /// The current field started in an earlier chunk (its value is not hashed).
+    field_from_earlier_chunk: bool,
+}
+
+impl TableProfile {
+    pub fn new(delimiter: u8, headers: &[String]) -> TableProfile {
+        let columns = headers
+            .iter()
+            .map(|h| {
+                let header_entity = classify_header(h);
+                ColumnProfile {
+                    name: h.clone(),
+                    non_empty: 0,
+                    header_entity,
+                    // Pattern entities are counted by their findings; only
+                    // what no rule can find is counted by header here.
+                    header_values: header_entity
+                        .filter(|e| e.is_header_only())
+                        .map(|_| EntityStats::default()),
+                }
+            })
+            .collect();
+        TableProfile {
+            delimiter,
+            has_header: !headers.is_empty(),
+            records: 0,
+            columns,
+            column: 0,
+            in_quotes: false,
+            field_has_text: false,
+            record_has_text: false,
+            field_from_earlier_chunk: false,
+        }
+    }
+
+    /// Data rows: records that are not the header and not blank lines.
+    pub fn rows(&self) -> u64 {
+        self.records.saturating_sub(u64::from(self.has_header))
+    }
+
+    /// Walks `chunk`, which continues where the previous chunk ended.
+    pub fn walk(&mut self, chunk: &[u8], key: &FingerprintKey) {
+        let mut field_start = 0usize;
+        let mut i = 0usize;
+        while i < chunk.len() {
+            if self.in_quotes {
+                match memchr::memchr(b'"', &chunk[i..]) {
+                    Some(j) => {
+                        if j > 0 {
+                            self.field_has_text = true;
+                        }
+                        self.in_quotes = false;
+                        i += j + 1;
+                    }
+                    None => {
+                        self.field_has_text |= i < chunk.len();
+                        i = chunk.len();
+                    }
+                }
+                continue;
+            }
+            let Some(j) = memchr::memchr3(self.delimiter, b'\n', b'"', &chunk[i..]) else {
+                self.field_has_text |= has_text(&chunk[i..]);
+                break;
+            };
+            let at = i + j;
+            self.field_has_text |= has_text(&chunk[i..at]);
+            match chunk[at] {
+                b'"' => self.in_quotes = true,
+                b'\n' => {
+                    self.end_field(&chunk[field_start..at], key);
+                    if self.record_has_text {
+                        self.records += 1;
+                    }
+                    self.record_has_text = false;
+                    self.column = 0;
+                    field_start = at + 1;
+                }
+                _ => {
+                    self.end_field(&chunk[field_start..at], key);
+                    self.column += 1;
+                    field_start = at + 1;
+                }
+            }
+            i = at + 1;
+        }
+        // A field cut by the chunk's end keeps its state; its value is lost
+        // for hashing, not for counting.
+        self.field_from_earlier_chunk = field_start < chunk.len() || self.in_quotes;
+    }
+
+    /// Ends the input: a last record without a line end still counts.
+    pub fn finish(&mut self, key: &FingerprintKey) {
+        self.end_field(b"", key);
+        if self.record_has_text {
+            self.records += 1;
+        }
+        self.record_has_text = false;
+    }
+
+    fn end_field(&mut self, raw: &[u8], key: &FingerprintKey) {
+        let has_text = std::mem::take(&mut self.field_has_text);
+        let whole = !std::mem::take(&mut self.field_from_earlier_chunk);
+        if !has_text {
+            return;
+        }
+        self.record_has_text = true;
+        let is_header_record = self.has_header && self.records == 0;
+        if is_header_record {
+            return;
+        }
+        let column = self.column;
+        if self.columns.len() <= column {
+            self.columns.resize_with(column + 1, ColumnProfile::default);
+            for (i, c) in self.columns.iter_mut().enumerate() {
+                if c.name.is_empty() {
+                    c.name = format!("column {}", i + 1);
+                }
+            }
+        }
+        let col = &mut self.columns[column];
+        col.non_empty += 1;
+        if let (Some(entity), Some(stats), true) =
+            (col.header_entity, col.header_values.as_mut(), whole)
+        {
+            let value = unquote(raw);
+            let value = &value[..floor_char_boundary(&value, MAX_HASHED_VALUE)];
+            let normalized = normalize(entity, value, "");
+            let (_, bits) = key.fingerprint(entity, &normalized);
+            stats.count += 1;
+            stats.distinct.insert(bits);
+            if stats.samples.len() < SAMPLES {
+                let masked = mask(entity, value.trim());
+                if !stats.samples.contains(&masked) {
+                    stats.samples.push(masked);
+                }
+            }
+        }
+    }
+}
+
+/// True when `bytes` hold anything but blanks, quotes and carriage returns.
+fn has_text(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .any(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'"'))
+}
+
+/// A field's text: surrounding blanks and one pair of quotes removed,
+/// doubled quotes undone.
+fn unquote(raw: &[u8]) -> String {
+    let trimmed = raw.trim_ascii();
+    let inner = trimmed
+        .strip_prefix(b"\"")
+        .and_then(|t| t.strip_suffix(b"\""))
+        .unwrap_or(trimmed);
+    String::from_utf8_lossy(inner).replace("\"\"", "\"")
+}
+
+fn floor_char_boundary(s: &str, max: usize) -> usize {
+    if s.len() <= max {
+        return s.len();
+    }
+    (0..=max)
+        .rev()
+        .find(|&i| s.is_char_boundary(i))
+        .unwrap_or(0)
+}
+
+/// How a column's verdict was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evidence {
+    /// The header names the entity; the values were not checked or not found.
+    Header,
+    /// Values matched a rule; the header says nothing about it.
+    Values,
+    /// The header names the entity and values confirm it.
+    HeaderAndValues,
+}
+
+impl Evidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::Header => "header",
+            Evidence::Values => "values",
+            Evidence::HeaderAndValues => "header_and_values",
+        }
+    }
+}
+
+/// What a column holds, all evidence considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub entity: Entity,
+    pub evidence: Evidence,
+    pub confidence: Confidence,
+}
+
+/// Combines the header and the values of a column into a verdict. `non_empty`
+/// is the number of non-blank values when it is known.
+pub fn column_verdict(
+    header_entity: Option<Entity>,
+    value_entities: &std::collections::BTreeMap<Entity, EntityStats>,
+    non_empty: Option<u64>,
+) -> Option<Verdict> {
+    let best = value_entities
+        .iter()
+        .max_by_key(|(e, s)| (s.count, std::cmp::Reverse(**e)))
+        .map(|(e, s)| (*e, s));
+    match (header_entity, best) {
+        (Some(h), _) if value_entities.contains_key(&h) => Some(Verdict {
+            entity: h,
+            evidence: Evidence::HeaderAndValues,
+            confidence: Confidence::High,
+        }),
+        (Some(h), _) => Some(Verdict {
+            entity: h,
+            evidence: Evidence::Header,
+            // A header naming a pattern entity whose values never matched is
+            // weak evidence; names, addresses and notes have no pattern.
+            confidence: if h.is_header_only() || h == Entity::DateOfBirth {
+                Confidence::Medium
+            } else {
+                Confidence::Low
+            },
+        }),
+        (None, Some((entity, stats))) => {
+            let share = non_empty
+                .filter(|&n| n > 0)
+                .map(|n| stats.count as f64 / n as f64);
+            let confidence = match share {
+                Some(s) if s >= 0.5 => stats.confidence.unwrap_or_default(),
+                Some(s) if s >= 0.05 => {
+                    stats.confidence.unwrap_or_default().min(Confidence::Medium)
+                }
+                Some(_) => Confidence::Low,
+                None => stats.confidence.unwrap_or_default(),
+            };
+            Some(Verdict {
+                entity,
+                evidence: Evidence::Values,
+                confidence,
+            })
+        }
+        (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_in_four_languages() {
+        for (header, entity) in [
+            ("achternaam", Entity::PersonName),
+            ("Voornaam", Entity::PersonName),
+            ("last_name", Entity::PersonName),
+            ("Nachname", Entity::PersonName),
+            ("Prénom", Entity::PersonName),
+            ("klant_naam", Entity::PersonName),
+            ("straat", Entity::Address),
+            ("Straße", Entity::Address),
+            ("woonplaats", Entity::Address),
+            ("Street Address", Entity::Address),
+            ("geboortedatum", Entity::DateOfBirth),
+            ("Date of Birth", Entity::DateOfBirth),
+            ("opmerkingen", Entity::FreeText),
+            ("notes", Entity::FreeText),
+            ("e-mail", Entity::Email),
+            ("emailadres", Entity::Email),
+            ("telefoonnummer", Entity::Phone),
+            ("kenteken", Entity::LicencePlate),
+            ("IBAN", Entity::Iban),
+            ("bsn", Entity::Bsn),
+            ("postcode", Entity::Postcode),
+        ] {
+            assert_eq!(classify_header(header), Some(entity), "{header}");
+        }
+        for header in [
+            "klantnummer",
+            "bedrijfsnaam_id",
+            "id",
+            "aanmaakdatum",
+            "bedrag",
+            "merk",
+            "model",
+            "status",
+            "productcode",
+            "created_at",
+            "first_registration",
+            "email_sent_at",
+            "registratiedatum",
+            "product_name",
+            "company name",
+            "file_name",
+            "productnaam",
+        ] {
+            assert_eq!(classify_header(header), None, "{header}");
+        }
+    }
+
+    fn profile(text: &[u8], headers: &[&str], chunks: &[usize]) -> TableProfile {
+        let key = FingerprintKey::from_secret(b"k", "test");
+        let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+        let mut p = TableProfile::new(b';', &headers);
+        let mut from = 0;
+        for &to in chunks.iter().chain([&text.len()]) {
+            p.walk(&text[from..to], &key);
+            from = to;
+        }
+        p.finish(&key);
+        p
+    }
+
+    #[test]
+    fn counts_rows_and_non_empty_values_through_quotes() {
+        let text = b"naam;notitie;email\nJan;\"zegt; hallo\nen meer\";jan@x.nl\n\nPiet;;\n;\"\";\nKees;x;k@y.nl";
+        for cuts in [&[][..], &[20], &[25, 40]] {
+            let p = profile(text, &["naam", "notitie", "email"], cuts);
+            assert_eq!(p.rows(), 3, "cuts {cuts:?}");
+            let counts: Vec<u64> = p.columns.iter().map(|c| c.non_empty).collect();
+            assert_eq!(counts, vec![3, 2, 2], "cuts {cuts:?}");
+        }
+        let p = profile(text, &["naam", "notitie", "email"], &[]);
+        let names = p.columns[0].header_values.as_ref().unwrap();
+        assert_eq!(names.count, 3);
+        assert_eq!(names.distinct.count(), 3);
+        assert_eq!(names.samples[0], "J**");
+        assert_eq!(p.columns[1].header_entity, Some(Entity::FreeText));
+    }
+
+    #[test]
+    fn ragged_rows_without_header_get_numbered_columns() {
+        let p = profile(b"a;b\nc;d;e\n", &[], &[]);
+        assert_eq!(p.rows(), 2);
+        let names: Vec<&str> = p.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, vec!["column 1", "column 2", "column 3"]);
+    }
+
+    #[test]
+    fn verdicts_weigh_header_and_values() {
+        use crate::distinct::DistinctCounter;
+        use std::collections::BTreeMap;
+        let mut values = BTreeMap::new();
+        let mut stats = EntityStats {
+            count: 10,
+            confidence: Some(Confidence::High),
+            ..Default::default()
+        };
+        stats.distinct = DistinctCounter::default();
+        values.insert(Entity::LicencePlate, stats);
+        let v = column_verdict(Some(Entity::LicencePlate), &values, Some(10)).unwrap();
+        assert_eq!(v.evidence, Evidence::HeaderAndValues);
+        let v = column_verdict(None, &values, Some(10)).unwrap();
+        assert_eq!(
+            (v.evidence, v.confidence),
+            (Evidence::Values, Confidence::High)
+        );
+        let v = column_verdict(None, &values, Some(1000)).unwrap();
+        assert_eq!(v.confidence, Confidence::Low);
+        let v = column_verdict(Some(Entity::PersonName), &BTreeMap::new(), Some(5)).unwrap();
+        assert_eq!(
+            (v.entity, v.evidence),
+            (Entity::PersonName, Evidence::Header)
+        );
+        assert!(column_verdict(None, &BTreeMap::new(), Some(5)).is_none());
+    }
+}

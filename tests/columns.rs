@@ -1,0 +1,180 @@
+//! The per-column inventory: every personal-data column of a table named
+//! with its entity and evidence, in the JSON inventory, the human summary
+//! and the inventory CSV.
+
+mod common;
+
+use common::{run, run_in, stdout, tree};
+
+fn json(o: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).expect("JSON inventory")
+}
+
+fn field<'a>(file: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    file["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .find(|f| f["name"] == name)
+        .unwrap_or_else(|| panic!("no field {name} in {file}"))
+}
+
+#[test]
+fn the_crm_export_has_a_verdict_for_every_personal_column() {
+    let out = run(&[
+        "scan",
+        "--format",
+        "json",
+        "fixtures/exports/crm/klanten.csv",
+    ]);
+    let doc = json(&out);
+    let file = &doc["files"][0];
+    assert_eq!(file["rows"], 25);
+    let expected = [
+        ("voornaam", "person_name", "header"),
+        ("achternaam", "person_name", "header"),
+        ("email", "email", "header_and_values"),
+        ("telefoon", "phone", "header_and_values"),
+        ("straat", "address", "header"),
+        ("huisnummer", "address", "header"),
+        ("postcode", "postcode", "header_and_values"),
+        ("woonplaats", "address", "header"),
+        ("geboortedatum", "date_of_birth", "header_and_values"),
+        ("bsn", "bsn", "header_and_values"),
+        ("iban", "iban", "header_and_values"),
+        ("kenteken", "licence_plate", "header_and_values"),
+    ];
+    for (name, entity, evidence) in expected {
+        let f = field(file, name);
+        assert_eq!(f["verdict"]["entity"], entity, "{name}: {f}");
+        assert_eq!(f["verdict"]["evidence"], evidence, "{name}: {f}");
+        assert_eq!(f["rows"], 25, "{name}");
+    }
+    for name in ["klantnummer", "aanmaakdatum"] {
+        assert!(field(file, name)["verdict"].is_null(), "{name}");
+    }
+    let email = &field(file, "email")["entities"]["email"];
+    assert_eq!(email["count"], 24);
+    assert_eq!(email["distinct"], 24);
+    assert_eq!(email["share"], 1.0);
+    let names = &field(file, "achternaam")["entities"]["person_name"];
+    assert_eq!(names["evidence"], "header");
+    assert_eq!(names["distinct"], 25);
+    // Samples are masked.
+    for s in names["samples"].as_array().unwrap() {
+        assert!(s.as_str().unwrap().contains('*'), "{s}");
+    }
+}
+
+#[test]
+fn columns_without_a_header_are_judged_by_their_values() {
+    let dir = tree(&[(
+        "dump.csv",
+        b"1;jan.jansen@gmail.com;x\n2;piet@hotmail.com;y\n3;;z\n4;kees.devries@ziggo.nl;\n",
+    )]);
+    let out = run_in(dir.path(), &["scan", "--format", "json", "."]);
+    let doc = json(&out);
+    let file = &doc["files"][0];
+    assert_eq!(file["rows"], 4);
+    let f = field(file, "column 2");
+    assert_eq!(f["non_empty"], 3);
+    assert_eq!(f["verdict"]["entity"], "email");
+    assert_eq!(f["verdict"]["evidence"], "values");
+    assert_eq!(f["entities"]["email"]["share"], 1.0);
+    assert_eq!(field(file, "column 3")["non_empty"], 3);
+}
+
+#[test]
+fn quoted_multi_line_notes_keep_rows_fields_and_lines_right() {
+    let dir = tree(&[(
+        "werkorders.csv",
+        b"ordernr;opmerkingen;kenteken\n\
+          1;\"klant belt terug;\nop 06-12345678\";GBN-38-T\n\
+          2;\"\";K-712-ZD\n",
+    )]);
+    let out = run_in(dir.path(), &["scan", "--format", "json", "."]);
+    let doc = json(&out);
+    let file = &doc["files"][0];
+    assert_eq!(file["rows"], 2);
+    let notes = field(file, "opmerkingen");
+    assert_eq!(notes["non_empty"], 1);
+    assert_eq!(notes["verdict"]["entity"], "free_text");
+    assert_eq!(notes["entities"]["phone"]["count"], 1);
+    assert_eq!(
+        field(file, "kenteken")["entities"]["licence_plate"]["count"],
+        2
+    );
+    let out = run_in(dir.path(), &["scan", "--format", "ndjson", "."]);
+    let phone = common::ndjson(&out)
+        .into_iter()
+        .find(|v| v["entity"] == "phone")
+        .expect("phone found");
+    assert_eq!(phone["line"], 3);
+    assert_eq!(phone["field"], "opmerkingen");
+}
+
+#[test]
+fn accented_names_in_windows_1252_come_out_as_text() {
+    let mut csv = b"voornaam;achternaam;email\n".to_vec();
+    csv.extend_from_slice(b"\xC9lodie;Ma\xEFs;elodie.mais@gmail.com\n");
+    let dir = tree(&[("klanten_1252.csv", &csv)]);
+    let out = run_in(dir.path(), &["scan", "--format", "json", "."]);
+    let doc = json(&out);
+    let file = &doc["files"][0];
+    let first = &field(file, "voornaam")["entities"]["person_name"]["samples"][0];
+    assert_eq!(first, "É*****");
+}
+
+#[test]
+fn the_inventory_csv_is_a_data_map_a_spreadsheet_can_open() {
+    let out = run(&["scan", "--format", "inventory-csv", "fixtures"]);
+    assert_eq!(out.status.code(), Some(1));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "path");
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let find = |path: &str, field: &str, entity: &str| {
+        rows.iter()
+            .find(|r| {
+                r[col("path")].ends_with(path)
+                    && &r[col("field")] == field
+                    && &r[col("entity")] == entity
+            })
+            .unwrap_or_else(|| panic!("no row {path} {field} {entity}"))
+    };
+    let r = find("klanten.csv", "achternaam", "person_name");
+    assert_eq!(&r[col("evidence")], "header");
+    assert_eq!(&r[col("rows")], "25");
+    let r = find("vehicles.csv", "license_plate", "licence_plate");
+    assert_eq!(&r[col("evidence")], "header_and_values");
+    let r = find("customers.json", "klant.email", "email");
+    assert_eq!(&r[col("count")], "10");
+    // Text files: one row per entity, no field.
+    find("notities_2024.txt", "", "vin");
+    // No raw value anywhere.
+    let text = stdout(&out);
+    for value in [
+        "jeroen.bakker@ziggo.nl",
+        "Bakker",
+        "Hoofdstraat",
+        "NL82ABNA0363008004",
+    ] {
+        assert!(!text.contains(value), "{value} in the inventory CSV");
+    }
+}
+
+#[test]
+fn the_human_summary_shows_the_columns() {
+    let out = run(&["scan", "fixtures/exports/crm/klanten.csv"]);
+    let text = stdout(&out);
+    assert!(text.contains("Personal data by column"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("achternaam"))
+        .expect("achternaam listed");
+    assert!(
+        line.contains("person_name") && line.contains("header"),
+        "{line}"
+    );
+}
