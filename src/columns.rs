@@ -314,19 +314,7 @@ impl TableProfile {
     pub fn new(delimiter: u8, headers: &[String]) -> TableProfile {
         let columns = headers
             .iter()
-            .map(|h| {
-                let header_entity = classify_header(h);
-                ColumnProfile {
-                    name: h.clone(),
-                    non_empty: 0,
-                    header_entity,
-                    // Pattern entities are counted by their findings; only
-                    // what no rule can find is counted by header here.
-                    header_values: header_entity
-                        .filter(|e| e.is_header_only())
-                        .map(|_| EntityStats::default()),
-                }
-            })
+            .map(|h| ColumnProfile::named(h.clone(), h))
             .collect();
         TableProfile {
             delimiter,
@@ -428,20 +416,43 @@ impl TableProfile {
         }
         let col = &mut self.columns[column];
         col.non_empty += 1;
-        if let (Some(entity), Some(stats), true) =
-            (col.header_entity, col.header_values.as_mut(), whole)
-        {
-            let value = unquote(raw);
-            let value = &value[..floor_char_boundary(&value, MAX_HASHED_VALUE)];
-            let normalized = normalize(entity, value, "");
-            let (_, bits) = key.fingerprint(entity, &normalized);
-            stats.count += 1;
-            stats.distinct.insert(bits);
-            if stats.samples.len() < SAMPLES {
-                let masked = mask(entity, value.trim());
-                if !stats.samples.contains(&masked) {
-                    stats.samples.push(masked);
-                }
+        if whole && col.header_values.is_some() {
+            col.count_header_value(&unquote(raw), key);
+        }
+    }
+}
+
+impl ColumnProfile {
+    /// A column named by the last segment of a JSON path or a column name.
+    pub fn named(name: String, header: &str) -> ColumnProfile {
+        let header_entity = classify_header(header);
+        ColumnProfile {
+            name,
+            non_empty: 0,
+            header_entity,
+            // Pattern entities are counted by their findings; only what no
+            // rule can find is counted by header here.
+            header_values: header_entity
+                .filter(|e| e.is_header_only())
+                .map(|_| EntityStats::default()),
+        }
+    }
+
+    /// Counts a non-blank value of a header-classified column: its keyed
+    /// fingerprint for the distinct count, and a masked sample.
+    pub fn count_header_value(&mut self, value: &str, key: &FingerprintKey) {
+        let (Some(entity), Some(stats)) = (self.header_entity, self.header_values.as_mut()) else {
+            return;
+        };
+        let value = &value[..floor_char_boundary(value, MAX_HASHED_VALUE)];
+        let normalized = normalize(entity, value, "");
+        let (_, bits) = key.fingerprint(entity, &normalized);
+        stats.count += 1;
+        stats.distinct.insert(bits);
+        if stats.samples.len() < SAMPLES {
+            let masked = mask(entity, value.trim());
+            if !stats.samples.contains(&masked) {
+                stats.samples.push(masked);
             }
         }
     }

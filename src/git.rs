@@ -389,6 +389,8 @@ pub fn scan_index_blobs(
             on_finding(f).map_err(|e| Error::io("writing findings", e))?;
         }
         entry.table = scanner.take_table_profile();
+        entry.json = scanner.take_json_profile();
+        entry.sql = scanner.take_sql_profile();
         inventory.add_file(outcome, Some(Box::new(entry)));
     }
     Ok(())

@@ -7,6 +7,7 @@ use crate::columns::{TableProfile, Verdict, column_verdict};
 use crate::distinct::DistinctCounter;
 use crate::finding::{Confidence, Entity, Finding};
 use crate::scan::{FileOutcome, FileStatus, SkipReason};
+use crate::structured::{JsonProfile, SqlProfile};
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
@@ -44,6 +45,10 @@ pub struct FileEntry {
     pub fields: BTreeMap<String, BTreeMap<Entity, EntityStats>>,
     /// Rows and columns, for delimited tables.
     pub table: Option<TableProfile>,
+    /// Records and fields, for JSON and NDJSON.
+    pub json: Option<JsonProfile>,
+    /// Rows per table and columns, for SQL dumps.
+    pub sql: Option<SqlProfile>,
     /// Set when the file was not scanned to the end.
     pub partial: Option<(SkipReason, String)>,
 }
@@ -102,12 +107,22 @@ impl FileEntry {
     /// True when the file holds personal data: findings, or a table column
     /// whose header names personal data and which has values.
     pub fn holds_personal_data(&self) -> bool {
+        let has_named_column =
+            |c: &crate::columns::ColumnProfile| c.header_entity.is_some() && c.non_empty > 0;
         !self.entities.is_empty()
-            || self.table.as_ref().is_some_and(|t| {
-                t.columns
-                    .iter()
-                    .any(|c| c.header_entity.is_some() && c.non_empty > 0)
-            })
+            || self
+                .table
+                .as_ref()
+                .is_some_and(|t| t.columns.iter().any(has_named_column))
+            || self
+                .json
+                .as_ref()
+                .is_some_and(|j| j.fields.iter().any(has_named_column))
+            || self
+                .sql
+                .as_ref()
+                .and_then(SqlProfile::counts)
+                .is_some_and(|c| c.fields.iter().any(has_named_column))
     }
 
     /// Every column of a table in order, then fields known only from
@@ -134,12 +149,64 @@ impl FileEntry {
                 });
             }
         }
+        if let Some(json) = &self.json {
+            let mut fields: Vec<&crate::columns::ColumnProfile> = json.fields.iter().collect();
+            fields.sort_by(|a, b| a.name.cmp(&b.name));
+            for c in fields {
+                let entities = self.fields.get(&c.name);
+                out.push(FieldSummary {
+                    name: &c.name,
+                    column: None,
+                    rows: Some(json.records),
+                    non_empty: Some(c.non_empty),
+                    entities,
+                    header_entity: c.header_entity,
+                    header_values: c.header_values.as_ref(),
+                    verdict: column_verdict(
+                        c.header_entity,
+                        entities.unwrap_or(&NO_ENTITIES),
+                        Some(c.non_empty),
+                    ),
+                });
+            }
+        }
+        if let Some(counts) = self.sql.as_ref().and_then(SqlProfile::counts) {
+            let mut fields: Vec<&crate::columns::ColumnProfile> = counts.fields.iter().collect();
+            fields.sort_by(|a, b| a.name.cmp(&b.name));
+            for c in fields {
+                let entities = self.fields.get(&c.name);
+                let table = c.name.split('.').next().unwrap_or("");
+                out.push(FieldSummary {
+                    name: &c.name,
+                    column: None,
+                    rows: counts.rows.get(table).copied(),
+                    non_empty: Some(c.non_empty),
+                    entities,
+                    header_entity: c.header_entity,
+                    header_values: c.header_values.as_ref(),
+                    verdict: column_verdict(
+                        c.header_entity,
+                        entities.unwrap_or(&NO_ENTITIES),
+                        Some(c.non_empty),
+                    ),
+                });
+            }
+        }
         for (name, entities) in &self.fields {
-            let in_table = self
+            let profiled = self
                 .table
                 .as_ref()
-                .is_some_and(|t| t.columns.iter().any(|c| &c.name == name));
-            if in_table {
+                .is_some_and(|t| t.columns.iter().any(|c| &c.name == name))
+                || self
+                    .json
+                    .as_ref()
+                    .is_some_and(|j| j.fields.iter().any(|c| &c.name == name))
+                || self
+                    .sql
+                    .as_ref()
+                    .and_then(SqlProfile::counts)
+                    .is_some_and(|c| c.fields.iter().any(|f| &f.name == name));
+            if profiled {
                 continue;
             }
             // The last segment of a path names the value: `klant.email`.

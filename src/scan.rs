@@ -12,7 +12,7 @@ use crate::finding::Finding;
 use crate::formats::{Format, TableTracker};
 use crate::redact::{FingerprintKey, mask, normalize};
 use crate::rules::matcher::{Hit, Matcher, MatcherCache};
-use crate::structured::{JsonTracker, SqlTracker};
+use crate::structured::{JsonProfile, JsonTracker, SqlProfile, SqlTracker};
 use serde::Serialize;
 use std::fs::File;
 use std::io::Read;
@@ -192,6 +192,10 @@ pub struct FileScanner<'a> {
     hits: Vec<Hit>,
     /// Rows and columns of the table being scanned, when it is one.
     table_profile: Option<TableProfile>,
+    /// Records and fields of the JSON document being scanned, when it is one.
+    json_profile: Option<JsonProfile>,
+    /// Rows and columns of the SQL dump being scanned, when it is one.
+    sql_profile: Option<SqlProfile>,
 }
 
 /// How a document names the field of an offset.
@@ -225,7 +229,19 @@ impl<'a> FileScanner<'a> {
             buf: Vec::new(),
             hits: Vec::new(),
             table_profile: None,
+            json_profile: None,
+            sql_profile: None,
         }
+    }
+
+    /// The row and column profile of the SQL dump just scanned.
+    pub fn take_sql_profile(&mut self) -> Option<SqlProfile> {
+        self.sql_profile.take()
+    }
+
+    /// The record and field profile of the JSON document just scanned.
+    pub fn take_json_profile(&mut self) -> Option<JsonProfile> {
+        self.json_profile.take()
     }
 
     /// The row and column profile of the table just scanned, if it was one.
@@ -269,6 +285,8 @@ impl<'a> FileScanner<'a> {
         sink: &mut dyn FnMut(Finding),
     ) {
         self.table_profile = None;
+        self.json_profile = None;
+        self.sql_profile = None;
         let mut locator = Locator::for_format(Format::for_path(Path::new(display_path)), text);
         let mut lines = LineTracker::new();
         self.scan_chunk(
@@ -291,6 +309,8 @@ impl<'a> FileScanner<'a> {
         progress: &dyn Fn(u64),
     ) -> FileOutcome {
         self.table_profile = None;
+        self.json_profile = None;
+        self.sql_profile = None;
         let mut outcome = FileOutcome {
             path: display_path,
             size: 0,
@@ -566,11 +586,21 @@ impl<'a> FileScanner<'a> {
         if consulted && let Some(start) = at_chunk_start {
             *locator = start;
         }
-        if let Locator::Table(t) = locator {
-            let key = &self.ctx.key;
-            self.table_profile
+        let key = &self.ctx.key;
+        match locator {
+            Locator::Table(t) => self
+                .table_profile
                 .get_or_insert_with(|| TableProfile::new(t.delimiter(), t.headers()))
-                .walk(&buf[..accept_end], key);
+                .walk(&buf[..accept_end], key),
+            Locator::Json(_) => self
+                .json_profile
+                .get_or_insert_with(JsonProfile::default)
+                .walk(&buf[..accept_end], key),
+            Locator::Sql(_) => self
+                .sql_profile
+                .get_or_insert_with(SqlProfile::new)
+                .walk(&buf[..accept_end], key),
+            _ => {}
         }
         for hit in &self.hits {
             lines.advance(buf, base, base + hit.start as u64);

@@ -15,6 +15,8 @@
 //! `INSERT INTO t (cols) VALUES (...),(...)` (columns from the statement or
 //! from an earlier `CREATE TABLE`) and from `COPY t (cols) FROM stdin` blocks.
 
+use crate::columns::ColumnProfile;
+use crate::redact::FingerprintKey;
 use std::collections::HashMap;
 
 /// Deeper JSON nesting is still parsed but not named beyond this depth, so a
@@ -130,7 +132,15 @@ impl JsonState {
 
     fn path(&self) -> Option<String> {
         let mut path = String::new();
-        for frame in &self.stack {
+        write_path(&self.stack, self.overflow, &mut path);
+        (!path.is_empty()).then_some(path)
+    }
+}
+
+/// Writes the path of the innermost frame of `stack` into `path`.
+fn write_path(stack: &[Frame], overflow: usize, path: &mut String) {
+    {
+        for frame in stack {
             match frame {
                 Frame::Object { key: Some(k), .. } => {
                     if !path.is_empty() {
@@ -146,10 +156,168 @@ impl JsonState {
                 }
             }
         }
-        if self.overflow > 0 {
+        if overflow > 0 {
             path.push_str(".…");
         }
-        (!path.is_empty()).then_some(path)
+    }
+}
+
+/// Counts the records of a JSON export (the objects of a top-level array, or
+/// the lines of NDJSON) and, per field path, the non-blank values, walking
+/// every byte once. Paths are those [`JsonTracker`] gives findings.
+#[derive(Debug, Clone, Default)]
+pub struct JsonProfile {
+    stack: Vec<Frame>,
+    overflow: usize,
+    in_string: bool,
+    escaped: bool,
+    string_start: usize,
+    string_is_key: bool,
+    /// A bare scalar (number, true, false, null) is being read.
+    in_scalar: bool,
+    scalar_start: usize,
+    path: String,
+    pub records: u64,
+    /// Per field path: its profile, in first-seen order.
+    pub fields: Vec<ColumnProfile>,
+    index: HashMap<String, usize>,
+}
+
+impl JsonProfile {
+    /// Walks `chunk`, which continues where the previous one ended (chunks
+    /// are cut at line ends, which JSON strings cannot hold).
+    pub fn walk(&mut self, chunk: &[u8], key: &FingerprintKey) {
+        let mut i = 0;
+        // A string or scalar cut by the chunk's end restarts in this one.
+        self.string_start = 0;
+        self.scalar_start = 0;
+        while i < chunk.len() {
+            let b = chunk[i];
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                    let text = &chunk[self.string_start.min(i)..i];
+                    if self.string_is_key {
+                        if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
+                            *key = Some(String::from_utf8_lossy(text).into_owned());
+                        }
+                    } else {
+                        self.value(text, key);
+                    }
+                } else if let Some(j) = memchr::memchr2(b'"', b'\\', &chunk[i..]) {
+                    i += j;
+                    continue;
+                } else {
+                    i = chunk.len();
+                    continue;
+                }
+                i += 1;
+                continue;
+            }
+            if self.in_scalar {
+                if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n') {
+                    self.in_scalar = false;
+                    let text = &chunk[self.scalar_start.min(i)..i];
+                    if text != b"null" {
+                        self.value(text, key);
+                    }
+                } else {
+                    i += 1;
+                    continue;
+                }
+            }
+            match b {
+                b'"' => {
+                    self.in_string = true;
+                    self.string_start = i + 1;
+                    self.string_is_key = matches!(
+                        self.stack.last(),
+                        Some(Frame::Object {
+                            expect_key: true,
+                            ..
+                        })
+                    );
+                }
+                b'{' => self.push(Frame::Object {
+                    key: None,
+                    expect_key: true,
+                }),
+                b'[' => self.push(Frame::Array),
+                b'}' | b']' => {
+                    let closes_object = b == b'}';
+                    self.pop();
+                    let top_level = self.overflow == 0
+                        && (self.stack.is_empty()
+                            || (self.stack.len() == 1 && matches!(self.stack[0], Frame::Array)));
+                    if closes_object && top_level {
+                        self.records += 1;
+                    }
+                }
+                b':' => {
+                    if let Some(Frame::Object { expect_key, .. }) = self.stack.last_mut() {
+                        *expect_key = false;
+                    }
+                }
+                b',' => {
+                    if let Some(Frame::Object { expect_key, .. }) = self.stack.last_mut() {
+                        *expect_key = true;
+                    }
+                }
+                b' ' | b'\t' | b'\r' | b'\n' => {}
+                _ => {
+                    self.in_scalar = true;
+                    self.scalar_start = i;
+                }
+            }
+            i += 1;
+        }
+    }
+
+    fn push(&mut self, frame: Frame) {
+        if self.stack.len() >= MAX_JSON_DEPTH || self.overflow > 0 {
+            self.overflow += 1;
+        } else {
+            self.stack.push(frame);
+        }
+    }
+
+    fn pop(&mut self) {
+        if self.overflow > 0 {
+            self.overflow -= 1;
+        } else {
+            self.stack.pop();
+        }
+    }
+
+    /// Counts a value at the current path.
+    fn value(&mut self, text: &[u8], key: &FingerprintKey) {
+        if text.trim_ascii().is_empty() {
+            return;
+        }
+        self.path.clear();
+        write_path(&self.stack, self.overflow, &mut self.path);
+        if self.path.is_empty() {
+            return;
+        }
+        let at = match self.index.get(self.path.as_str()) {
+            Some(&at) => at,
+            None => {
+                let last = self.path.rsplit(['.', ']']).next().unwrap_or("");
+                let profile = ColumnProfile::named(self.path.clone(), last);
+                self.fields.push(profile);
+                self.index.insert(self.path.clone(), self.fields.len() - 1);
+                self.fields.len() - 1
+            }
+        };
+        let field = &mut self.fields[at];
+        field.non_empty += 1;
+        if field.header_values.is_some() {
+            field.count_header_value(&String::from_utf8_lossy(text), key);
+        }
     }
 }
 
@@ -217,6 +385,95 @@ pub struct SqlTracker {
     checkpoint: SqlState,
     /// Column names from `CREATE TABLE`, for inserts without a column list.
     schemas: HashMap<String, Vec<String>>,
+    /// Set on a tracker that profiles the dump (it only moves forward).
+    counts: Option<Box<SqlCounts>>,
+}
+
+/// Rows per table and non-blank values per `table.column` of an SQL dump.
+#[derive(Debug, Clone, Default)]
+pub struct SqlCounts {
+    pub rows: HashMap<String, u64>,
+    /// Per `table.column`, in first-seen order.
+    pub fields: Vec<ColumnProfile>,
+    index: HashMap<String, usize>,
+    /// Where the value being read started (buffer offset).
+    value_start: usize,
+}
+
+impl SqlCounts {
+    fn row(&mut self, table: &str) {
+        match self.rows.get_mut(table) {
+            Some(n) => *n += 1,
+            None => {
+                self.rows.insert(table.to_string(), 1);
+            }
+        }
+    }
+
+    fn value(&mut self, state: &SqlState, raw: &[u8], key: &FingerprintKey) {
+        let text = raw.trim_ascii();
+        let blank = text.is_empty()
+            || text.eq_ignore_ascii_case(b"null")
+            || text == b"''"
+            || text == b"\\N";
+        if blank {
+            return;
+        }
+        let column = state
+            .columns
+            .get(state.column)
+            .cloned()
+            .unwrap_or_else(|| format!("column {}", state.column + 1));
+        let name = format!("{}.{column}", state.table);
+        let at = match self.index.get(&name) {
+            Some(&at) => at,
+            None => {
+                self.fields
+                    .push(ColumnProfile::named(name.clone(), &column));
+                self.index.insert(name, self.fields.len() - 1);
+                self.fields.len() - 1
+            }
+        };
+        let field = &mut self.fields[at];
+        field.non_empty += 1;
+        if field.header_values.is_some() {
+            let inner = text
+                .strip_prefix(b"'")
+                .and_then(|t| t.strip_suffix(b"'"))
+                .unwrap_or(text);
+            field.count_header_value(&String::from_utf8_lossy(inner), key);
+        }
+    }
+}
+
+/// Profiles a whole SQL dump: a forward-only tracker that counts as it goes.
+#[derive(Debug, Clone, Default)]
+pub struct SqlProfile {
+    tracker: SqlTracker,
+}
+
+impl SqlProfile {
+    pub fn new() -> Self {
+        SqlProfile {
+            tracker: SqlTracker {
+                counts: Some(Box::default()),
+                ..SqlTracker::default()
+            },
+        }
+    }
+
+    /// Walks `chunk`, which continues where the previous one ended.
+    pub fn walk(&mut self, chunk: &[u8], key: &FingerprintKey) {
+        self.tracker.advance_counting(chunk, chunk.len(), Some(key));
+        self.tracker.state.pos = 0;
+        if let Some(c) = self.tracker.counts.as_mut() {
+            c.value_start = 0;
+        }
+    }
+
+    pub fn counts(&self) -> Option<&SqlCounts> {
+        self.tracker.counts.as_deref()
+    }
 }
 
 /// Strips quoting from an SQL identifier: `"x"`, `` `x` ``, `[x]`, and a
@@ -277,24 +534,46 @@ impl SqlTracker {
     }
 
     fn advance(&mut self, buf: &[u8], to: usize) {
+        self.advance_counting(buf, to, None);
+    }
+
+    fn advance_counting(&mut self, buf: &[u8], to: usize, key: Option<&FingerprintKey>) {
         while self.state.pos < to {
             let i = self.state.pos;
             match self.state.mode {
-                SqlMode::Statement => self.statement_step(buf, to),
+                SqlMode::Statement => {
+                    self.statement_step(buf, to);
+                    if let Some(c) = self.counts.as_mut()
+                        && self.state.mode == SqlMode::Copy
+                    {
+                        c.value_start = self.state.pos;
+                    }
+                }
                 SqlMode::Copy => {
                     let s = &mut self.state;
                     match memchr::memchr2(b'\t', b'\n', &buf[i..to]) {
                         Some(j) => {
-                            if buf[i + j] == b'\t' {
+                            let at = i + j;
+                            if let (Some(c), Some(key)) = (self.counts.as_mut(), key) {
+                                let start = c.value_start.min(at);
+                                c.value(s, &buf[start..at], key);
+                                c.value_start = at + 1;
+                                if buf[at] == b'\n' && s.column == 0 && start == at {
+                                    // An empty line is not a row.
+                                } else if buf[at] == b'\n' {
+                                    c.row(&s.table);
+                                }
+                            }
+                            if buf[at] == b'\t' {
                                 s.column += 1;
                             } else {
                                 s.column = 0;
                                 // `\.` alone on a line ends the block.
-                                if buf[i + j + 1..].starts_with(b"\\.") {
+                                if buf[at + 1..].starts_with(b"\\.") {
                                     s.mode = SqlMode::Statement;
                                 }
                             }
-                            s.pos = i + j + 1;
+                            s.pos = at + 1;
                         }
                         None => s.pos = to,
                     }
@@ -315,16 +594,36 @@ impl SqlTracker {
                             s.in_quote = false;
                         }
                     } else {
+                        let counting = self.counts.as_mut().zip(key);
                         match b {
                             b'\'' => s.in_quote = true,
                             b'(' => {
                                 s.depth += 1;
                                 if s.depth == 1 {
                                     s.column = 0;
+                                    if let Some((c, _)) = counting {
+                                        c.row(&s.table);
+                                        c.value_start = i + 1;
+                                    }
                                 }
                             }
-                            b')' => s.depth = s.depth.saturating_sub(1),
-                            b',' if s.depth == 1 => s.column += 1,
+                            b')' => {
+                                if s.depth == 1
+                                    && let Some((c, key)) = counting
+                                {
+                                    let start = c.value_start.min(i);
+                                    c.value(s, &buf[start..i], key);
+                                }
+                                s.depth = s.depth.saturating_sub(1);
+                            }
+                            b',' if s.depth == 1 => {
+                                if let Some((c, key)) = counting {
+                                    let start = c.value_start.min(i);
+                                    c.value(s, &buf[start..i], key);
+                                    c.value_start = i + 1;
+                                }
+                                s.column += 1;
+                            }
                             b';' if s.depth == 0 => s.mode = SqlMode::Statement,
                             _ => {}
                         }

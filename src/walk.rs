@@ -153,6 +153,8 @@ fn visit(
         },
     );
     stats.table = scanner.take_table_profile();
+    stats.json = scanner.take_json_profile();
+    stats.sql = scanner.take_sql_profile();
     counters.files.fetch_add(1, Ordering::Relaxed);
     if !batch.is_empty() {
         ok &= tx.send(Event::Findings(batch)).is_ok();

@@ -178,3 +178,53 @@ fn the_human_summary_shows_the_columns() {
         "{line}"
     );
 }
+
+#[test]
+fn sql_dumps_have_rows_and_columns_per_table() {
+    let out = run(&["scan", "--format", "json", "fixtures/exports/db"]);
+    let doc = json(&out);
+    let files = doc["files"].as_array().unwrap();
+    let mysql = files
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with("dealer_mysql.sql"))
+        .expect("mysqldump in the inventory");
+    let email = field(mysql, "klanten.email");
+    assert_eq!(email["rows"], 6);
+    assert_eq!(email["non_empty"], 6);
+    assert_eq!(email["verdict"]["evidence"], "header_and_values");
+    assert_eq!(
+        field(mysql, "klanten.achternaam")["verdict"]["entity"],
+        "person_name"
+    );
+    // NULL is not a value.
+    assert_eq!(field(mysql, "klanten.opmerking")["non_empty"], 3);
+    let pg = files
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with("dealer_pg.sql"))
+        .expect("pg_dump in the inventory");
+    let plates = field(pg, "voertuigen.kenteken");
+    assert_eq!(plates["rows"], 6);
+    assert_eq!(plates["entities"]["licence_plate"]["count"], 6);
+    assert_eq!(field(pg, "voertuigen.vin")["verdict"]["entity"], "vin");
+}
+
+#[test]
+fn ndjson_records_are_rows_and_paths_are_fields() {
+    let out = run(&[
+        "scan",
+        "--format",
+        "json",
+        "fixtures/exports/crm/afspraken.ndjson",
+    ]);
+    let doc = json(&out);
+    let file = &doc["files"][0];
+    let name = field(file, "klant.naam");
+    assert_eq!(name["rows"], 6);
+    assert_eq!(name["verdict"]["entity"], "person_name");
+    assert_eq!(name["entities"]["person_name"]["distinct"], 6);
+    let plate = field(file, "kenteken");
+    // One record has an empty plate.
+    assert_eq!(plate["non_empty"], 5);
+    assert_eq!(plate["verdict"]["evidence"], "header_and_values");
+    assert!(field(file, "datum")["verdict"].is_null());
+}
