@@ -53,6 +53,11 @@ pub enum Command {
     Config(ConfigCommand),
     /// Print the keyed fingerprint of values, for [allowlist] values in .piiscan.toml.
     Fingerprint(FingerprintArgs),
+    /// Combine JSON inventories of shards into the inventory of one run.
+    #[command(
+        after_help = "Exit status: 0 merged, 2 error (unreadable input, different keys, overlapping shards)."
+    )]
+    Merge(MergeArgs),
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -89,6 +94,16 @@ pub enum ConfigCommand {
     Dump(Box<ScanArgs>),
     /// Print the JSON Schema of .piiscan.toml (the checked-in piiscan.schema.json).
     Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Inventories written by `piiscan scan --format json` (e.g. one per shard).
+    #[arg(required = true)]
+    pub inventories: Vec<PathBuf>,
+    /// Write the merged inventory to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -215,6 +230,45 @@ pub struct ScanArgs {
     /// Report only findings on lines added in the index (staged content), for pre-commit.
     #[arg(long)]
     pub staged: bool,
+    /// Scan only shard K of N (0 <= K < N): a stable split of the walked files by path.
+    #[arg(long, value_name = "K/N", value_parser = crate::walk::Shard::parse)]
+    pub shard: Option<crate::walk::Shard>,
+    /// Scan exactly the paths listed in FILE (one per line; `-` reads stdin).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["git_diff", "staged"])]
+    pub files_from: Option<PathBuf>,
+    /// With --files-from: paths are separated by NUL bytes, not line ends.
+    #[arg(short = '0', long = "null", requires = "files_from")]
+    pub null_separated: bool,
+}
+
+/// Reads the paths of `--files-from`.
+fn read_file_list(source: &Path, null_separated: bool) -> Result<Vec<PathBuf>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let read = if source == Path::new("-") {
+        std::io::stdin().lock().read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(source).and_then(|mut f| f.read_to_end(&mut bytes))
+    };
+    read.map_err(|e| Error::io(format!("reading the file list {}", source.display()), e))?;
+    let separator = if null_separated { b'\0' } else { b'\n' };
+    let paths = bytes
+        .split(|&b| b == separator)
+        .map(|p| p.strip_suffix(b"\r").unwrap_or(p))
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            #[cfg(unix)]
+            {
+                use std::os::unix::ffi::OsStrExt;
+                PathBuf::from(std::ffi::OsStr::from_bytes(p))
+            }
+            #[cfg(not(unix))]
+            {
+                PathBuf::from(String::from_utf8_lossy(p).into_owned())
+            }
+        })
+        .collect();
+    Ok(paths)
 }
 
 /// Parses sizes such as `1024`, `500K`, `10M`, `2G` (binary multiples).
@@ -267,6 +321,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(EXIT_CLEAN)
         }
         Command::Fingerprint(args) => fingerprint(&args),
+        Command::Merge(args) => merge_inventories(&args),
         Command::Rules(RulesCommand::List { rules, json }) => list_rules(&rules, json),
         Command::Rules(RulesCommand::Check { paths, region }) => check_rules(&paths, &region),
     }
@@ -304,7 +359,10 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
     if let Some(allowlist) = settings.allowlist_matcher(&key)? {
         filters.push(allowlist.into_filter());
     }
-    let mut roots = args.paths.clone();
+    let mut roots = match &args.files_from {
+        Some(list) => read_file_list(list, args.null_separated)?,
+        None => args.paths.clone(),
+    };
     let mut from_index = Vec::new();
     let base = match (&args.git_diff, args.staged) {
         (Some(rev), _) => Some(git::DiffBase::Rev(rev.clone())),
@@ -357,6 +415,7 @@ impl Prepared {
                 follow: args.follow,
                 threads: args.threads,
                 stream_findings,
+                shard: args.shard,
             },
             settings: self.scan_settings(args),
             rules: self.rules.clone(),
@@ -572,6 +631,27 @@ fn fingerprint(args: &FingerprintArgs) -> Result<u8> {
         key.id(),
         key.origin
     );
+    Ok(EXIT_CLEAN)
+}
+
+fn merge_inventories(args: &MergeArgs) -> Result<u8> {
+    let docs = args
+        .inventories
+        .iter()
+        .map(|p| crate::merge::read_inventory(p))
+        .collect::<Result<Vec<_>>>()?;
+    let names: Vec<String> = args
+        .inventories
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let merged = crate::merge::merge(&docs, &names)?;
+    let mut out = Output::open(args.output.as_deref())?;
+    serde_json::to_writer_pretty(&mut out, &merged)
+        .map_err(|e| Error::io("writing the merged inventory", e.into()))?;
+    out.write_all(b"\n")
+        .map_err(|e| Error::io("writing the merged inventory", e))?;
+    out.finish()?;
     Ok(EXIT_CLEAN)
 }
 

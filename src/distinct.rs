@@ -53,6 +53,58 @@ impl DistinctCounter {
         }
     }
 
+    /// A compact text form for inventories: `x` and the sorted fingerprints
+    /// in hex while exact, `h` and the registers in hex once a sketch. Holds
+    /// keyed 64-bit fingerprint prefixes, never values.
+    pub fn to_text(&self) -> String {
+        match self {
+            DistinctCounter::Exact(set) => {
+                let mut values: Vec<u64> = set.iter().copied().collect();
+                values.sort_unstable();
+                let mut text = String::with_capacity(1 + values.len() * 16);
+                text.push('x');
+                for v in values {
+                    text.push_str(&format!("{v:016x}"));
+                }
+                text
+            }
+            DistinctCounter::Sketch(registers) => {
+                let mut text = String::with_capacity(1 + REGISTERS * 2);
+                text.push('h');
+                for r in registers.iter() {
+                    text.push_str(&format!("{r:02x}"));
+                }
+                text
+            }
+        }
+    }
+
+    /// Reads [`to_text`](Self::to_text)'s form back.
+    pub fn from_text(text: &str) -> Option<DistinctCounter> {
+        let (kind, hex) = text.split_at_checked(1)?;
+        match kind {
+            "x" if hex.len() % 16 == 0 => {
+                let mut set = HashSet::new();
+                for i in (0..hex.len()).step_by(16) {
+                    set.insert(u64::from_str_radix(hex.get(i..i + 16)?, 16).ok()?);
+                }
+                let mut counter = DistinctCounter::default();
+                for h in set {
+                    counter.insert(h);
+                }
+                Some(counter)
+            }
+            "h" if hex.len() == REGISTERS * 2 => {
+                let mut registers = Box::new([0u8; REGISTERS]);
+                for (i, r) in registers.iter_mut().enumerate() {
+                    *r = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+                }
+                Some(DistinctCounter::Sketch(registers))
+            }
+            _ => None,
+        }
+    }
+
     /// The union of two counters.
     pub fn merge(&mut self, other: &DistinctCounter) {
         match other {
@@ -153,5 +205,24 @@ mod tests {
         e.insert(hash(2));
         c.merge(&e);
         assert_eq!(c.count(), 2);
+    }
+
+    #[test]
+    fn text_form_round_trips() {
+        let mut small = DistinctCounter::default();
+        for h in [3u64, 1, 2, 3] {
+            small.insert(h);
+        }
+        let back = DistinctCounter::from_text(&small.to_text()).unwrap();
+        assert_eq!((back.count(), back.is_exact()), (3, true));
+        let mut big = DistinctCounter::default();
+        for h in 0..10_000u64 {
+            big.insert(h.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        }
+        let back = DistinctCounter::from_text(&big.to_text()).unwrap();
+        assert_eq!(back.count(), big.count());
+        assert!(!back.is_exact());
+        assert!(DistinctCounter::from_text("q00").is_none());
+        assert!(DistinctCounter::from_text("x123").is_none());
     }
 }

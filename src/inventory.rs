@@ -107,8 +107,11 @@ impl FileEntry {
     /// True when the file holds personal data: findings, or a table column
     /// whose header names personal data and which has values.
     pub fn holds_personal_data(&self) -> bool {
-        let has_named_column =
-            |c: &crate::columns::ColumnProfile| c.header_entity.is_some() && c.non_empty > 0;
+        // Pattern entities need matching values; a header alone names only
+        // what no rule can find (names, addresses, free text).
+        let has_named_column = |c: &crate::columns::ColumnProfile| {
+            c.header_entity.is_some_and(Entity::is_header_only) && c.non_empty > 0
+        };
         !self.entities.is_empty()
             || self
                 .table
@@ -321,6 +324,27 @@ impl Inventory {
     pub fn finish(&mut self, duration: Duration) {
         self.duration = duration;
         self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        // Total samples come from the files in path order, not arrival
+        // order, so every run (and every merge of shards) picks the same.
+        for (entity, total) in self.totals.iter_mut() {
+            total.samples.clear();
+            'files: for entry in self.files.values() {
+                for s in entry
+                    .entities
+                    .get(entity)
+                    .map(|e| &e.samples)
+                    .into_iter()
+                    .flatten()
+                {
+                    if total.samples.len() >= SAMPLES_PER_ENTITY {
+                        break 'files;
+                    }
+                    if !total.samples.contains(s) {
+                        total.samples.push(s.clone());
+                    }
+                }
+            }
+        }
     }
 
     pub fn total_findings(&self) -> u64 {

@@ -15,6 +15,7 @@ pub mod finding;
 pub mod formats;
 pub mod git;
 pub mod inventory;
+pub mod merge;
 pub mod output;
 pub mod progress;
 pub mod redact;

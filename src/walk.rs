@@ -25,6 +25,60 @@ pub struct WalkOptions {
     /// Send every finding to the collector (for streaming reports); when
     /// false only per-file statistics travel between threads.
     pub stream_findings: bool,
+    /// Scan only the files of this shard of the walk.
+    pub shard: Option<Shard>,
+}
+
+/// One of `count` disjoint parts of a walk (`--shard index/count`). A file
+/// belongs to the shard its path, relative to the root it was found under,
+/// hashes to, so shards on different machines agree without talking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    /// Parses `K/N` with `0 <= K < N` (0-based, as a Kubernetes indexed
+    /// job's completion index).
+    pub fn parse(text: &str) -> std::result::Result<Shard, String> {
+        let (k, n) = text
+            .split_once('/')
+            .ok_or_else(|| format!("`{text}` is not K/N (e.g. 0/4)"))?;
+        let index: u64 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{k}` is not a number"))?;
+        let count: u64 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{n}` is not a number"))?;
+        if count == 0 || index >= count {
+            return Err(format!("shard {index}/{count}: need 0 <= K < N"));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// True when the file at `path` (found under one of `roots`) is in this shard.
+    pub fn contains(&self, roots: &[PathBuf], path: &Path) -> bool {
+        let relative = roots
+            .iter()
+            .filter_map(|r| path.strip_prefix(r).ok())
+            .min_by_key(|p| p.as_os_str().len())
+            .unwrap_or(path);
+        // The path with `/` separators, so every platform agrees.
+        let mut key = Vec::new();
+        for (i, c) in relative.components().enumerate() {
+            if i > 0 {
+                key.push(b'/');
+            }
+            key.extend_from_slice(c.as_os_str().as_encoded_bytes());
+        }
+        let hash = blake3::hash(&key);
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&hash.as_bytes()[..8]);
+        u64::from_le_bytes(first) % self.count == self.index
+    }
 }
 
 /// What the walker threads tell the collector.
@@ -92,7 +146,7 @@ pub fn walk(
         let tx = tx.clone();
         Box::new(move |result| {
             let sent = match result {
-                Ok(entry) => visit(&mut scanner, &entry, options, counters, &tx),
+                Ok(entry) => visit(&mut scanner, &entry, roots, options, counters, &tx),
                 Err(err) => tx.send(Event::File(walk_error_outcome(&err), None)).is_ok(),
             };
             if sent {
@@ -108,6 +162,7 @@ pub fn walk(
 fn visit(
     scanner: &mut FileScanner<'_>,
     entry: &ignore::DirEntry,
+    roots: &[PathBuf],
     options: &WalkOptions,
     counters: &Counters,
     tx: &Sender<Event>,
@@ -117,6 +172,11 @@ fn visit(
     };
     if file_type.is_dir() {
         return true;
+    }
+    if let Some(shard) = options.shard
+        && !shard.contains(roots, entry.path())
+    {
+        return true; // another shard's file
     }
     let display = display_path(entry.path());
     if file_type.is_symlink() && !options.follow {

@@ -116,6 +116,10 @@ pub struct EntitySection {
     pub samples: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub files: Option<u64>,
+    /// Totals only: the distinct counter itself, so inventories of shards
+    /// merge into the union (`piiscan merge`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sketch: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -177,12 +181,9 @@ fn entity_section(stats: &EntityStats, with_files: bool) -> EntitySection {
         distinct: stats.distinct.count(),
         distinct_exact: stats.distinct.is_exact(),
         confidence: stats.confidence.map(|c| c.as_str()),
-        samples: if with_files {
-            Vec::new()
-        } else {
-            stats.samples.clone()
-        },
+        samples: stats.samples.clone(),
         files: with_files.then_some(stats.files),
+        sketch: with_files.then(|| stats.distinct.to_text()),
     }
 }
 
