@@ -236,9 +236,12 @@ pub struct ScanArgs {
     /// Scan exactly the paths listed in FILE (one per line; `-` reads stdin).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["git_diff", "staged"])]
     pub files_from: Option<PathBuf>,
-    /// With --files-from: paths are separated by NUL bytes, not line ends.
-    #[arg(short = '0', long = "null", requires = "files_from")]
+    /// With --files-from and --list-files: paths are separated by NUL bytes, not line ends.
+    #[arg(short = '0', long = "null")]
     pub null_separated: bool,
+    /// Print the files a scan would read (after ignore rules, globs and --shard), and stop.
+    #[arg(long, conflicts_with_all = ["git_diff", "staged", "baseline"])]
+    pub list_files: bool,
 }
 
 /// Reads the paths of `--files-from`.
@@ -472,6 +475,18 @@ fn note_skipped(inventory: &Inventory) {
 
 fn run_scan_command(args: ScanArgs) -> Result<u8> {
     let mut prepared = prepare(&args)?;
+    if args.list_files {
+        let request = prepared.request(&args, false);
+        let files = crate::walk::list_files(&request.roots, &request.walk)?;
+        let separator = if args.null_separated { '\0' } else { '\n' };
+        let mut text = String::new();
+        for f in files {
+            text.push_str(&f);
+            text.push(separator);
+        }
+        write_stdout(&text)?;
+        return Ok(EXIT_CLEAN);
+    }
     let baseline = match &args.baseline {
         Some(path) => Some(Baseline::load(path, &prepared.key)?),
         None => None,
@@ -509,6 +524,15 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     let result = run_scan(request, &counters, &mut |f| report.finding(&mut out, f));
     progress.stop();
     let mut inventory = result?;
+    if args.files_from.is_some() {
+        // The listed files were found under the paths given; report those,
+        // as a walk of them would, not every listed file.
+        inventory.roots = args
+            .paths
+            .iter()
+            .map(|p| crate::walk::display_path(p))
+            .collect();
+    }
     if let Some(ctx) = &index_ctx {
         let started = std::time::Instant::now();
         git::scan_index_blobs(&prepared.from_index, ctx, &mut inventory, &mut |f| {

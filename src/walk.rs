@@ -110,8 +110,54 @@ pub fn walk(
     counters: &Counters,
     tx: Sender<Event>,
 ) -> Result<()> {
-    let Some((first, rest)) = roots.split_first() else {
+    let Some(builder) = walk_builder(roots, options)? else {
         return Ok(());
+    };
+    builder.build_parallel().run(|| {
+        let mut scanner = FileScanner::new(ctx);
+        let tx = tx.clone();
+        Box::new(move |result| {
+            let sent = match result {
+                Ok(entry) => visit(&mut scanner, &entry, roots, options, counters, &tx),
+                Err(err) => tx.send(Event::File(walk_error_outcome(&err), None)).is_ok(),
+            };
+            if sent {
+                WalkState::Continue
+            } else {
+                WalkState::Quit
+            }
+        })
+    });
+    Ok(())
+}
+
+/// The files a scan with these options would read, in walk order (sorted
+/// by path), without reading them: for handing work to other machines.
+pub fn list_files(roots: &[PathBuf], options: &WalkOptions) -> Result<Vec<String>> {
+    let Some(mut builder) = walk_builder(roots, options)? else {
+        return Ok(Vec::new());
+    };
+    builder.sort_by_file_path(|a, b| a.cmp(b));
+    let mut files = Vec::new();
+    for entry in builder.build().flatten() {
+        let is_dir = entry.file_type().is_none_or(|t| t.is_dir());
+        if is_dir {
+            continue;
+        }
+        if let Some(shard) = options.shard
+            && !shard.contains(roots, entry.path())
+        {
+            continue;
+        }
+        files.push(display_path(entry.path()));
+    }
+    Ok(files)
+}
+
+/// The walker for `roots` with the ignore, hidden, symlink and glob options.
+fn walk_builder(roots: &[PathBuf], options: &WalkOptions) -> Result<Option<WalkBuilder>> {
+    let Some((first, rest)) = roots.split_first() else {
+        return Ok(None);
     };
     let mut builder = WalkBuilder::new(first);
     for r in rest {
@@ -141,22 +187,7 @@ pub fn walk(
         })?;
         builder.overrides(built);
     }
-    builder.build_parallel().run(|| {
-        let mut scanner = FileScanner::new(ctx);
-        let tx = tx.clone();
-        Box::new(move |result| {
-            let sent = match result {
-                Ok(entry) => visit(&mut scanner, &entry, roots, options, counters, &tx),
-                Err(err) => tx.send(Event::File(walk_error_outcome(&err), None)).is_ok(),
-            };
-            if sent {
-                WalkState::Continue
-            } else {
-                WalkState::Quit
-            }
-        })
-    });
-    Ok(())
+    Ok(Some(builder))
 }
 
 fn visit(
