@@ -4,7 +4,7 @@
 use crate::baseline::{Baseline, DEFAULT_BASELINE_FILE, Recorder};
 use crate::config::{self, Gate, Settings, Severity};
 use crate::error::{Error, Result};
-use crate::finding::Entity;
+use crate::finding::{Entity, Finding};
 use crate::git;
 use crate::inventory::Inventory;
 use crate::output::Output;
@@ -53,6 +53,9 @@ pub enum Command {
     Config(ConfigCommand),
     /// Print the keyed fingerprint of values, for [allowlist] values in .piiscan.toml.
     Fingerprint(FingerprintArgs),
+    /// Find where one person's (or several people's) identifiers occur.
+    #[command(after_help = "Exit status: 0 found, 1 not found, 2 error.")]
+    Find(FindArgs),
     /// Combine JSON inventories of shards into the inventory of one run.
     #[command(
         after_help = "Exit status: 0 merged, 2 error (unreadable input, different keys, overlapping shards)."
@@ -94,6 +97,33 @@ pub enum ConfigCommand {
     Dump(Box<ScanArgs>),
     /// Print the JSON Schema of .piiscan.toml (the checked-in piiscan.schema.json).
     Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct FindArgs {
+    /// An e-mail address to look for (any case; repeatable).
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Vec<String>,
+    /// A phone number (any written form or country prefix; repeatable).
+    #[arg(long, value_name = "PHONE")]
+    pub phone: Vec<String>,
+    /// A licence plate (with or without dashes, any case; repeatable).
+    #[arg(long, value_name = "PLATE")]
+    pub plate: Vec<String>,
+    /// A VIN (repeatable).
+    #[arg(long, value_name = "VIN")]
+    pub vin: Vec<String>,
+    /// An IBAN (grouped or not; repeatable).
+    #[arg(long, value_name = "IBAN")]
+    pub iban: Vec<String>,
+    /// A BSN (repeatable).
+    #[arg(long, value_name = "BSN")]
+    pub bsn: Vec<String>,
+    /// A CSV of people, one per row, with columns email, phone, plate, vin, iban, bsn.
+    #[arg(long, value_name = "FILE")]
+    pub subjects: Option<PathBuf>,
+    #[command(flatten)]
+    pub scan: ScanArgs,
 }
 
 #[derive(Debug, Args)]
@@ -325,6 +355,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Command::Fingerprint(args) => fingerprint(&args),
         Command::Merge(args) => merge_inventories(&args),
+        Command::Find(args) => find(args),
         Command::Rules(RulesCommand::List { rules, json }) => list_rules(&rules, json),
         Command::Rules(RulesCommand::Check { paths, region }) => check_rules(&paths, &region),
     }
@@ -656,6 +687,74 @@ fn fingerprint(args: &FingerprintArgs) -> Result<u8> {
         key.origin
     );
     Ok(EXIT_CLEAN)
+}
+
+fn find(args: FindArgs) -> Result<u8> {
+    use crate::find::{Found, Location, Subject, Targets};
+    let mut prepared = prepare(&args.scan)?;
+    let mut subjects = match &args.subjects {
+        Some(path) => crate::find::read_subjects(path)?,
+        None => Vec::new(),
+    };
+    let given: Vec<(Entity, String)> = [
+        (Entity::Email, &args.email),
+        (Entity::Phone, &args.phone),
+        (Entity::LicencePlate, &args.plate),
+        (Entity::Vin, &args.vin),
+        (Entity::Iban, &args.iban),
+        (Entity::Bsn, &args.bsn),
+    ]
+    .into_iter()
+    .flat_map(|(e, values)| values.iter().map(move |v| (e, v.clone())))
+    .collect();
+    if !given.is_empty() {
+        subjects.insert(
+            0,
+            Subject {
+                label: "the identifiers given".into(),
+                identifiers: given,
+            },
+        );
+    }
+    let targets = Arc::new(Targets::new(
+        subjects,
+        &prepared.key,
+        &prepared.settings.region,
+    ));
+    if targets.is_empty() {
+        return Err(Error::Usage(
+            "nothing to find: give --email, --phone, --plate, --vin, --iban, --bsn or --subjects FILE"
+                .into(),
+        ));
+    }
+    prepared.entities = Some(targets.entities());
+    let keep = targets.clone();
+    prepared
+        .filters
+        .push(Arc::new(move |f: &Finding| !keep.owners(f).is_empty()));
+    let request = prepared.request(&args.scan, true);
+    let counters = Arc::new(Counters::default());
+    let progress = start_progress(&args.scan, &counters);
+    let mut found = Found::default();
+    let reveal = args.scan.reveal;
+    let result = run_scan(request, &counters, &mut |f| {
+        found.add(targets.owners(f), Location::of(f, reveal));
+        Ok(())
+    });
+    progress.stop();
+    let inventory = result?;
+    let mut out = Output::open(args.scan.output.as_deref())?;
+    crate::find::write(&mut out, args.scan.format, &targets, &mut found)
+        .map_err(|e| Error::io("writing the report", e))?;
+    out.finish()?;
+    if !args.scan.quiet {
+        note_skipped(&inventory);
+    }
+    Ok(if found.total() > 0 {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
 }
 
 fn merge_inventories(args: &MergeArgs) -> Result<u8> {

@@ -11,6 +11,7 @@ pub mod columns;
 pub mod config;
 pub mod distinct;
 pub mod error;
+pub mod find;
 pub mod finding;
 pub mod formats;
 pub mod git;
