@@ -269,6 +269,9 @@ pub struct ScanArgs {
     /// With --files-from and --list-files: paths are separated by NUL bytes, not line ends.
     #[arg(short = '0', long = "null")]
     pub null_separated: bool,
+    /// Scan only files last modified more than DURATION ago (e.g. 2y, 18months, 90d).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub older_than: Option<std::time::Duration>,
     /// Print the files a scan would read (after ignore rules, globs and --shard), and stop.
     #[arg(long, conflicts_with_all = ["git_diff", "staged", "baseline"])]
     pub list_files: bool,
@@ -450,6 +453,9 @@ impl Prepared {
                 threads: args.threads,
                 stream_findings,
                 shard: args.shard,
+                modified_before: args
+                    .older_than
+                    .and_then(|age| std::time::SystemTime::now().checked_sub(age)),
             },
             settings: self.scan_settings(args),
             rules: self.rules.clone(),

@@ -27,6 +27,20 @@ pub struct WalkOptions {
     pub stream_findings: bool,
     /// Scan only the files of this shard of the walk.
     pub shard: Option<Shard>,
+    /// Scan only files last modified before this time (`--older-than`).
+    pub modified_before: Option<std::time::SystemTime>,
+}
+
+/// True when the file is out of the `--older-than` window.
+fn too_recent(entry: &ignore::DirEntry, options: &WalkOptions) -> bool {
+    let Some(cutoff) = options.modified_before else {
+        return false;
+    };
+    entry
+        .metadata()
+        .ok()
+        .and_then(|m| m.modified().ok())
+        .is_some_and(|modified| modified > cutoff)
 }
 
 /// One of `count` disjoint parts of a walk (`--shard index/count`). A file
@@ -149,6 +163,9 @@ pub fn list_files(roots: &[PathBuf], options: &WalkOptions) -> Result<Vec<String
         {
             continue;
         }
+        if too_recent(&entry, options) {
+            continue;
+        }
         files.push(display_path(entry.path()));
     }
     Ok(files)
@@ -208,6 +225,9 @@ fn visit(
         && !shard.contains(roots, entry.path())
     {
         return true; // another shard's file
+    }
+    if too_recent(entry, options) {
+        return true; // selected out, like a glob
     }
     let display = display_path(entry.path());
     if file_type.is_symlink() && !options.follow {

@@ -462,3 +462,28 @@ fn every_finding_in_structured_exports_has_its_field() {
         }
     }
 }
+
+#[test]
+fn older_than_scans_only_old_files() {
+    let dir = tree(&[
+        ("old.txt", b"jan.jansen@gmail.com\n"),
+        ("new.txt", b"piet.pietersen@hotmail.com\n"),
+    ]);
+    let three_years = std::time::Duration::from_secs(3 * 365 * 86_400);
+    let old = std::fs::File::options()
+        .write(true)
+        .open(dir.path().join("old.txt"))
+        .unwrap();
+    old.set_modified(std::time::SystemTime::now() - three_years)
+        .unwrap();
+    let out = run_in(
+        dir.path(),
+        &["scan", "--older-than", "2y", "--format", "ndjson", "."],
+    );
+    let paths: Vec<String> = ndjson(&out)
+        .iter()
+        .filter(|v| v["type"] == "finding")
+        .map(|v| v["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(paths, vec!["old.txt"]);
+}
