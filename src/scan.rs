@@ -6,7 +6,13 @@
 //! buffer, so memory stays flat whatever the file size: a 5 GB log costs the
 //! same few megabytes as a 5 KB one. A line longer than a chunk is cut with an
 //! overlap so no value straddling the cut is lost.
+//!
+//! The same pipeline reads the members of compressed files and archives (see
+//! [`crate::container`]): it takes any reader, so a plain file is read
+//! straight from disk into the buffer and a member straight from its
+//! decompressor, with no copy in between.
 
+use crate::container::{ArchiveLimits, Container};
 use crate::finding::Finding;
 use crate::formats::{Format, TableTracker};
 use crate::redact::{FingerprintKey, mask, normalize};
@@ -46,6 +52,11 @@ pub enum SkipReason {
     Changed,
     /// A safety limit stopped the scan of this file.
     LimitHit,
+    /// A compressed file, archive or spreadsheet whose data is damaged
+    /// (truncated, bad checksum, unreadable directory).
+    Corrupt,
+    /// An encrypted archive member: there is no password to read it with.
+    Encrypted,
     /// The directory walk itself failed here (loop, permission on a directory).
     WalkError,
 }
@@ -60,6 +71,8 @@ impl SkipReason {
             SkipReason::Symlink => "symlink",
             SkipReason::Changed => "changed",
             SkipReason::LimitHit => "limit_hit",
+            SkipReason::Corrupt => "corrupt",
+            SkipReason::Encrypted => "encrypted",
             SkipReason::WalkError => "walk_error",
         }
     }
@@ -95,6 +108,18 @@ pub struct FileOutcome {
 /// mode. Runs on the scanning threads, so it must be cheap and shareable.
 pub type FindingFilter = std::sync::Arc<dyn Fn(&Finding) -> bool + Send + Sync>;
 
+/// Receives what the scan of one walked file produces.
+///
+/// A plain file produces only findings. A container (compressed file,
+/// archive, spreadsheet) also produces one entry per member or sheet: its
+/// findings all arrive before its entry and after the previous entry, so a
+/// receiver can group findings by entry without looking at their paths.
+pub trait ScanSink {
+    fn finding(&mut self, finding: Finding);
+    /// A member of a container is finished.
+    fn entry(&mut self, outcome: FileOutcome);
+}
+
 /// The comment marker that suppresses findings on its own line.
 pub const IGNORE_MARKER: &[u8] = b"piiscan:ignore";
 /// The comment marker that suppresses findings on the next line.
@@ -106,6 +131,8 @@ pub struct ScanSettings {
     pub max_filesize: Option<u64>,
     /// Findings for which this returns false are dropped.
     pub filter: Option<FindingFilter>,
+    /// Limits on what compressed files and archives may unpack.
+    pub archive: ArchiveLimits,
 }
 
 impl std::fmt::Debug for ScanSettings {
@@ -113,6 +140,7 @@ impl std::fmt::Debug for ScanSettings {
         f.debug_struct("ScanSettings")
             .field("max_filesize", &self.max_filesize)
             .field("filter", &self.filter.is_some())
+            .field("archive", &self.archive)
             .finish()
     }
 }
@@ -199,6 +227,9 @@ enum Locator {
     Sql(SqlTracker),
     /// A fixed field, for rule examples given with their column.
     Fixed(String),
+    /// A spreadsheet row rendered as one line: each cell's end offset and
+    /// field name, in order.
+    Cells(Vec<(usize, String)>),
 }
 
 impl Locator {
@@ -209,6 +240,10 @@ impl Locator {
             Locator::Json(t) => t.field_at(buf, offset),
             Locator::Sql(t) => t.field_at(buf, offset),
             Locator::Fixed(f) => Some(f.clone()),
+            Locator::Cells(cells) => {
+                let i = cells.partition_point(|(end, _)| *end <= offset);
+                cells.get(i).map(|(_, name)| name.clone())
+            }
         }
     }
 }
@@ -221,6 +256,11 @@ impl<'a> FileScanner<'a> {
             buf: Vec::new(),
             hits: Vec::new(),
         }
+    }
+
+    /// The settings of the scan this scanner belongs to.
+    pub(crate) fn settings(&self) -> &ScanSettings {
+        &self.ctx.settings
     }
 
     /// Scans an in-memory document (rule examples, tests). `field` names the
@@ -248,12 +288,61 @@ impl<'a> FileScanner<'a> {
         );
     }
 
+    /// Scans a spreadsheet row rendered as one line (cells separated so that
+    /// no pattern matches across them). `cells` holds each cell's byte range
+    /// in `text` and its field name; findings get `line` = `row` and a column
+    /// counted from the start of their cell.
+    pub(crate) fn scan_row(
+        &mut self,
+        text: &[u8],
+        row: u64,
+        cells: &[(std::ops::Range<usize>, String)],
+        display_path: &str,
+        sink: &mut dyn FnMut(Finding),
+    ) {
+        let mut locator = Locator::Cells(
+            cells
+                .iter()
+                .map(|(range, name)| (range.end, name.clone()))
+                .collect(),
+        );
+        let mut lines = LineTracker::new();
+        lines.line = row;
+        self.scan_chunk(
+            text,
+            0,
+            text.len(),
+            &mut lines,
+            &mut locator,
+            display_path,
+            &mut |mut finding| {
+                // `column` counts characters from the row start; make it
+                // relative to the cell the value is in.
+                let at = (finding.column - 1) as usize;
+                let mut chars_before = 0u64;
+                for (range, _) in cells {
+                    let cell_chars = count_chars(&text[range.clone()]) as usize;
+                    let start_chars = chars_before as usize;
+                    if at < start_chars + cell_chars {
+                        finding.column -= chars_before;
+                        break;
+                    }
+                    // The cell and its one-byte separator.
+                    chars_before += cell_chars as u64 + 1;
+                }
+                sink(finding);
+            },
+        );
+    }
+
     /// Scans one file. Never fails: problems become the outcome's status.
+    /// Members of compressed files, archives and spreadsheets are reported
+    /// to `sink` as entries of their own; the returned outcome is the file's.
     pub fn scan_file(
         &mut self,
         path: &Path,
         display_path: String,
-        sink: &mut dyn FnMut(Finding),
+        sink: &mut dyn ScanSink,
         progress: &dyn Fn(u64),
     ) -> FileOutcome {
         let mut outcome = FileOutcome {
@@ -302,15 +391,30 @@ impl<'a> FileScanner<'a> {
                 return outcome;
             }
         };
-        self.scan_reader(&mut file, path, meta.len(), &mut outcome, sink, progress);
+        let name = path.file_name().map(|n| n.to_string_lossy());
+        match name.as_deref().and_then(Container::for_name) {
+            Some(kind) => self.scan_container_file(kind, file, &mut outcome, sink, progress),
+            None => self.scan_reader(
+                &mut file,
+                Format::for_path(path),
+                Some(meta.len()),
+                &mut outcome,
+                &mut |f| sink.finding(f),
+                progress,
+            ),
+        }
         outcome
     }
 
-    fn scan_reader(
+    /// Reads `reader` to the end through the chunked pipeline. `format` says
+    /// how to locate fields; `expected_len` is the size a plain file was
+    /// listed with (a different count read means it changed), `None` for a
+    /// stream whose length is not known up front (an archive member).
+    pub(crate) fn scan_reader(
         &mut self,
-        file: &mut File,
-        path: &Path,
-        expected_len: u64,
+        file: &mut dyn Read,
+        format: Format,
+        expected_len: Option<u64>,
         outcome: &mut FileOutcome,
         sink: &mut dyn FnMut(Finding),
         progress: &dyn Fn(u64),
@@ -359,10 +463,8 @@ impl<'a> FileScanner<'a> {
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     Err(e) => {
-                        let reason = SkipReason::Unreadable;
-                        let detail =
-                            format!("read error after {} bytes: {e}", base + filled as u64);
-                        outcome.status = if base == 0 && filled == 0 {
+                        let (reason, detail) = read_error(&e, raw_read);
+                        outcome.status = if raw_read == 0 {
                             FileStatus::Skipped { reason, detail }
                         } else {
                             FileStatus::Partial { reason, detail }
@@ -381,12 +483,14 @@ impl<'a> FileScanner<'a> {
             let data = &buf[..filled];
             if first {
                 first = false;
-                if let Some(decoded) = self.decode_if_utf16(data, file, expected_len, outcome) {
+                if let Some((decoded, read)) =
+                    self.decode_if_utf16(data, file, expected_len, outcome)
+                {
                     // Whole file decoded to UTF-8: scan it as one chunk.
-                    let mut loc = Locator::for_format(Format::for_path(path), &decoded);
+                    let mut loc = Locator::for_format(format, &decoded);
                     let mut lt = LineTracker::new();
-                    progress(expected_len.saturating_sub(raw_read));
-                    outcome.bytes_scanned = expected_len;
+                    progress(read.saturating_sub(raw_read));
+                    outcome.bytes_scanned = read;
                     self.scan_chunk(
                         &decoded,
                         0,
@@ -400,6 +504,7 @@ impl<'a> FileScanner<'a> {
                     return;
                 }
                 if !matches!(outcome.status, FileStatus::Complete) {
+                    outcome.bytes_scanned = raw_read;
                     self.buf = buf;
                     return;
                 }
@@ -418,7 +523,7 @@ impl<'a> FileScanner<'a> {
                 } else {
                     0
                 };
-                locator = Some(Locator::for_format(Format::for_path(path), &data[bom..]));
+                locator = Some(Locator::for_format(format.clone(), &data[bom..]));
             }
             let mut data = &buf[..filled];
             if let Some(at) = memchr::memchr(0, data) {
@@ -451,7 +556,10 @@ impl<'a> FileScanner<'a> {
             base += cut as u64;
         }
         outcome.bytes_scanned = raw_read;
-        if matches!(outcome.status, FileStatus::Complete) && outcome.bytes_scanned != expected_len {
+        if let Some(expected_len) = expected_len
+            && matches!(outcome.status, FileStatus::Complete)
+            && outcome.bytes_scanned != expected_len
+        {
             outcome.status = FileStatus::Partial {
                 reason: SkipReason::Changed,
                 detail: format!(
@@ -463,38 +571,50 @@ impl<'a> FileScanner<'a> {
         self.buf = buf;
     }
 
-    /// Decodes a UTF-16 file (by its byte order mark) to UTF-8. Returns `None`
-    /// for anything else.
+    /// Decodes a UTF-16 file (by its byte order mark) to UTF-8, with the
+    /// number of raw bytes read. Returns `None` for anything else.
     fn decode_if_utf16(
         &self,
         head: &[u8],
-        file: &mut File,
-        expected_len: u64,
+        file: &mut dyn Read,
+        expected_len: Option<u64>,
         outcome: &mut FileOutcome,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<(Vec<u8>, u64)> {
         let (encoding, _) = encoding_rs::Encoding::for_bom(head)?;
         if encoding == encoding_rs::UTF_8 {
             return None;
         }
-        if expected_len > MAX_DECODED_FILE {
-            outcome.status = FileStatus::Skipped {
-                reason: SkipReason::LimitHit,
-                detail: format!(
-                    "{} file over {MAX_DECODED_FILE} bytes is not decoded",
-                    encoding.name()
-                ),
+        let over_limit = |outcome: &mut FileOutcome, partial: bool| {
+            let reason = SkipReason::LimitHit;
+            let detail = format!(
+                "{} text over {MAX_DECODED_FILE} bytes is not decoded",
+                encoding.name()
+            );
+            outcome.status = if partial {
+                FileStatus::Partial { reason, detail }
+            } else {
+                FileStatus::Skipped { reason, detail }
             };
+        };
+        if expected_len.is_some_and(|len| len > MAX_DECODED_FILE) {
+            over_limit(outcome, false);
             return None;
         }
+        // A stream of unknown length (an archive member) is read up to the
+        // limit; past it, what was read is scanned and the rest is reported.
         let mut raw = head.to_vec();
-        if let Err(e) = file.read_to_end(&mut raw) {
-            outcome.status = FileStatus::Partial {
-                reason: SkipReason::Unreadable,
-                detail: format!("read error: {e}"),
-            };
+        let room = (MAX_DECODED_FILE + 1).saturating_sub(raw.len() as u64);
+        if let Err(e) = file.take(room).read_to_end(&mut raw) {
+            let (reason, detail) = read_error(&e, raw.len() as u64);
+            outcome.status = FileStatus::Partial { reason, detail };
         }
+        if raw.len() as u64 > MAX_DECODED_FILE {
+            raw.truncate(MAX_DECODED_FILE as usize);
+            over_limit(outcome, true);
+        }
+        let read = raw.len() as u64;
         let (text, _, _) = encoding.decode(&raw);
-        Some(text.into_owned().into_bytes())
+        Some((text.into_owned().into_bytes(), read))
     }
 
     /// Runs the matcher over `buf[..accept_end]` and emits located findings.
@@ -552,6 +672,22 @@ impl<'a> FileScanner<'a> {
     }
 }
 
+/// Names a read error: a limit of [`crate::container`], damaged compressed
+/// data, or an I/O failure.
+fn read_error(e: &std::io::Error, read: u64) -> (SkipReason, String) {
+    if let Some(limit) = crate::container::limit_in(e) {
+        return (SkipReason::LimitHit, limit.to_string());
+    }
+    let reason = match e.kind() {
+        // What decompressors and archive readers say about bad data.
+        std::io::ErrorKind::InvalidData
+        | std::io::ErrorKind::InvalidInput
+        | std::io::ErrorKind::UnexpectedEof => SkipReason::Corrupt,
+        _ => SkipReason::Unreadable,
+    };
+    (reason, format!("read error after {read} bytes: {e}"))
+}
+
 fn is_utf16_bom(head: &[u8]) -> bool {
     head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF")
 }
@@ -604,7 +740,7 @@ impl Locator {
             Locator::Table(t) => t.rebase(buf, consumed),
             Locator::Json(t) => t.rebase(buf, consumed),
             Locator::Sql(t) => t.rebase(buf, consumed),
-            Locator::None | Locator::Fixed(_) => {}
+            Locator::None | Locator::Fixed(_) | Locator::Cells(_) => {}
         }
     }
 
