@@ -29,6 +29,8 @@ pub const DEFAULT_MAX_ARCHIVE_DEPTH: u32 = 3;
 /// repetitive member (a page of blanks) compresses far beyond 100:1 and is
 /// no threat.
 pub const RATIO_GRACE: u64 = 1 << 20;
+/// A guarded stream unpacks at most this much between two checks.
+const GUARD_STEP: usize = 64 * 1024;
 /// Zip archives and spreadsheets need random access, so one nested inside
 /// another archive is read into memory first; above this size it is not.
 pub const MAX_IN_MEMORY: u64 = 256 << 20;
@@ -209,7 +211,10 @@ impl<R: Read> Read for Guard<'_, R> {
         if self.budget.is_exhausted() {
             return Err(limit_error(LimitExceeded(self.budget.bytes_message())));
         }
-        let n = self.inner.read(buf)?;
+        // Small steps, so a limit is noticed within GUARD_STEP bytes however
+        // large the caller's buffer is.
+        let step = buf.len().min(GUARD_STEP);
+        let n = self.inner.read(&mut buf[..step])?;
         self.inflated += n as u64;
         self.budget.charge(n as u64).map_err(limit_error)?;
         let compressed = match self.compressed {

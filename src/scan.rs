@@ -503,17 +503,23 @@ impl<'a> FileScanner<'a> {
                     self.buf = buf;
                     return;
                 }
-                if !matches!(outcome.status, FileStatus::Complete) {
-                    outcome.bytes_scanned = raw_read;
+                // A read error after some data (a truncated archive member)
+                // still has that data scanned below.
+                if matches!(outcome.status, FileStatus::Skipped { .. }) {
                     self.buf = buf;
                     return;
                 }
                 let probe = &data[..data.len().min(BINARY_PROBE)];
                 if let Some(at) = memchr::memchr(0, probe) {
-                    outcome.status = FileStatus::Skipped {
-                        reason: SkipReason::Binary,
-                        detail: format!("NUL byte at offset {at}"),
-                    };
+                    // A read error already named (a bomb of zeros stopped by
+                    // a limit) says more than "binary".
+                    if matches!(outcome.status, FileStatus::Complete) {
+                        outcome.status = FileStatus::Skipped {
+                            reason: SkipReason::Binary,
+                            detail: format!("NUL byte at offset {at}"),
+                        };
+                    }
+                    outcome.bytes_scanned = raw_read;
                     self.buf = buf;
                     return;
                 }
@@ -529,10 +535,12 @@ impl<'a> FileScanner<'a> {
             if let Some(at) = memchr::memchr(0, data) {
                 // Binary data further in: scan what came before, then stop.
                 data = &data[..at];
-                outcome.status = FileStatus::Partial {
-                    reason: SkipReason::Binary,
-                    detail: format!("NUL byte at offset {}", base + at as u64),
-                };
+                if matches!(outcome.status, FileStatus::Complete) {
+                    outcome.status = FileStatus::Partial {
+                        reason: SkipReason::Binary,
+                        detail: format!("NUL byte at offset {}", base + at as u64),
+                    };
+                }
                 eof = true;
             }
             let cut = if eof {
@@ -631,6 +639,10 @@ impl<'a> FileScanner<'a> {
     ) {
         let matcher = &self.ctx.matcher;
         self.hits.clear();
+        // The matcher walks the locator forward to its last candidate, but
+        // naming the hits starts again at the first one: a tracker only walks
+        // forward, so the naming pass gets a copy taken before the matcher's.
+        let mut fresh = locator.snapshot();
         {
             let hits = &mut self.hits;
             let mut field_of = |offset: usize| locator.field(buf, offset);
@@ -638,6 +650,10 @@ impl<'a> FileScanner<'a> {
                 hits.push(h)
             });
         }
+        let locator = match fresh.as_mut() {
+            Some(fresh) => fresh,
+            None => locator,
+        };
         for hit in &self.hits {
             lines.advance(buf, base, base + hit.start as u64);
             if is_ignored_inline(buf, hit.start, lines.previous_chunk_ignores_next) {
@@ -734,6 +750,16 @@ fn is_ignored_inline(buf: &[u8], at: usize, previous_chunk_ignores_next: bool) -
 }
 
 impl Locator {
+    /// A copy of a locator that keeps state; `None` for the stateless ones.
+    fn snapshot(&self) -> Option<Locator> {
+        match self {
+            Locator::Table(t) => Some(Locator::Table(t.clone())),
+            Locator::Json(t) => Some(Locator::Json(t.clone())),
+            Locator::Sql(t) => Some(Locator::Sql(t.clone())),
+            Locator::None | Locator::Fixed(_) | Locator::Cells(_) => None,
+        }
+    }
+
     /// Keeps the tracker valid when the scanner drops `consumed` bytes.
     fn rebase(&mut self, buf: &[u8], consumed: usize) {
         match self {
