@@ -420,6 +420,16 @@ impl FileScanner<'_> {
         walk: &mut Walk<'_, '_>,
     ) -> FileOutcome {
         let mut outcome = member.outcome();
+        if let (Some(max), Some(size)) = (self.settings().max_filesize, member.size)
+            && size > max
+        {
+            skipped(
+                &mut outcome,
+                SkipReason::TooLarge,
+                format!("{size} bytes unpacked > --max-filesize {max}"),
+            );
+            return outcome;
+        }
         let Some(kind) = Container::for_name(&member.name) else {
             let sink = &mut *walk.sink;
             self.scan_reader(

@@ -502,6 +502,23 @@ fn member_names_are_only_names_nothing_is_written() {
 }
 
 #[test]
+fn max_filesize_applies_to_members_by_their_unpacked_size() {
+    let big = EMAIL_LINE.repeat(1000);
+    let dir = tree(&[(
+        "a.zip",
+        &zip_of(&[("big.txt", &big), ("small.txt", EMAIL_LINE)], deflated()),
+    )]);
+    let doc = inventory(dir.path(), &["--max-filesize", "10K"]);
+    let big = skipped_entry(&doc, "a.zip!/big.txt");
+    assert_eq!(big["reason"], "too_large", "{big}");
+    let files = doc["files"].as_array().unwrap();
+    assert!(
+        files.iter().any(|f| f["path"] == "a.zip!/small.txt"),
+        "{files:?}"
+    );
+}
+
+#[test]
 fn depth_zero_opens_no_archives() {
     let doc = inventory(
         crate_root(),
