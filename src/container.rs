@@ -562,12 +562,16 @@ impl FileScanner<'_> {
                 return;
             }
         };
-        for entry in entries {
+        for (seen, entry) in entries.enumerate() {
             let mut entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
                     let (reason, detail) = container_error(&e, walk.budget, "tar archive");
-                    partial(outcome, reason, detail);
+                    if seen == 0 {
+                        skipped(outcome, reason, detail);
+                    } else {
+                        partial(outcome, reason, detail);
+                    }
                     return;
                 }
             };

@@ -431,11 +431,15 @@ fn corrupt_zips_are_reported_and_the_scan_goes_on() {
     }
     let dir = tree(&[
         ("garbage.zip", b"PK\x03\x04 this is not really a zip file"),
+        ("garbage.tar", &[b'x'; 1024]),
         ("damaged.zip", &damaged),
         ("after.txt", EMAIL_LINE),
     ]);
     let doc = inventory(dir.path(), &[]);
     let garbage = skipped_entry(&doc, "garbage.zip");
+    assert_eq!(garbage["reason"], "corrupt", "{garbage}");
+    assert_eq!(garbage["partial"], false);
+    let garbage = skipped_entry(&doc, "garbage.tar");
     assert_eq!(garbage["reason"], "corrupt", "{garbage}");
     assert_eq!(garbage["partial"], false);
     let member = skipped_entry(&doc, "damaged.zip!/mail.txt");
