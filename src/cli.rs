@@ -213,6 +213,16 @@ pub struct ScanArgs {
     /// Skip files larger than SIZE (e.g. 500K, 10M, 2G), counted as too_large.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_filesize: Option<u64>,
+    /// Stop unpacking an archive (with everything nested in it) after SIZE bytes, counted as limit_hit.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1G")]
+    pub max_archive_bytes: u64,
+    /// Stop a compressed stream that unpacks to more than N bytes per compressed byte.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..),
+          default_value_t = crate::container::DEFAULT_MAX_ARCHIVE_RATIO)]
+    pub max_archive_ratio: u64,
+    /// Open archives nested at most N deep (0: do not open archives or spreadsheets).
+    #[arg(long, value_name = "N", default_value_t = crate::container::DEFAULT_MAX_ARCHIVE_DEPTH)]
+    pub max_archive_depth: u32,
     /// Number of scanning threads (0: one per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
@@ -439,6 +449,11 @@ impl Prepared {
         ScanSettings {
             max_filesize: args.max_filesize,
             filter: config::chain_filters(self.filters.clone()),
+            archive: crate::container::ArchiveLimits {
+                max_bytes: args.max_archive_bytes,
+                max_ratio: args.max_archive_ratio,
+                max_depth: args.max_archive_depth,
+            },
         }
     }
 

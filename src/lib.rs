@@ -3,12 +3,15 @@
 //! inventory of where it lives.
 //!
 //! Data flows one way: [`walk`] -> [`formats`] -> [`rules::matcher`] ->
-//! [`validate`] -> [`finding`] -> [`inventory`] -> [`report`].
+//! [`validate`] -> [`finding`] -> [`inventory`] -> [`report`]. Compressed
+//! files, archives ([`container`]) and spreadsheets ([`sheet`]) feed their
+//! members into the same [`scan`] pipeline.
 
 pub mod baseline;
 pub mod cli;
 pub mod columns;
 pub mod config;
+pub mod container;
 pub mod distinct;
 pub mod error;
 pub mod find;
@@ -24,6 +27,7 @@ pub mod report;
 pub mod rules;
 pub mod rules_check;
 pub mod scan;
+pub mod sheet;
 pub mod structured;
 pub mod validate;
 pub mod walk;

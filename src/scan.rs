@@ -6,8 +6,14 @@
 //! buffer, so memory stays flat whatever the file size: a 5 GB log costs the
 //! same few megabytes as a 5 KB one. A line longer than a chunk is cut with an
 //! overlap so no value straddling the cut is lost.
+//!
+//! The same pipeline reads the members of compressed files and archives (see
+//! [`crate::container`]): it takes any reader, so a plain file is read
+//! straight from disk into the buffer and a member straight from its
+//! decompressor, with no copy in between.
 
 use crate::columns::TableProfile;
+use crate::container::{ArchiveLimits, Container};
 use crate::finding::Finding;
 use crate::formats::{Format, TableTracker};
 use crate::redact::{FingerprintKey, mask, normalize};
@@ -47,6 +53,11 @@ pub enum SkipReason {
     Changed,
     /// A safety limit stopped the scan of this file.
     LimitHit,
+    /// A compressed file, archive or spreadsheet whose data is damaged
+    /// (truncated, bad checksum, unreadable directory).
+    Corrupt,
+    /// An encrypted archive member: there is no password to read it with.
+    Encrypted,
     /// The directory walk itself failed here (loop, permission on a directory).
     WalkError,
 }
@@ -61,6 +72,8 @@ impl SkipReason {
             SkipReason::Symlink => "symlink",
             SkipReason::Changed => "changed",
             SkipReason::LimitHit => "limit_hit",
+            SkipReason::Corrupt => "corrupt",
+            SkipReason::Encrypted => "encrypted",
             SkipReason::WalkError => "walk_error",
         }
     }
@@ -96,6 +109,27 @@ pub struct FileOutcome {
 /// mode. Runs on the scanning threads, so it must be cheap and shareable.
 pub type FindingFilter = std::sync::Arc<dyn Fn(&Finding) -> bool + Send + Sync>;
 
+/// Receives what the scan of one walked file produces.
+///
+/// A plain file produces only findings. A container (compressed file,
+/// archive, spreadsheet) also produces one entry per member or sheet: its
+/// findings all arrive before its entry and after the previous entry, so a
+/// receiver can group findings by entry without looking at their paths.
+pub trait ScanSink {
+    fn finding(&mut self, finding: Finding);
+    /// A member of a container is finished, with the row and column
+    /// profiles of its table, JSON or SQL content.
+    fn entry(&mut self, outcome: FileOutcome, profiles: Profiles);
+}
+
+/// The row and column profiles of one scanned document, by format.
+#[derive(Debug, Default)]
+pub struct Profiles {
+    pub table: Option<TableProfile>,
+    pub json: Option<JsonProfile>,
+    pub sql: Option<SqlProfile>,
+}
+
 /// The comment marker that suppresses findings on its own line.
 pub const IGNORE_MARKER: &[u8] = b"piiscan:ignore";
 /// The comment marker that suppresses findings on the next line.
@@ -107,6 +141,8 @@ pub struct ScanSettings {
     pub max_filesize: Option<u64>,
     /// Findings for which this returns false are dropped.
     pub filter: Option<FindingFilter>,
+    /// Limits on what compressed files and archives may unpack.
+    pub archive: ArchiveLimits,
 }
 
 impl std::fmt::Debug for ScanSettings {
@@ -114,6 +150,7 @@ impl std::fmt::Debug for ScanSettings {
         f.debug_struct("ScanSettings")
             .field("max_filesize", &self.max_filesize)
             .field("filter", &self.filter.is_some())
+            .field("archive", &self.archive)
             .finish()
     }
 }
@@ -207,6 +244,9 @@ enum Locator {
     Sql(SqlTracker),
     /// A fixed field, for rule examples given with their column.
     Fixed(String),
+    /// A spreadsheet row rendered as one line: each cell's end offset and
+    /// field name, in order.
+    Cells(Vec<(usize, String)>),
 }
 
 impl Locator {
@@ -217,6 +257,10 @@ impl Locator {
             Locator::Json(t) => t.field_at(buf, offset),
             Locator::Sql(t) => t.field_at(buf, offset),
             Locator::Fixed(f) => Some(f.clone()),
+            Locator::Cells(cells) => {
+                let i = cells.partition_point(|(end, _)| *end <= offset);
+                cells.get(i).map(|(_, name)| name.clone())
+            }
         }
     }
 }
@@ -231,6 +275,15 @@ impl<'a> FileScanner<'a> {
             table_profile: None,
             json_profile: None,
             sql_profile: None,
+        }
+    }
+
+    /// The profiles of the document just scanned (empty for plain text).
+    pub fn take_profiles(&mut self) -> Profiles {
+        Profiles {
+            table: self.take_table_profile(),
+            json: self.take_json_profile(),
+            sql: self.take_sql_profile(),
         }
     }
 
@@ -249,6 +302,11 @@ impl<'a> FileScanner<'a> {
         let mut profile = self.table_profile.take()?;
         profile.finish(&self.ctx.key);
         Some(profile)
+    }
+
+    /// The settings of the scan this scanner belongs to.
+    pub(crate) fn settings(&self) -> &ScanSettings {
+        &self.ctx.settings
     }
 
     /// Scans an in-memory document (rule examples, tests). `field` names the
@@ -300,12 +358,61 @@ impl<'a> FileScanner<'a> {
         );
     }
 
+    /// Scans a spreadsheet row rendered as one line (cells separated so that
+    /// no pattern matches across them). `cells` holds each cell's byte range
+    /// in `text` and its field name; findings get `line` = `row` and a column
+    /// counted from the start of their cell.
+    pub(crate) fn scan_row(
+        &mut self,
+        text: &[u8],
+        row: u64,
+        cells: &[(std::ops::Range<usize>, String)],
+        display_path: &str,
+        sink: &mut dyn FnMut(Finding),
+    ) {
+        let mut locator = Locator::Cells(
+            cells
+                .iter()
+                .map(|(range, name)| (range.end, name.clone()))
+                .collect(),
+        );
+        let mut lines = LineTracker::new();
+        lines.line = row;
+        self.scan_chunk(
+            text,
+            0,
+            text.len(),
+            &mut lines,
+            &mut locator,
+            display_path,
+            &mut |mut finding| {
+                // `column` counts characters from the row start; make it
+                // relative to the cell the value is in.
+                let at = (finding.column - 1) as usize;
+                let mut chars_before = 0u64;
+                for (range, _) in cells {
+                    let cell_chars = count_chars(&text[range.clone()]) as usize;
+                    let start_chars = chars_before as usize;
+                    if at < start_chars + cell_chars {
+                        finding.column -= chars_before;
+                        break;
+                    }
+                    // The cell and its one-byte separator.
+                    chars_before += cell_chars as u64 + 1;
+                }
+                sink(finding);
+            },
+        );
+    }
+
     /// Scans one file. Never fails: problems become the outcome's status.
+    /// Members of compressed files, archives and spreadsheets are reported
+    /// to `sink` as entries of their own; the returned outcome is the file's.
     pub fn scan_file(
         &mut self,
         path: &Path,
         display_path: String,
-        sink: &mut dyn FnMut(Finding),
+        sink: &mut dyn ScanSink,
         progress: &dyn Fn(u64),
     ) -> FileOutcome {
         self.table_profile = None;
@@ -357,15 +464,30 @@ impl<'a> FileScanner<'a> {
                 return outcome;
             }
         };
-        self.scan_reader(&mut file, path, meta.len(), &mut outcome, sink, progress);
+        let name = path.file_name().map(|n| n.to_string_lossy());
+        match name.as_deref().and_then(Container::for_name) {
+            Some(kind) => self.scan_container_file(kind, file, &mut outcome, sink, progress),
+            None => self.scan_reader(
+                &mut file,
+                Format::for_path(path),
+                Some(meta.len()),
+                &mut outcome,
+                &mut |f| sink.finding(f),
+                progress,
+            ),
+        }
         outcome
     }
 
-    fn scan_reader(
+    /// Reads `reader` to the end through the chunked pipeline. `format` says
+    /// how to locate fields; `expected_len` is the size a plain file was
+    /// listed with (a different count read means it changed), `None` for a
+    /// stream whose length is not known up front (an archive member).
+    pub(crate) fn scan_reader(
         &mut self,
-        file: &mut File,
-        path: &Path,
-        expected_len: u64,
+        file: &mut dyn Read,
+        format: Format,
+        expected_len: Option<u64>,
         outcome: &mut FileOutcome,
         sink: &mut dyn FnMut(Finding),
         progress: &dyn Fn(u64),
@@ -414,10 +536,8 @@ impl<'a> FileScanner<'a> {
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     Err(e) => {
-                        let reason = SkipReason::Unreadable;
-                        let detail =
-                            format!("read error after {} bytes: {e}", base + filled as u64);
-                        outcome.status = if base == 0 && filled == 0 {
+                        let (reason, detail) = read_error(&e, raw_read);
+                        outcome.status = if raw_read == 0 {
                             FileStatus::Skipped { reason, detail }
                         } else {
                             FileStatus::Partial { reason, detail }
@@ -436,12 +556,14 @@ impl<'a> FileScanner<'a> {
             let data = &buf[..filled];
             if first {
                 first = false;
-                if let Some(decoded) = self.decode_if_utf16(data, file, expected_len, outcome) {
+                if let Some((decoded, read)) =
+                    self.decode_if_utf16(data, file, expected_len, outcome)
+                {
                     // Whole file decoded to UTF-8: scan it as one chunk.
-                    let mut loc = Locator::for_format(Format::for_path(path), &decoded);
+                    let mut loc = Locator::for_format(format, &decoded);
                     let mut lt = LineTracker::new();
-                    progress(expected_len.saturating_sub(raw_read));
-                    outcome.bytes_scanned = expected_len;
+                    progress(read.saturating_sub(raw_read));
+                    outcome.bytes_scanned = read;
                     self.scan_chunk(
                         &decoded,
                         0,
@@ -454,16 +576,23 @@ impl<'a> FileScanner<'a> {
                     self.buf = buf;
                     return;
                 }
-                if !matches!(outcome.status, FileStatus::Complete) {
+                // A read error after some data (a truncated archive member)
+                // still has that data scanned below.
+                if matches!(outcome.status, FileStatus::Skipped { .. }) {
                     self.buf = buf;
                     return;
                 }
                 let probe = &data[..data.len().min(BINARY_PROBE)];
                 if let Some(at) = memchr::memchr(0, probe) {
-                    outcome.status = FileStatus::Skipped {
-                        reason: SkipReason::Binary,
-                        detail: format!("NUL byte at offset {at}"),
-                    };
+                    // A read error already named (a bomb of zeros stopped by
+                    // a limit) says more than "binary".
+                    if matches!(outcome.status, FileStatus::Complete) {
+                        outcome.status = FileStatus::Skipped {
+                            reason: SkipReason::Binary,
+                            detail: format!("NUL byte at offset {at}"),
+                        };
+                    }
+                    outcome.bytes_scanned = raw_read;
                     self.buf = buf;
                     return;
                 }
@@ -473,16 +602,18 @@ impl<'a> FileScanner<'a> {
                 } else {
                     0
                 };
-                locator = Some(Locator::for_format(Format::for_path(path), &data[bom..]));
+                locator = Some(Locator::for_format(format.clone(), &data[bom..]));
             }
             let mut data = &buf[..filled];
             if let Some(at) = memchr::memchr(0, data) {
                 // Binary data further in: scan what came before, then stop.
                 data = &data[..at];
-                outcome.status = FileStatus::Partial {
-                    reason: SkipReason::Binary,
-                    detail: format!("NUL byte at offset {}", base + at as u64),
-                };
+                if matches!(outcome.status, FileStatus::Complete) {
+                    outcome.status = FileStatus::Partial {
+                        reason: SkipReason::Binary,
+                        detail: format!("NUL byte at offset {}", base + at as u64),
+                    };
+                }
                 eof = true;
             }
             let cut = if eof {
@@ -506,7 +637,10 @@ impl<'a> FileScanner<'a> {
             base += cut as u64;
         }
         outcome.bytes_scanned = raw_read;
-        if matches!(outcome.status, FileStatus::Complete) && outcome.bytes_scanned != expected_len {
+        if let Some(expected_len) = expected_len
+            && matches!(outcome.status, FileStatus::Complete)
+            && outcome.bytes_scanned != expected_len
+        {
             outcome.status = FileStatus::Partial {
                 reason: SkipReason::Changed,
                 detail: format!(
@@ -518,38 +652,50 @@ impl<'a> FileScanner<'a> {
         self.buf = buf;
     }
 
-    /// Decodes a UTF-16 file (by its byte order mark) to UTF-8. Returns `None`
-    /// for anything else.
+    /// Decodes a UTF-16 file (by its byte order mark) to UTF-8, with the
+    /// number of raw bytes read. Returns `None` for anything else.
     fn decode_if_utf16(
         &self,
         head: &[u8],
-        file: &mut File,
-        expected_len: u64,
+        file: &mut dyn Read,
+        expected_len: Option<u64>,
         outcome: &mut FileOutcome,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<(Vec<u8>, u64)> {
         let (encoding, _) = encoding_rs::Encoding::for_bom(head)?;
         if encoding == encoding_rs::UTF_8 {
             return None;
         }
-        if expected_len > MAX_DECODED_FILE {
-            outcome.status = FileStatus::Skipped {
-                reason: SkipReason::LimitHit,
-                detail: format!(
-                    "{} file over {MAX_DECODED_FILE} bytes is not decoded",
-                    encoding.name()
-                ),
+        let over_limit = |outcome: &mut FileOutcome, partial: bool| {
+            let reason = SkipReason::LimitHit;
+            let detail = format!(
+                "{} text over {MAX_DECODED_FILE} bytes is not decoded",
+                encoding.name()
+            );
+            outcome.status = if partial {
+                FileStatus::Partial { reason, detail }
+            } else {
+                FileStatus::Skipped { reason, detail }
             };
+        };
+        if expected_len.is_some_and(|len| len > MAX_DECODED_FILE) {
+            over_limit(outcome, false);
             return None;
         }
+        // A stream of unknown length (an archive member) is read up to the
+        // limit; past it, what was read is scanned and the rest is reported.
         let mut raw = head.to_vec();
-        if let Err(e) = file.read_to_end(&mut raw) {
-            outcome.status = FileStatus::Partial {
-                reason: SkipReason::Unreadable,
-                detail: format!("read error: {e}"),
-            };
+        let room = (MAX_DECODED_FILE + 1).saturating_sub(raw.len() as u64);
+        if let Err(e) = file.take(room).read_to_end(&mut raw) {
+            let (reason, detail) = read_error(&e, raw.len() as u64);
+            outcome.status = FileStatus::Partial { reason, detail };
         }
+        if raw.len() as u64 > MAX_DECODED_FILE {
+            raw.truncate(MAX_DECODED_FILE as usize);
+            over_limit(outcome, true);
+        }
+        let read = raw.len() as u64;
         let (text, _, _) = encoding.decode(&raw);
-        Some(text.into_owned().into_bytes())
+        Some((text.into_owned().into_bytes(), read))
     }
 
     /// Runs the matcher over `buf[..accept_end]` and emits located findings.
@@ -566,28 +712,19 @@ impl<'a> FileScanner<'a> {
     ) {
         let matcher = &self.ctx.matcher;
         self.hits.clear();
-        // Trackers only move forward; the matcher may consult one for context
-        // past earlier hits, so the hits are named from the chunk's start.
-        let at_chunk_start = match locator {
-            Locator::Table(_) | Locator::Json(_) | Locator::Sql(_) => Some(locator.clone()),
-            Locator::None | Locator::Fixed(_) => None,
-        };
-        let mut consulted = false;
+        // The matcher walks the locator forward to its last candidate, but
+        // naming the hits starts again at the first one: a tracker only walks
+        // forward, so the naming pass gets a copy taken before the matcher's.
+        let mut fresh = locator.snapshot();
         {
             let hits = &mut self.hits;
-            let mut field_of = |offset: usize| {
-                consulted = true;
-                locator.field(buf, offset)
-            };
+            let mut field_of = |offset: usize| locator.field(buf, offset);
             matcher.find_hits(&mut self.cache, buf, accept_end, &mut field_of, &mut |h| {
                 hits.push(h)
             });
         }
-        if consulted && let Some(start) = at_chunk_start {
-            *locator = start;
-        }
         let key = &self.ctx.key;
-        match locator {
+        match &*locator {
             Locator::Table(t) => self
                 .table_profile
                 .get_or_insert_with(|| TableProfile::new(t.delimiter(), t.headers()))
@@ -602,6 +739,10 @@ impl<'a> FileScanner<'a> {
                 .walk(&buf[..accept_end], key),
             _ => {}
         }
+        let locator = match fresh.as_mut() {
+            Some(fresh) => fresh,
+            None => locator,
+        };
         for hit in &self.hits {
             lines.advance(buf, base, base + hit.start as u64);
             if is_ignored_inline(buf, hit.start, lines.previous_chunk_ignores_next) {
@@ -634,6 +775,22 @@ impl<'a> FileScanner<'a> {
             sink(finding);
         }
     }
+}
+
+/// Names a read error: a limit of [`crate::container`], damaged compressed
+/// data, or an I/O failure.
+fn read_error(e: &std::io::Error, read: u64) -> (SkipReason, String) {
+    if let Some(limit) = crate::container::limit_in(e) {
+        return (SkipReason::LimitHit, limit.to_string());
+    }
+    let reason = match e.kind() {
+        // What decompressors and archive readers say about bad data.
+        std::io::ErrorKind::InvalidData
+        | std::io::ErrorKind::InvalidInput
+        | std::io::ErrorKind::UnexpectedEof => SkipReason::Corrupt,
+        _ => SkipReason::Unreadable,
+    };
+    (reason, format!("read error after {read} bytes: {e}"))
 }
 
 fn is_utf16_bom(head: &[u8]) -> bool {
@@ -682,13 +839,23 @@ fn is_ignored_inline(buf: &[u8], at: usize, previous_chunk_ignores_next: bool) -
 }
 
 impl Locator {
+    /// A copy of a locator that keeps state; `None` for the stateless ones.
+    fn snapshot(&self) -> Option<Locator> {
+        match self {
+            Locator::Table(t) => Some(Locator::Table(t.clone())),
+            Locator::Json(t) => Some(Locator::Json(t.clone())),
+            Locator::Sql(t) => Some(Locator::Sql(t.clone())),
+            Locator::None | Locator::Fixed(_) | Locator::Cells(_) => None,
+        }
+    }
+
     /// Keeps the tracker valid when the scanner drops `consumed` bytes.
     fn rebase(&mut self, buf: &[u8], consumed: usize) {
         match self {
             Locator::Table(t) => t.rebase(buf, consumed),
             Locator::Json(t) => t.rebase(buf, consumed),
             Locator::Sql(t) => t.rebase(buf, consumed),
-            Locator::None | Locator::Fixed(_) => {}
+            Locator::None | Locator::Fixed(_) | Locator::Cells(_) => {}
         }
     }
 

@@ -4,7 +4,9 @@
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::inventory::FileEntry;
-use crate::scan::{FileOutcome, FileScanner, FileStatus, ScanContext, SkipReason};
+use crate::scan::{
+    FileOutcome, FileScanner, FileStatus, Profiles, ScanContext, ScanSink, SkipReason,
+};
 use ignore::{WalkBuilder, WalkState, overrides::OverrideBuilder};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -243,34 +245,63 @@ fn visit(
         };
         return tx.send(Event::File(outcome, None)).is_ok();
     }
-    let mut batch = Vec::new();
-    let mut stats = FileEntry::default();
-    let mut ok = true;
-    let stream = options.stream_findings;
-    let outcome = scanner.scan_file(
-        entry.path(),
-        display,
-        &mut |finding| {
-            stats.add(&finding);
-            if stream {
-                batch.push(finding);
-                if batch.len() >= FINDING_BATCH {
-                    ok &= tx.send(Event::Findings(std::mem::take(&mut batch))).is_ok();
-                }
-            }
-        },
-        &|bytes| {
-            counters.bytes.fetch_add(bytes, Ordering::Relaxed);
-        },
-    );
-    stats.table = scanner.take_table_profile();
-    stats.json = scanner.take_json_profile();
-    stats.sql = scanner.take_sql_profile();
+    let mut collector = Collector {
+        tx,
+        stream: options.stream_findings,
+        batch: Vec::new(),
+        stats: FileEntry::default(),
+        ok: true,
+    };
+    let outcome = scanner.scan_file(entry.path(), display, &mut collector, &|bytes| {
+        counters.bytes.fetch_add(bytes, Ordering::Relaxed);
+    });
     counters.files.fetch_add(1, Ordering::Relaxed);
-    if !batch.is_empty() {
-        ok &= tx.send(Event::Findings(batch)).is_ok();
+    let profiles = scanner.take_profiles();
+    collector.entry(outcome, profiles);
+    collector.ok
+}
+
+/// Gathers one walked file's findings into per-entry statistics and sends
+/// them on. Findings arrive before the entry they belong to (see
+/// [`ScanSink`]), so the statistics so far always belong to the next entry.
+struct Collector<'t> {
+    tx: &'t Sender<Event>,
+    stream: bool,
+    batch: Vec<Finding>,
+    stats: FileEntry,
+    ok: bool,
+}
+
+impl ScanSink for Collector<'_> {
+    fn finding(&mut self, finding: Finding) {
+        self.stats.add(&finding);
+        if self.stream {
+            self.batch.push(finding);
+            if self.batch.len() >= FINDING_BATCH {
+                self.ok &= self
+                    .tx
+                    .send(Event::Findings(std::mem::take(&mut self.batch)))
+                    .is_ok();
+            }
+        }
     }
-    ok && tx.send(Event::File(outcome, Some(Box::new(stats)))).is_ok()
+
+    fn entry(&mut self, outcome: FileOutcome, profiles: Profiles) {
+        if !self.batch.is_empty() {
+            self.ok &= self
+                .tx
+                .send(Event::Findings(std::mem::take(&mut self.batch)))
+                .is_ok();
+        }
+        let mut stats = std::mem::take(&mut self.stats);
+        stats.table = profiles.table;
+        stats.json = profiles.json;
+        stats.sql = profiles.sql;
+        self.ok &= self
+            .tx
+            .send(Event::File(outcome, Some(Box::new(stats))))
+            .is_ok();
+    }
 }
 
 fn walk_error_outcome(err: &ignore::Error) -> FileOutcome {

@@ -487,3 +487,25 @@ fn older_than_scans_only_old_files() {
         .collect();
     assert_eq!(paths, vec!["old.txt"]);
 }
+
+#[test]
+fn every_row_of_a_table_gets_its_columns_field() {
+    // Rows before a bare plate (which asks for its field to confirm it)
+    // keep their fields too.
+    let csv = b"customer_id,license_plate,vin\n1,GBN-38-T,WVWZZZE1ZRP012846\n2,K712ZD,WAUZZZGYZLA052871\n";
+    let dir = tree(&[("vehicles.csv", csv)]);
+    let out = run_in(dir.path(), &["scan", "--format", "ndjson"]);
+    let findings: Vec<Value> = ndjson(&out)
+        .into_iter()
+        .filter(|l| l["type"] == "finding")
+        .collect();
+    assert_eq!(findings.len(), 4, "{findings:?}");
+    for f in &findings {
+        let expected = if f["entity"] == "vin" {
+            "vin"
+        } else {
+            "license_plate"
+        };
+        assert_eq!(f["field"], expected, "{f}");
+    }
+}

@@ -1,0 +1,814 @@
+//! Compressed files and archives: `.gz`, `.zip`, `.tar`, `.tar.gz`/`.tgz`,
+//! and (through [`crate::sheet`]) spreadsheets. Their members are scanned by
+//! the same pipeline as files and each is reported as an inventory entry of
+//! its own, named `ARCHIVE!/MEMBER` (nested: `a.zip!/inner.zip!/x.csv`).
+//!
+//! Nothing is ever extracted: members stream from their decompressor into
+//! the scanner's buffer, and member names such as `../../etc/passwd` are
+//! only names. Three limits guard against archives built to exhaust memory
+//! or time (decompression bombs), each checked while data streams, so a bomb
+//! is stopped after at most a limit's worth of work, not after inflating:
+//! the bytes one archive may unpack, the compression ratio of each stream,
+//! and how deep archives may nest. Hitting one is reported, never silent.
+
+use crate::finding::Finding;
+use crate::formats::Format;
+use crate::scan::{FileOutcome, FileScanner, FileStatus, ScanSink, SkipReason};
+use std::cell::Cell;
+use std::io::{BufReader, Cursor, Read, Seek};
+use std::time::{Duration, SystemTime};
+
+/// Default for `--max-archive-bytes`: what one archive, with everything
+/// nested in it, may unpack.
+pub const DEFAULT_MAX_ARCHIVE_BYTES: u64 = 1 << 30;
+/// Default for `--max-archive-ratio`: unpacked bytes per compressed byte.
+pub const DEFAULT_MAX_ARCHIVE_RATIO: u64 = 100;
+/// Default for `--max-archive-depth`: archive layers opened.
+pub const DEFAULT_MAX_ARCHIVE_DEPTH: u32 = 3;
+/// The ratio is judged only past this many unpacked bytes: a small, very
+/// repetitive member (a page of blanks) compresses far beyond 100:1 and is
+/// no threat.
+pub const RATIO_GRACE: u64 = 1 << 20;
+/// A guarded stream unpacks at most this much between two checks.
+const GUARD_STEP: usize = 64 * 1024;
+/// Zip archives and spreadsheets need random access, so one nested inside
+/// another archive is read into memory first; above this size it is not.
+pub const MAX_IN_MEMORY: u64 = 256 << 20;
+
+/// Limits on what compressed files and archives may unpack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArchiveLimits {
+    /// Bytes one archive found by the walk may unpack, summed over every
+    /// decompression layer in it.
+    pub max_bytes: u64,
+    /// Unpacked bytes per compressed byte allowed in one stream.
+    pub max_ratio: u64,
+    /// Archive layers opened: 1 opens the archives found by the walk but not
+    /// archives inside them; 0 opens none.
+    pub max_depth: u32,
+}
+
+impl Default for ArchiveLimits {
+    fn default() -> Self {
+        ArchiveLimits {
+            max_bytes: DEFAULT_MAX_ARCHIVE_BYTES,
+            max_ratio: DEFAULT_MAX_ARCHIVE_RATIO,
+            max_depth: DEFAULT_MAX_ARCHIVE_DEPTH,
+        }
+    }
+}
+
+/// The error a guarded stream returns when a limit stops it. It travels
+/// inside an [`std::io::Error`] so that any reader stacked on top passes it
+/// through; the scanner turns it into [`SkipReason::LimitHit`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitExceeded(pub String);
+
+impl std::fmt::Display for LimitExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LimitExceeded {}
+
+/// The kinds of container piiscan opens, recognised by file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    /// One gzip stream; the member is the file name without `.gz`.
+    Gzip,
+    TarGz,
+    Tar,
+    Zip,
+    Xlsx,
+    Xls,
+    Ods,
+}
+
+impl Container {
+    /// The container a file or member name says it is, by its extension.
+    pub fn for_name(name: &str) -> Option<Container> {
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        let lower = base.to_ascii_lowercase();
+        let kind = if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
+            Container::TarGz
+        } else if lower.ends_with(".gz") {
+            Container::Gzip
+        } else if lower.ends_with(".tar") {
+            Container::Tar
+        } else if lower.ends_with(".zip") {
+            Container::Zip
+        } else if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
+            Container::Xlsx
+        } else if lower.ends_with(".xls") {
+            Container::Xls
+        } else if lower.ends_with(".ods") {
+            Container::Ods
+        } else {
+            return None;
+        };
+        Some(kind)
+    }
+
+    /// Zip archives and spreadsheets are read by seeking; the others stream.
+    fn needs_random_access(self) -> bool {
+        matches!(
+            self,
+            Container::Zip | Container::Xlsx | Container::Xls | Container::Ods
+        )
+    }
+}
+
+/// What one archive found by the walk has unpacked so far, shared by every
+/// stream nested in it.
+pub(crate) struct Budget {
+    pub(crate) limits: ArchiveLimits,
+    used: Cell<u64>,
+    /// Set once `max_bytes` is passed: every stream of the archive stops.
+    exhausted: Cell<bool>,
+}
+
+impl Budget {
+    fn new(limits: ArchiveLimits) -> Self {
+        Budget {
+            limits,
+            used: Cell::new(0),
+            exhausted: Cell::new(false),
+        }
+    }
+
+    fn bytes_message(&self) -> String {
+        format!(
+            "unpacked more than {} bytes from one archive (--max-archive-bytes)",
+            self.limits.max_bytes
+        )
+    }
+
+    /// Counts `n` unpacked bytes; the error says the archive is over budget.
+    pub(crate) fn charge(&self, n: u64) -> Result<(), LimitExceeded> {
+        let used = self.used.get().saturating_add(n);
+        self.used.set(used);
+        if used > self.limits.max_bytes {
+            self.exhausted.set(true);
+        }
+        if self.exhausted.get() {
+            return Err(LimitExceeded(self.bytes_message()));
+        }
+        Ok(())
+    }
+
+    /// Bytes that may still be unpacked.
+    pub(crate) fn remaining(&self) -> u64 {
+        self.limits.max_bytes.saturating_sub(self.used.get())
+    }
+
+    pub(crate) fn is_exhausted(&self) -> bool {
+        self.exhausted.get()
+    }
+}
+
+/// How many compressed bytes stand behind a stream, for its ratio.
+#[derive(Clone, Copy)]
+enum Compressed<'c> {
+    /// Known up front (a zip member's compressed size: the zip reader never
+    /// reads past it).
+    Known(u64),
+    /// Counted as the decompressor consumes its input (gzip).
+    Counted(&'c Cell<u64>),
+}
+
+/// A decompressed stream that stops at the archive's limits.
+struct Guard<'b, R> {
+    inner: R,
+    budget: &'b Budget,
+    compressed: Compressed<'b>,
+    inflated: u64,
+    /// Set when this stream passed the ratio: it stays stopped.
+    stopped: Option<LimitExceeded>,
+}
+
+impl<'b, R: Read> Guard<'b, R> {
+    fn new(inner: R, budget: &'b Budget, compressed: Compressed<'b>) -> Self {
+        Guard {
+            inner,
+            budget,
+            compressed,
+            inflated: 0,
+            stopped: None,
+        }
+    }
+}
+
+fn limit_error(limit: LimitExceeded) -> std::io::Error {
+    std::io::Error::other(limit)
+}
+
+impl<R: Read> Read for Guard<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(stop) = &self.stopped {
+            return Err(limit_error(stop.clone()));
+        }
+        if self.budget.is_exhausted() {
+            return Err(limit_error(LimitExceeded(self.budget.bytes_message())));
+        }
+        // Small steps, so a limit is noticed within GUARD_STEP bytes however
+        // large the caller's buffer is.
+        let step = buf.len().min(GUARD_STEP);
+        let n = self.inner.read(&mut buf[..step])?;
+        self.inflated += n as u64;
+        self.budget.charge(n as u64).map_err(limit_error)?;
+        let compressed = match self.compressed {
+            Compressed::Known(c) => c,
+            Compressed::Counted(c) => c.get(),
+        };
+        let ratio = self.budget.limits.max_ratio;
+        if self.inflated > RATIO_GRACE && self.inflated > compressed.saturating_mul(ratio) {
+            let stop = LimitExceeded(format!(
+                "compression ratio over {ratio}:1 ({} bytes unpacked from {compressed}) (--max-archive-ratio)",
+                self.inflated
+            ));
+            self.stopped = Some(stop.clone());
+            return Err(limit_error(stop));
+        }
+        Ok(n)
+    }
+}
+
+/// Counts the bytes a decompressor takes from its input.
+struct Counting<'c, R> {
+    inner: R,
+    count: &'c Cell<u64>,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// The limit an error carries, looked for through wrapping errors.
+pub(crate) fn limit_in<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e LimitExceeded> {
+    let mut current = Some(e);
+    while let Some(err) = current {
+        if let Some(limit) = err.downcast_ref::<LimitExceeded>() {
+            return Some(limit);
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+            && let Some(limit) = limit_in(inner)
+        {
+            return Some(limit);
+        }
+        current = err.source();
+    }
+    None
+}
+
+/// The reason and detail for an error that stopped reading a container.
+fn container_error(
+    e: &(dyn std::error::Error + 'static),
+    budget: &Budget,
+    what: &str,
+) -> (SkipReason, String) {
+    if let Some(limit) = limit_in(e) {
+        return (SkipReason::LimitHit, limit.to_string());
+    }
+    if budget.is_exhausted() {
+        return (SkipReason::LimitHit, budget.bytes_message());
+    }
+    (SkipReason::Corrupt, format!("{what}: {e}"))
+}
+
+/// A member name made safe to print: control characters (a newline in a
+/// crafted name would forge report lines) become `?`. Nothing else is
+/// changed, `../` included: the name is never used as a path.
+pub(crate) fn printable(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+/// What a container says about one of its members.
+struct Member {
+    /// The display path, `ARCHIVE!/NAME`.
+    path: String,
+    /// The name inside the container, for recognising its format.
+    name: String,
+    /// The unpacked size the container declares, when it does.
+    size: Option<u64>,
+    modified: Option<SystemTime>,
+}
+
+impl Member {
+    fn outcome(&self) -> FileOutcome {
+        FileOutcome {
+            path: self.path.clone(),
+            size: self.size.unwrap_or(0),
+            modified: self.modified,
+            bytes_scanned: 0,
+            status: FileStatus::Complete,
+        }
+    }
+}
+
+fn skipped(outcome: &mut FileOutcome, reason: SkipReason, detail: String) {
+    outcome.status = FileStatus::Skipped { reason, detail };
+}
+
+/// Marks a container as not scanned to the end, keeping the first reason.
+fn partial(outcome: &mut FileOutcome, reason: SkipReason, detail: String) {
+    if matches!(outcome.status, FileStatus::Complete) {
+        outcome.status = FileStatus::Partial { reason, detail };
+    }
+}
+
+/// Converts a zip (MS-DOS) timestamp, which has no time zone, read as UTC.
+fn zip_time(t: zip::DateTime) -> Option<SystemTime> {
+    let (y, m, d) = (
+        i64::from(t.year()),
+        i64::from(t.month()),
+        i64::from(t.day()),
+    );
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400
+        + i64::from(t.hour()) * 3600
+        + i64::from(t.minute()) * 60
+        + i64::from(t.second());
+    u64::try_from(secs)
+        .ok()
+        .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
+}
+
+fn unix_time(secs: u64) -> Option<SystemTime> {
+    (secs > 0).then(|| SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+}
+
+/// The name of a gzip file's member: its own name without `.gz`.
+fn gzip_member_name(container_path: &str) -> String {
+    let base = container_path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(container_path);
+    match base.len().checked_sub(3) {
+        Some(cut) if base.is_char_boundary(cut) && base[cut..].eq_ignore_ascii_case(".gz") => {
+            base[..cut].to_string()
+        }
+        _ => base.to_string(),
+    }
+}
+
+/// What the functions below pass down the nesting.
+struct Walk<'s, 'b> {
+    budget: &'b Budget,
+    sink: &'s mut dyn ScanSink,
+    progress: &'s dyn Fn(u64),
+}
+
+impl FileScanner<'_> {
+    /// Scans a compressed file, archive or spreadsheet found by the walk.
+    /// Its members go to `sink` as entries; `outcome` is the container's own.
+    pub(crate) fn scan_container_file(
+        &mut self,
+        kind: Container,
+        file: std::fs::File,
+        outcome: &mut FileOutcome,
+        sink: &mut dyn ScanSink,
+        progress: &dyn Fn(u64),
+    ) {
+        let limits = self.settings().archive;
+        if limits.max_depth == 0 {
+            skipped(
+                outcome,
+                SkipReason::LimitHit,
+                "archives are not opened (--max-archive-depth 0)".into(),
+            );
+            return;
+        }
+        let budget = Budget::new(limits);
+        let mut walk = Walk {
+            budget: &budget,
+            sink,
+            progress,
+        };
+        let mut reader = BufReader::new(file);
+        if kind.needs_random_access() {
+            self.open_random(kind, &mut reader, outcome, 1, &mut walk);
+        } else {
+            self.open_stream(kind, &mut reader, outcome, 1, &mut walk);
+        }
+    }
+
+    /// Scans one member read from `reader`: a file, or a container nested
+    /// `depth` layers deep (1: inside an archive found by the walk).
+    fn scan_member(
+        &mut self,
+        reader: &mut dyn Read,
+        member: Member,
+        depth: u32,
+        walk: &mut Walk<'_, '_>,
+    ) -> FileOutcome {
+        let mut outcome = member.outcome();
+        if let (Some(max), Some(size)) = (self.settings().max_filesize, member.size)
+            && size > max
+        {
+            skipped(
+                &mut outcome,
+                SkipReason::TooLarge,
+                format!("{size} bytes unpacked > --max-filesize {max}"),
+            );
+            return outcome;
+        }
+        let Some(kind) = Container::for_name(&member.name) else {
+            let sink = &mut *walk.sink;
+            self.scan_reader(
+                reader,
+                Format::for_path(std::path::Path::new(&member.name)),
+                None,
+                &mut outcome,
+                &mut |f: Finding| sink.finding(f),
+                walk.progress,
+            );
+            if member.size.is_none() {
+                outcome.size = outcome.bytes_scanned;
+            }
+            return outcome;
+        };
+        let max_depth = walk.budget.limits.max_depth;
+        if depth >= max_depth {
+            skipped(
+                &mut outcome,
+                SkipReason::LimitHit,
+                format!("archive nested more than {max_depth} deep (--max-archive-depth)"),
+            );
+            return outcome;
+        }
+        if !kind.needs_random_access() {
+            self.open_stream(kind, reader, &mut outcome, depth + 1, walk);
+            return outcome;
+        }
+        // Random access: read the member into memory, within limits.
+        if let Some(size) = member.size
+            && size > MAX_IN_MEMORY
+        {
+            skipped(
+                &mut outcome,
+                SkipReason::LimitHit,
+                format!(
+                    "nested archive of {size} bytes is over the {MAX_IN_MEMORY} bytes opened in memory"
+                ),
+            );
+            return outcome;
+        }
+        let mut data = Vec::new();
+        if let Err(e) = reader.take(MAX_IN_MEMORY + 1).read_to_end(&mut data) {
+            let (reason, detail) = container_error(&e, walk.budget, "reading the member");
+            skipped(&mut outcome, reason, detail);
+            return outcome;
+        }
+        if data.len() as u64 > MAX_IN_MEMORY {
+            skipped(
+                &mut outcome,
+                SkipReason::LimitHit,
+                format!("nested archive is over the {MAX_IN_MEMORY} bytes opened in memory"),
+            );
+            return outcome;
+        }
+        outcome.size = data.len() as u64;
+        self.open_random(kind, &mut Cursor::new(data), &mut outcome, depth + 1, walk);
+        outcome
+    }
+
+    /// Opens a streaming container (gzip, tar, tar.gz) that is `depth`
+    /// layers deep.
+    fn open_stream(
+        &mut self,
+        kind: Container,
+        reader: &mut dyn Read,
+        outcome: &mut FileOutcome,
+        depth: u32,
+        walk: &mut Walk<'_, '_>,
+    ) {
+        let consumed = Cell::new(0u64);
+        let counting = Counting {
+            inner: reader,
+            count: &consumed,
+        };
+        match kind {
+            Container::Gzip => {
+                let name = gzip_member_name(&outcome.path);
+                let member = Member {
+                    path: format!("{}!/{}", outcome.path, printable(&name)),
+                    name,
+                    size: None,
+                    modified: outcome.modified,
+                };
+                // Concatenated gzip streams (rotated logs) are one member.
+                let decoder = flate2::read::MultiGzDecoder::new(counting);
+                let mut guard = Guard::new(decoder, walk.budget, Compressed::Counted(&consumed));
+                let mut member_outcome = self.scan_member(&mut guard, member, depth, walk);
+                if let Some(mtime) = guard
+                    .inner
+                    .header()
+                    .and_then(|h| unix_time(h.mtime().into()))
+                {
+                    member_outcome.modified = Some(mtime);
+                }
+                let profiles = self.take_profiles();
+                walk.sink.entry(member_outcome, profiles);
+            }
+            Container::TarGz => {
+                let decoder = flate2::read::MultiGzDecoder::new(counting);
+                let mut guard = Guard::new(decoder, walk.budget, Compressed::Counted(&consumed));
+                self.scan_tar(&mut guard, outcome, depth, walk);
+            }
+            Container::Tar => {
+                // Not compressed: its bytes are counted by the layer that
+                // unpacked it, if any.
+                let mut reader = counting;
+                self.scan_tar(&mut reader, outcome, depth, walk);
+            }
+            Container::Zip | Container::Xlsx | Container::Xls | Container::Ods => {
+                unreachable!("random-access containers are opened by open_random")
+            }
+        }
+    }
+
+    /// Scans the members of a tar stream.
+    fn scan_tar(
+        &mut self,
+        reader: &mut dyn Read,
+        outcome: &mut FileOutcome,
+        depth: u32,
+        walk: &mut Walk<'_, '_>,
+    ) {
+        let mut archive = tar::Archive::new(reader);
+        let entries = match archive.entries() {
+            Ok(entries) => entries,
+            Err(e) => {
+                let (reason, detail) =
+                    container_error(&e, walk.budget, "not a readable tar archive");
+                skipped(outcome, reason, detail);
+                return;
+            }
+        };
+        for (seen, entry) in entries.enumerate() {
+            let mut entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let (reason, detail) = container_error(&e, walk.budget, "tar archive");
+                    if seen == 0 {
+                        skipped(outcome, reason, detail);
+                    } else {
+                        partial(outcome, reason, detail);
+                    }
+                    return;
+                }
+            };
+            let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let header = entry.header();
+            let member = Member {
+                path: format!("{}!/{}", outcome.path, printable(&name)),
+                size: Some(entry.size()),
+                modified: header.mtime().ok().and_then(unix_time).or(outcome.modified),
+                name,
+            };
+            let kind = header.entry_type();
+            let member_outcome = if kind.is_file() || kind.is_contiguous() || kind.is_gnu_sparse() {
+                self.scan_member(&mut entry, member, depth, walk)
+            } else if kind.is_dir() {
+                continue;
+            } else if kind.is_symlink() || kind.is_hard_link() {
+                let mut o = member.outcome();
+                skipped(
+                    &mut o,
+                    SkipReason::Symlink,
+                    "link inside an archive (not followed)".into(),
+                );
+                o
+            } else if kind.is_pax_global_extensions() {
+                continue;
+            } else {
+                let mut o = member.outcome();
+                skipped(
+                    &mut o,
+                    SkipReason::Unsupported,
+                    format!(
+                        "special file inside an archive (tar type {})",
+                        kind.as_byte()
+                    ),
+                );
+                o
+            };
+            let profiles = self.take_profiles();
+            walk.sink.entry(member_outcome, profiles);
+            if walk.budget.is_exhausted() {
+                partial(outcome, SkipReason::LimitHit, walk.budget.bytes_message());
+                return;
+            }
+        }
+    }
+
+    /// Opens a container that needs random access (zip, spreadsheets) that
+    /// is `depth` layers deep.
+    fn open_random<R: Read + Seek>(
+        &mut self,
+        kind: Container,
+        reader: &mut R,
+        outcome: &mut FileOutcome,
+        depth: u32,
+        walk: &mut Walk<'_, '_>,
+    ) {
+        match kind {
+            Container::Zip => self.scan_zip(reader, outcome, depth, walk),
+            Container::Xlsx | Container::Xls | Container::Ods => {
+                self.scan_workbook(kind, reader, outcome, walk.budget, walk.sink, walk.progress)
+            }
+            Container::Gzip | Container::TarGz | Container::Tar => {
+                self.open_stream(kind, reader, outcome, depth, walk)
+            }
+        }
+    }
+
+    /// Scans the members of a zip archive.
+    fn scan_zip<R: Read + Seek>(
+        &mut self,
+        reader: &mut R,
+        outcome: &mut FileOutcome,
+        depth: u32,
+        walk: &mut Walk<'_, '_>,
+    ) {
+        let mut archive = match zip::ZipArchive::new(reader) {
+            Ok(a) => a,
+            Err(e) => {
+                skipped(
+                    outcome,
+                    SkipReason::Corrupt,
+                    format!("not a readable zip archive: {e}"),
+                );
+                return;
+            }
+        };
+        let total = archive.len();
+        for index in 0..total {
+            let (member, encrypted, symlink, compressed) = match archive.by_index_data(index) {
+                Ok(entry) => {
+                    if entry.is_dir() {
+                        continue;
+                    }
+                    let name = match entry.name() {
+                        Ok(n) => n.into_owned(),
+                        Err(_) => String::from_utf8_lossy(entry.name_raw()).into_owned(),
+                    };
+                    let member = Member {
+                        path: format!("{}!/{}", outcome.path, printable(&name)),
+                        name,
+                        size: Some(entry.size()),
+                        modified: entry
+                            .last_modified()
+                            .and_then(zip_time)
+                            .or(outcome.modified),
+                    };
+                    (
+                        member,
+                        entry.encrypted(),
+                        entry.is_symlink(),
+                        entry.compressed_size(),
+                    )
+                }
+                Err(e) => {
+                    partial(
+                        outcome,
+                        SkipReason::Corrupt,
+                        format!("zip entry {} of {total}: {e}", index + 1),
+                    );
+                    continue;
+                }
+            };
+            let member_outcome = if encrypted {
+                let mut o = member.outcome();
+                skipped(
+                    &mut o,
+                    SkipReason::Encrypted,
+                    "encrypted zip member (no password to read it)".into(),
+                );
+                o
+            } else if symlink {
+                let mut o = member.outcome();
+                skipped(
+                    &mut o,
+                    SkipReason::Symlink,
+                    "link inside an archive (not followed)".into(),
+                );
+                o
+            } else {
+                match archive.by_index(index) {
+                    Ok(file) => {
+                        let mut guard =
+                            Guard::new(file, walk.budget, Compressed::Known(compressed));
+                        self.scan_member(&mut guard, member, depth, walk)
+                    }
+                    Err(e) => {
+                        let mut o = member.outcome();
+                        let (reason, detail) =
+                            container_error(&e, walk.budget, "cannot read zip member");
+                        skipped(&mut o, reason, detail);
+                        o
+                    }
+                }
+            };
+            let profiles = self.take_profiles();
+            walk.sink.entry(member_outcome, profiles);
+            if walk.budget.is_exhausted() {
+                let rest = total - index - 1;
+                partial(
+                    outcome,
+                    SkipReason::LimitHit,
+                    format!(
+                        "{}; {rest} of {total} members not scanned",
+                        walk.budget.bytes_message()
+                    ),
+                );
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_containers_by_name() {
+        assert_eq!(Container::for_name("a/app.log.gz"), Some(Container::Gzip));
+        assert_eq!(Container::for_name("x.TAR.GZ"), Some(Container::TarGz));
+        assert_eq!(Container::for_name("x.tgz"), Some(Container::TarGz));
+        assert_eq!(Container::for_name("x.tar"), Some(Container::Tar));
+        assert_eq!(Container::for_name("mail.zip"), Some(Container::Zip));
+        assert_eq!(Container::for_name("b.xlsx"), Some(Container::Xlsx));
+        assert_eq!(Container::for_name("b.xls"), Some(Container::Xls));
+        assert_eq!(Container::for_name("b.ods"), Some(Container::Ods));
+        assert_eq!(Container::for_name("klanten.csv"), None);
+        assert_eq!(Container::for_name("zip"), None);
+    }
+
+    #[test]
+    fn gzip_member_is_the_name_without_gz() {
+        assert_eq!(gzip_member_name("logs/app.log.gz"), "app.log");
+        assert_eq!(gzip_member_name("KLANTEN.CSV.GZ"), "KLANTEN.CSV");
+        assert_eq!(gzip_member_name("odd"), "odd");
+    }
+
+    #[test]
+    fn zip_times_convert_as_utc() {
+        let t = zip::DateTime::from_date_and_time(2023, 5, 17, 10, 30, 0).unwrap();
+        let secs = zip_time(t)
+            .unwrap()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert_eq!(secs, 1_684_319_400);
+    }
+
+    #[test]
+    fn guard_stops_a_stream_past_the_ratio() {
+        let budget = Budget::new(ArchiveLimits::default());
+        let zeros = std::io::repeat(0).take(8 * RATIO_GRACE);
+        let mut guard = Guard::new(zeros, &budget, Compressed::Known(1000));
+        let err = std::io::copy(&mut guard, &mut std::io::sink()).unwrap_err();
+        assert!(limit_in(&err).is_some(), "{err}");
+        assert!(guard.inflated <= RATIO_GRACE + 64 * 1024);
+    }
+
+    #[test]
+    fn guard_stops_every_stream_past_the_byte_budget() {
+        let budget = Budget::new(ArchiveLimits {
+            max_bytes: 10_000,
+            ..ArchiveLimits::default()
+        });
+        let mut a = Guard::new(&[1u8; 8000][..], &budget, Compressed::Known(8000));
+        std::io::copy(&mut a, &mut std::io::sink()).unwrap();
+        let mut b = Guard::new(&[1u8; 8000][..], &budget, Compressed::Known(8000));
+        assert!(std::io::copy(&mut b, &mut std::io::sink()).is_err());
+        let mut c = Guard::new(&[1u8; 10][..], &budget, Compressed::Known(10));
+        assert!(std::io::copy(&mut c, &mut std::io::sink()).is_err());
+    }
+
+    #[test]
+    fn names_are_printed_without_control_characters() {
+        assert_eq!(printable("../../etc/passwd"), "../../etc/passwd");
+        assert_eq!(printable("a\nb\x1b[31m"), "a?b?[31m");
+    }
+}

@@ -1,0 +1,541 @@
+//! Compressed files, archives and spreadsheets: findings inside them are
+//! located as `ARCHIVE!/MEMBER` or `BOOK.xlsx!SHEET` with the member's own
+//! line and field; bombs, damaged archives and hostile member names are
+//! reported and never stop the scan or write anything.
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::io::Write;
+
+const MAIL: &str = "fixtures/exports/archive/mail_2023.zip";
+const LOG: &str = "fixtures/exports/archive/app_2023.log.gz";
+const TARGZ: &str = "fixtures/exports/archive/werkplaats_2022.tar.gz";
+const XLSX: &str = "fixtures/exports/archive/klanten_2024.xlsx";
+
+/// The findings of `piiscan scan ARGS --format ndjson --reveal`.
+fn findings(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, Vec<Value>, Value) {
+    let mut all = vec!["scan", "--format", "ndjson", "--reveal"];
+    all.extend_from_slice(args);
+    let out = run_in(dir, &all);
+    let lines = ndjson(&out);
+    let (summary, findings) = lines.split_last().expect("a summary line");
+    assert_eq!(summary["type"], "summary", "{}", stderr(&out));
+    (out.status.code(), findings.to_vec(), summary.clone())
+}
+
+fn crate_root() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The finding of `value` at `path`, or a panic listing what was found.
+fn find<'a>(found: &'a [Value], path: &str, value: &str) -> &'a Value {
+    found
+        .iter()
+        .find(|f| f["path"] == path && f["value"] == value)
+        .unwrap_or_else(|| {
+            let seen: Vec<String> = found
+                .iter()
+                .map(|f| format!("{} {}", f["path"], f["value"]))
+                .collect();
+            panic!("{value} not found in {path}; found:\n{}", seen.join("\n"))
+        })
+}
+
+/// The JSON inventory of `piiscan scan ARGS --format json`.
+fn inventory(dir: &std::path::Path, args: &[&str]) -> Value {
+    let mut all = vec!["scan", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = run_in(dir, &all);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "exit {:?}: {}",
+        out.status.code(),
+        stderr(&out)
+    );
+    serde_json::from_slice(&out.stdout).expect("a JSON inventory")
+}
+
+fn skipped_entry<'a>(doc: &'a Value, path: &str) -> &'a Value {
+    let skipped = doc["scan"]["skipped"].as_array().unwrap();
+    skipped
+        .iter()
+        .find(|s| s["path"] == path)
+        .unwrap_or_else(|| panic!("{path} not among skipped: {skipped:#?}"))
+}
+
+// ---- building archives in tests ---------------------------------------
+
+fn deflated() -> zip::write::SimpleFileOptions {
+    zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated)
+}
+
+fn stored() -> zip::write::SimpleFileOptions {
+    zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)
+}
+
+fn zip_of(members: &[(&str, &[u8])], options: zip::write::SimpleFileOptions) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in members {
+        w.start_file(*name, options).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+fn gzip_of(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn tar_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in members {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(1_600_000_000);
+        // set_path refuses `..`; an archive built elsewhere need not.
+        let bytes = name.as_bytes();
+        h.as_old_mut().name[..bytes.len()].copy_from_slice(bytes);
+        h.set_cksum();
+        b.append(&h, *data).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+const EMAIL_LINE: &[u8] = b"contact: jan.devries@hotmail.com\n";
+
+// ---- the bundled fixtures ---------------------------------------------
+
+#[test]
+fn zip_members_are_located_with_their_own_lines_and_fields() {
+    let (code, found, _) = findings(crate_root(), &[MAIL]);
+    assert_eq!(code, Some(1));
+    let iban = find(
+        &found,
+        &format!("{MAIL}!/bericht_0001.txt"),
+        "NL81 INGB 0003 8702 20",
+    );
+    assert_eq!(iban["entity"], "iban");
+    assert_eq!(iban["line"], 11);
+    assert!(iban.get("field").is_none(), "{iban}");
+    let email = find(
+        &found,
+        &format!("{MAIL}!/export/klanten_2023.csv"),
+        "anoukdejong@hotmail.com",
+    );
+    assert_eq!(email["entity"], "email");
+    assert_eq!(email["line"], 3);
+    assert_eq!(email["field"], "email");
+}
+
+#[test]
+fn gzip_member_is_named_after_the_file_and_read_as_its_format() {
+    let (_, found, _) = findings(crate_root(), &[LOG]);
+    let email = find(
+        &found,
+        &format!("{LOG}!/app_2023.log"),
+        "jeroen.bakker@ziggo.nl",
+    );
+    assert_eq!(email["entity"], "email");
+    assert_eq!(email["line"], 7);
+    // A table inside a .gz gets its fields.
+    let dir = tree(&[(
+        "klanten.csv.gz",
+        &gzip_of(b"naam;email\nJan;jan.devries@hotmail.com\n"),
+    )]);
+    let (_, found, _) = findings(dir.path(), &[]);
+    let email = find(
+        &found,
+        "klanten.csv.gz!/klanten.csv",
+        "jan.devries@hotmail.com",
+    );
+    assert_eq!(email["field"], "email");
+    assert_eq!(email["line"], 2);
+}
+
+#[test]
+fn tar_gz_members_are_located() {
+    let (_, found, _) = findings(crate_root(), &[TARGZ]);
+    let vin = find(
+        &found,
+        &format!("{TARGZ}!/werkplaats/voertuigen.csv"),
+        "WAUZZZGYZLA052871",
+    );
+    assert_eq!(vin["entity"], "vin");
+    assert_eq!(vin["line"], 3);
+    assert_eq!(vin["field"], "vin");
+    let vin = find(
+        &found,
+        &format!("{TARGZ}!/werkplaats/notities.txt"),
+        "WVWZZZAUZKP518204",
+    );
+    assert_eq!(vin["line"], 14);
+}
+
+#[test]
+fn spreadsheet_cells_get_their_header_as_field_and_row_as_line() {
+    let (_, found, _) = findings(crate_root(), &[XLSX]);
+    let sheet = format!("{XLSX}!Klanten");
+    let email = find(&found, &sheet, "p.vandijk@kpn.nl");
+    assert_eq!(email["entity"], "email");
+    assert_eq!(email["line"], 4);
+    assert_eq!(email["field"], "email");
+    assert_eq!(email["column"], 1);
+    // A BSN stored as a number cell.
+    let bsn = find(&found, &sheet, "485307005");
+    assert_eq!(bsn["entity"], "bsn");
+    assert_eq!(bsn["field"], "bsn");
+    let vin = find(&found, &format!("{XLSX}!Voertuigen"), "WVWZZZE1ZRP012846");
+    assert_eq!(vin["field"], "vin");
+    assert_eq!(vin["line"], 2);
+}
+
+#[test]
+fn members_and_sheets_are_inventory_entries_with_their_own_size_and_time() {
+    let doc = inventory(crate_root(), &["fixtures/exports/archive"]);
+    let files = doc["files"].as_array().unwrap();
+    let entry = |path: String| {
+        files
+            .iter()
+            .find(|f| f["path"] == path.as_str())
+            .unwrap_or_else(|| panic!("no entry {path}"))
+            .clone()
+    };
+    let member = entry(format!("{MAIL}!/export/klanten_2023.csv"));
+    let csv_len: u64 =
+        std::fs::read_to_string(crate_root().join("fixtures/exports/crm/klanten.csv"))
+            .unwrap()
+            .lines()
+            .take(6)
+            .map(|l| l.len() as u64 + 1)
+            .sum();
+    assert_eq!(member["size"], csv_len);
+    // The member's own time, written into the archive, not the file's.
+    assert!(
+        member["modified"]
+            .as_str()
+            .unwrap()
+            .starts_with("2023-06-30"),
+        "{member}"
+    );
+    assert!(
+        entry(format!("{LOG}!/app_2023.log"))["modified"]
+            .as_str()
+            .unwrap()
+            .starts_with("2023-06-30")
+    );
+    assert_eq!(
+        entry(format!("{XLSX}!Klanten"))["entities"]["bsn"]["count"],
+        5
+    );
+    assert_eq!(
+        entry(format!("{XLSX}!Voertuigen"))["entities"]["vin"]["count"],
+        5
+    );
+}
+
+// ---- nesting ----------------------------------------------------------
+
+/// `levels` zips, each holding a text with an e-mail address and the next.
+fn nested_zip(levels: usize) -> Vec<u8> {
+    let mut inner = zip_of(&[("mail.txt", EMAIL_LINE)], deflated());
+    for _ in 1..levels {
+        inner = zip_of(
+            &[("mail.txt", EMAIL_LINE), ("inner.zip", &inner)],
+            deflated(),
+        );
+    }
+    inner
+}
+
+#[test]
+fn nested_archives_are_opened_up_to_the_depth_limit() {
+    let dir = tree(&[("a.zip", &nested_zip(5)), ("b.txt", EMAIL_LINE)]);
+    let (code, found, _) = findings(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    let paths: Vec<&str> = found.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    for path in [
+        "a.zip!/mail.txt",
+        "a.zip!/inner.zip!/mail.txt",
+        "a.zip!/inner.zip!/inner.zip!/mail.txt",
+        "b.txt",
+    ] {
+        assert!(paths.contains(&path), "{path} not in {paths:?}");
+    }
+    assert_eq!(paths.len(), 4, "{paths:?}");
+    let doc = inventory(dir.path(), &[]);
+    let deep = skipped_entry(&doc, "a.zip!/inner.zip!/inner.zip!/inner.zip");
+    assert_eq!(deep["reason"], "limit_hit");
+    assert!(
+        deep["detail"]
+            .as_str()
+            .unwrap()
+            .contains("--max-archive-depth"),
+        "{deep}"
+    );
+    // The flag moves the limit.
+    let (_, found, _) = findings(dir.path(), &["--max-archive-depth", "1"]);
+    assert_eq!(found.len(), 2, "{found:?}");
+}
+
+#[test]
+fn nested_zip_bomb_is_stopped_by_depth_and_budget() {
+    // Every layer holds the next one 8 times: 8^5 leaves of 1 MiB of zeros
+    // if fully unpacked, in a file of a few kilobytes.
+    let mut layer = zip_of(&[("zeros.txt", &vec![b'0'; 1 << 20])], deflated());
+    for _ in 0..5 {
+        let names: Vec<String> = (0..8).map(|i| format!("l{i}.zip")).collect();
+        let members: Vec<(&str, &[u8])> = names
+            .iter()
+            .map(|n| (n.as_str(), layer.as_slice()))
+            .collect();
+        layer = zip_of(&members, deflated());
+    }
+    assert!(layer.len() < 1 << 20, "the bomb is {} bytes", layer.len());
+    let dir = tree(&[("bomb.zip", &layer), ("after.txt", EMAIL_LINE)]);
+    let doc = inventory(
+        dir.path(),
+        &["--max-archive-bytes", "16M", "--max-archive-depth", "10"],
+    );
+    let bomb = skipped_entry(&doc, "bomb.zip");
+    assert_eq!(bomb["reason"], "limit_hit", "{bomb}");
+    assert!(
+        bomb["detail"]
+            .as_str()
+            .unwrap()
+            .contains("--max-archive-bytes"),
+        "{bomb}"
+    );
+    assert!(doc["scan"]["bytes_scanned"].as_u64().unwrap() <= 16 << 20);
+    // The scan went on.
+    let files = doc["files"].as_array().unwrap();
+    assert!(files.iter().any(|f| f["path"] == "after.txt"), "{files:?}");
+    // With the default depth the layers below 3 are not even opened.
+    let doc = inventory(dir.path(), &[]);
+    let skipped = doc["scan"]["skipped"].as_array().unwrap();
+    assert!(
+        skipped.iter().any(|s| s["reason"] == "limit_hit"
+            && s["detail"]
+                .as_str()
+                .unwrap()
+                .contains("--max-archive-depth")),
+        "{skipped:#?}"
+    );
+}
+
+// ---- bombs ------------------------------------------------------------
+
+#[test]
+fn zip_bomb_is_stopped_at_the_ratio_and_the_scan_goes_on() {
+    let zeros = vec![0u8; 8 << 20];
+    let dir = tree(&[
+        (
+            "bomb.zip",
+            &zip_of(
+                &[("zeros.txt", &zeros), ("mail.txt", EMAIL_LINE)],
+                deflated(),
+            ),
+        ),
+        ("after.txt", EMAIL_LINE),
+    ]);
+    let doc = inventory(dir.path(), &[]);
+    let member = skipped_entry(&doc, "bomb.zip!/zeros.txt");
+    assert_eq!(member["reason"], "limit_hit", "{member}");
+    assert!(
+        member["detail"].as_str().unwrap().contains("ratio"),
+        "{member}"
+    );
+    // Stopped after about a megabyte, not after 8.
+    assert!(doc["scan"]["bytes_scanned"].as_u64().unwrap() < 4 << 20);
+    let files: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(files.contains(&"after.txt"), "{files:?}");
+    assert!(files.contains(&"bomb.zip!/mail.txt"), "{files:?}");
+}
+
+#[test]
+fn gzip_bomb_is_stopped_at_the_ratio() {
+    let dir = tree(&[
+        ("huge.log.gz", &gzip_of(&vec![b'a'; 8 << 20])),
+        ("after.txt", EMAIL_LINE),
+    ]);
+    let doc = inventory(dir.path(), &[]);
+    let member = skipped_entry(&doc, "huge.log.gz!/huge.log");
+    assert_eq!(member["reason"], "limit_hit", "{member}");
+    assert_eq!(member["partial"], true);
+    assert!(doc["scan"]["bytes_scanned"].as_u64().unwrap() < 4 << 20);
+    // A ratio the data stays under lets it through.
+    let doc = inventory(dir.path(), &["--max-archive-ratio", "100000"]);
+    assert!(doc["scan"]["skipped"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn the_byte_budget_stops_an_archive_and_says_what_was_not_scanned() {
+    let rows: Vec<u8> = (0..20_000)
+        .flat_map(|i| format!("regel {i} met wat tekst erin\n").into_bytes())
+        .collect();
+    let members: Vec<(String, Vec<u8>)> = (0..5)
+        .map(|i| (format!("deel{i}.txt"), rows.clone()))
+        .collect();
+    let refs: Vec<(&str, &[u8])> = members
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    let dir = tree(&[("delen.tar", &tar_of(&refs))]);
+    let tgz = gzip_of(&std::fs::read(dir.path().join("delen.tar")).unwrap());
+    std::fs::write(dir.path().join("delen.tar.gz"), tgz).unwrap();
+    std::fs::remove_file(dir.path().join("delen.tar")).unwrap();
+    let doc = inventory(dir.path(), &["--max-archive-bytes", "1M"]);
+    let archive = skipped_entry(&doc, "delen.tar.gz");
+    assert_eq!(archive["reason"], "limit_hit", "{archive}");
+    assert_eq!(archive["partial"], true);
+}
+
+// ---- damage -------------------------------------------------------------
+
+#[test]
+fn truncated_gzip_keeps_what_was_read_and_says_it_is_corrupt() {
+    let mut text = EMAIL_LINE.to_vec();
+    for i in 0..50_000 {
+        text.extend_from_slice(
+            format!("regel {i}: niets bijzonders {}\n", i * 7919 % 1000).as_bytes(),
+        );
+    }
+    let gz = gzip_of(&text);
+    let cut = &gz[..gz.len() / 2];
+    let dir = tree(&[("app.log.gz", cut), ("after.txt", EMAIL_LINE)]);
+    let (code, found, _) = findings(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    find(&found, "app.log.gz!/app.log", "jan.devries@hotmail.com");
+    find(&found, "after.txt", "jan.devries@hotmail.com");
+    let doc = inventory(dir.path(), &[]);
+    let member = skipped_entry(&doc, "app.log.gz!/app.log");
+    assert_eq!(member["reason"], "corrupt", "{member}");
+    assert_eq!(member["partial"], true);
+}
+
+#[test]
+fn corrupt_zips_are_reported_and_the_scan_goes_on() {
+    let mut damaged = zip_of(&[("mail.txt", &EMAIL_LINE.repeat(2000))], deflated());
+    // Flip bytes in the middle of the compressed data.
+    let mid = damaged.len() / 3;
+    for b in &mut damaged[mid..mid + 16] {
+        *b ^= 0x5A;
+    }
+    let dir = tree(&[
+        ("garbage.zip", b"PK\x03\x04 this is not really a zip file"),
+        ("garbage.tar", &[b'x'; 1024]),
+        ("damaged.zip", &damaged),
+        ("after.txt", EMAIL_LINE),
+    ]);
+    let doc = inventory(dir.path(), &[]);
+    let garbage = skipped_entry(&doc, "garbage.zip");
+    assert_eq!(garbage["reason"], "corrupt", "{garbage}");
+    assert_eq!(garbage["partial"], false);
+    let garbage = skipped_entry(&doc, "garbage.tar");
+    assert_eq!(garbage["reason"], "corrupt", "{garbage}");
+    assert_eq!(garbage["partial"], false);
+    let member = skipped_entry(&doc, "damaged.zip!/mail.txt");
+    assert_eq!(member["reason"], "corrupt", "{member}");
+    let files = doc["files"].as_array().unwrap();
+    assert!(files.iter().any(|f| f["path"] == "after.txt"), "{files:?}");
+}
+
+#[test]
+fn encrypted_zip_members_are_skipped_with_their_reason() {
+    let mut z = zip_of(
+        &[("geheim.txt", EMAIL_LINE), ("open.txt", EMAIL_LINE)],
+        stored(),
+    );
+    // Set the "encrypted" flag of the first member in its local and central
+    // headers: readers then treat its data as ciphertext.
+    let local = find_bytes(&z, b"PK\x03\x04").unwrap();
+    z[local + 6] |= 1;
+    let central = find_bytes(&z, b"PK\x01\x02").unwrap();
+    z[central + 8] |= 1;
+    let dir = tree(&[("kluis.zip", &z)]);
+    let doc = inventory(dir.path(), &[]);
+    let member = skipped_entry(&doc, "kluis.zip!/geheim.txt");
+    assert_eq!(member["reason"], "encrypted", "{member}");
+    let files = doc["files"].as_array().unwrap();
+    assert!(
+        files.iter().any(|f| f["path"] == "kluis.zip!/open.txt"),
+        "{files:?}"
+    );
+}
+
+fn find_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+// ---- hostile names ------------------------------------------------------
+
+#[test]
+fn member_names_are_only_names_nothing_is_written() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("a/b/scan");
+    std::fs::create_dir_all(&root).unwrap();
+    let evil = [
+        ("../../etc/passwd", EMAIL_LINE),
+        ("../../escaped.txt", EMAIL_LINE),
+        ("/tmp/absolute.txt", EMAIL_LINE),
+    ];
+    std::fs::write(root.join("evil.zip"), zip_of(&evil, deflated())).unwrap();
+    std::fs::write(root.join("evil.tar"), tar_of(&evil)).unwrap();
+    let before = listing(outer.path());
+    let (code, found, _) = findings(&root, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(listing(outer.path()), before, "something was written");
+    assert!(!outer.path().join("a/escaped.txt").exists());
+    for archive in ["evil.zip", "evil.tar"] {
+        for (name, _) in evil {
+            find(
+                &found,
+                &format!("{archive}!/{name}"),
+                "jan.devries@hotmail.com",
+            );
+        }
+    }
+}
+
+#[test]
+fn max_filesize_applies_to_members_by_their_unpacked_size() {
+    let big = EMAIL_LINE.repeat(1000);
+    let dir = tree(&[(
+        "a.zip",
+        &zip_of(&[("big.txt", &big), ("small.txt", EMAIL_LINE)], deflated()),
+    )]);
+    let doc = inventory(dir.path(), &["--max-filesize", "10K"]);
+    let big = skipped_entry(&doc, "a.zip!/big.txt");
+    assert_eq!(big["reason"], "too_large", "{big}");
+    let files = doc["files"].as_array().unwrap();
+    assert!(
+        files.iter().any(|f| f["path"] == "a.zip!/small.txt"),
+        "{files:?}"
+    );
+}
+
+#[test]
+fn depth_zero_opens_no_archives() {
+    let doc = inventory(
+        crate_root(),
+        &["fixtures/exports/archive", "--max-archive-depth", "0"],
+    );
+    assert!(doc["files"].as_array().unwrap().is_empty(), "{doc:#}");
+    assert_eq!(doc["scan"]["skipped_by_reason"]["limit_hit"], 4);
+}
+
+#[test]
+fn a_workbook_over_the_byte_budget_is_not_opened() {
+    let doc = inventory(crate_root(), &[XLSX, "--max-archive-bytes", "2K"]);
+    let book = skipped_entry(&doc, XLSX);
+    assert_eq!(book["reason"], "limit_hit", "{book}");
+    assert_eq!(book["partial"], false);
+}
