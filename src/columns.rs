@@ -329,6 +329,45 @@ impl TableProfile {
         }
     }
 
+    /// A table whose records arrive as cells (a spreadsheet sheet): the
+    /// header row is already read.
+    pub fn for_cells(headers: &[String]) -> TableProfile {
+        let mut profile = TableProfile::new(b'\t', headers);
+        profile.records = u64::from(profile.has_header);
+        profile
+    }
+
+    /// Counts one record given as (0-based column, value) cells.
+    pub fn add_cells<'v>(
+        &mut self,
+        cells: impl IntoIterator<Item = (usize, &'v str)>,
+        key: &FingerprintKey,
+    ) {
+        let mut any = false;
+        for (column, value) in cells {
+            if value.trim().is_empty() {
+                continue;
+            }
+            any = true;
+            if self.columns.len() <= column {
+                self.columns.resize_with(column + 1, ColumnProfile::default);
+                for (i, c) in self.columns.iter_mut().enumerate() {
+                    if c.name.is_empty() {
+                        c.name = format!("column {}", i + 1);
+                    }
+                }
+            }
+            let col = &mut self.columns[column];
+            col.non_empty += 1;
+            if col.header_values.is_some() {
+                col.count_header_value(value, key);
+            }
+        }
+        if any {
+            self.records += 1;
+        }
+    }
+
     /// Data rows: records that are not the header and not blank lines.
     pub fn rows(&self) -> u64 {
         self.records.saturating_sub(u64::from(self.has_header))

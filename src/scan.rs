@@ -304,6 +304,11 @@ impl<'a> FileScanner<'a> {
         Some(profile)
     }
 
+    /// The fingerprint key of the scan this scanner belongs to.
+    pub(crate) fn key(&self) -> &FingerprintKey {
+        &self.ctx.key
+    }
+
     /// The settings of the scan this scanner belongs to.
     pub(crate) fn settings(&self) -> &ScanSettings {
         &self.ctx.settings

@@ -15,6 +15,7 @@
 //! archive limits by the sizes they declare before anything is unpacked, and
 //! every rendered row counts against the same byte budget as archive members.
 
+use crate::columns::TableProfile;
 use crate::container::{Budget, Container, MAX_IN_MEMORY, RATIO_GRACE, printable};
 use crate::finding::Finding;
 use crate::scan::Profiles;
@@ -35,6 +36,8 @@ struct SheetScan {
     text: Vec<u8>,
     cells: Vec<(Range<usize>, String)>,
     outcome: FileOutcome,
+    /// Rows and non-empty values per column, once the header row is read.
+    profile: Option<TableProfile>,
 }
 
 impl SheetScan {
@@ -52,6 +55,7 @@ impl SheetScan {
             header: None,
             text: Vec::new(),
             cells: Vec::new(),
+            profile: None,
         }
     }
 
@@ -324,6 +328,21 @@ impl FileScanner<'_> {
         progress: &dyn Fn(u64),
     ) -> bool {
         sheet.render(cells);
+        match sheet.profile.as_mut() {
+            Some(profile) => profile.add_cells(
+                cells.iter().map(|(c, v)| (*c as usize, v.as_str())),
+                self.key(),
+            ),
+            None => {
+                let width = cells
+                    .iter()
+                    .map(|(c, _)| *c as usize + 1)
+                    .max()
+                    .unwrap_or(0);
+                let headers: Vec<String> = (0..width).map(|c| sheet.field(c as u32)).collect();
+                sheet.profile = Some(TableProfile::for_cells(&headers));
+            }
+        }
         let len = sheet.text.len() as u64 + 1;
         if let Err(limit) = budget.charge(len) {
             sheet.outcome.status = FileStatus::Partial {
@@ -353,7 +372,11 @@ impl FileScanner<'_> {
         budget: &Budget,
         sink: &mut dyn ScanSink,
     ) -> bool {
-        sink.entry(sheet.outcome, Profiles::default());
+        let profiles = Profiles {
+            table: sheet.profile,
+            ..Profiles::default()
+        };
+        sink.entry(sheet.outcome, profiles);
         if budget.is_exhausted() {
             if matches!(book.status, FileStatus::Complete) {
                 book.status = FileStatus::Partial {

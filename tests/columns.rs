@@ -228,3 +228,42 @@ fn ndjson_records_are_rows_and_paths_are_fields() {
     assert_eq!(plate["verdict"]["evidence"], "header_and_values");
     assert!(field(file, "datum")["verdict"].is_null());
 }
+
+#[test]
+fn sheets_and_tables_inside_archives_have_their_columns() {
+    let out = run(&["scan", "--format", "json", "fixtures/exports/archive"]);
+    let doc = json(&out);
+    let files = doc["files"].as_array().unwrap();
+    let sheet = files
+        .iter()
+        .find(|f| {
+            f["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("klanten_2024.xlsx!Klanten")
+        })
+        .expect("the Klanten sheet");
+    assert_eq!(sheet["rows"], 5);
+    assert_eq!(
+        field(sheet, "achternaam")["verdict"]["entity"],
+        "person_name"
+    );
+    assert_eq!(
+        field(sheet, "email")["verdict"]["evidence"],
+        "header_and_values"
+    );
+    let zipped = files
+        .iter()
+        .find(|f| {
+            f["path"]
+                .as_str()
+                .unwrap()
+                .ends_with(".zip!/export/klanten_2023.csv")
+        })
+        .expect("the CSV inside the zip");
+    assert_eq!(zipped["rows"], 5);
+    assert_eq!(
+        field(zipped, "voornaam")["verdict"]["entity"],
+        "person_name"
+    );
+}
