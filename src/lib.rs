@@ -5,13 +5,16 @@
 //! Data flows one way: [`walk`] -> [`formats`] -> [`rules::matcher`] ->
 //! [`validate`] -> [`finding`] -> [`inventory`] -> [`report`].
 
+pub mod accuracy;
 pub mod baseline;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod distinct;
 pub mod error;
 pub mod finding;
 pub mod formats;
+pub mod generate;
 pub mod git;
 pub mod inventory;
 pub mod output;
