@@ -119,7 +119,7 @@ fn crm_note(rng: &mut Rng, sink: &mut Sink, quote: bool) {
 // CRM exports
 
 fn crm_csv_dutch(rng: &mut Rng, sink: &mut Sink, target: u64, windows_1252: bool) {
-    sink.s("klantnummer;voornaam;achternaam;email;telefoon;straat;huisnummer;postcode;woonplaats;geboortedatum;bsn;iban;kenteken;merk;model;km_stand;vin;notitie;aanmaakdatum\n");
+    sink.s("klantnummer;voornaam;achternaam;email;telefoon;straat;huisnummer;postcode;woonplaats;geboortedatum;bsn;iban;kenteken;merk;model;km_stand;vin;status;vestiging;verkoper;nieuwsbrief;bron;notitie;aanmaakdatum\n");
     let mut id = 100_000 + rng.below(50_000);
     while sink.bytes() < target {
         id += 1;
@@ -158,7 +158,21 @@ fn crm_csv_dutch(rng: &mut Rng, sink: &mut Sink, target: u64, windows_1252: bool
         let (make, model) = make_model(rng);
         let _ = write!(sink, ";{make};{model};{};", rng.range(1000, 250_000));
         sink.pii(Entity::Vin, &vin(rng));
-        sink.s(";");
+        let _ = write!(
+            sink,
+            ";{};{};{};{};{};",
+            rng.pick(&["actief", "prospect", "oud-klant", "lease", "zakelijk"]),
+            rng.pick(CITIES),
+            rng.pick(FIRST_NAMES),
+            rng.pick(&["ja", "nee"]),
+            rng.pick(&[
+                "website",
+                "showroom",
+                "autotrack",
+                "marktplaats",
+                "doorverwezen"
+            ])
+        );
         crm_note(rng, sink, true);
         let _ = writeln!(
             sink,
@@ -171,7 +185,7 @@ fn crm_csv_dutch(rng: &mut Rng, sink: &mut Sink, target: u64, windows_1252: bool
 }
 
 fn crm_csv_english(rng: &mut Rng, sink: &mut Sink, target: u64) {
-    sink.s("customer_id,first_name,last_name,email,phone,mobile,address,zip,city,date_of_birth,iban,license_plate,vin,make,model,notes,created_at\n");
+    sink.s("customer_id,first_name,last_name,email,phone,mobile,address,zip,city,date_of_birth,iban,license_plate,vin,make,model,status,branch,sales_rep,newsletter,source,notes,created_at\n");
     let mut id = 200_000 + rng.below(50_000);
     while sink.bytes() < target {
         id += 1;
@@ -202,7 +216,15 @@ fn crm_csv_english(rng: &mut Rng, sink: &mut Sink, target: u64) {
         sink.s(",");
         sink.pii(Entity::Vin, &vin(rng));
         let (make, model) = make_model(rng);
-        let _ = write!(sink, ",{make},{model},");
+        let _ = write!(
+            sink,
+            ",{make},{model},{},{},{},{},{},",
+            rng.pick(&["active", "prospect", "former", "lease", "business"]),
+            rng.pick(CITIES),
+            rng.pick(FIRST_NAMES),
+            rng.pick(&["yes", "no"]),
+            rng.pick(&["website", "showroom", "autotrack", "referral"])
+        );
         match rng.below(4) {
             0 => {
                 sink.s("\"Called back, wants a test drive.\nOther number: ");
@@ -281,9 +303,16 @@ fn crm_json(rng: &mut Rng, sink: &mut Sink, target: u64) {
         }
         let _ = write!(
             sink,
-            "\n    ],\n    \"klant_sinds\": \"{}\",\n    \"marketing_opt_in\": {}\n  }}",
+            "\n    ],\n    \"klant_sinds\": \"{}\",\n    \"marketing_opt_in\": {},\n    \"status\": \"{}\",\n    \"verkoper\": \"{}\",\n    \"aantal_bezoeken\": {},\n    \"omzet_totaal\": {}.{:02},\n    \"voorkeur_contact\": \"{}\",\n    \"laatste_contact\": \"{}\"\n  }}",
             recent_date(rng),
-            rng.chance(40)
+            rng.chance(40),
+            rng.pick(&["actief", "prospect", "oud-klant"]),
+            rng.pick(FIRST_NAMES),
+            rng.range(1, 40),
+            rng.range(100, 90_000),
+            rng.below(100),
+            rng.pick(&["email", "telefoon", "whatsapp", "geen"]),
+            recent_date(rng)
         );
     }
     sink.s("\n]\n");
@@ -500,6 +529,11 @@ fn mail(rng: &mut Rng, sink: &mut Sink, target: u64) {
             });
         }
         first = false;
+        sink.s(if dutch {
+            "Ik hoop dat u mij hiermee verder kunt helpen. Vorig jaar was de service bij\nuw garage uitstekend, daarom kom ik graag weer bij u terug. Laat u maar weten\nwat er nog nodig is.\n\n"
+        } else {
+            "I hope you can help me with this. The service at your garage last year was\nexcellent, which is why I am coming back. Just let me know what else you need\nfrom me.\n\n"
+        });
         match (dutch, topic) {
             (true, 0) => {
                 let _ = write!(sink, "Vorige week is mijn {make} {model} (kenteken ");
@@ -728,6 +762,38 @@ fn app_log(rng: &mut Rng, sink: &mut Sink, target: u64) {
     while sink.bytes() < target {
         let ts = timestamp(rng);
         let req = hex(rng, 12);
+        if rng.chance(55) {
+            let _ = match rng.below(4) {
+                0 => writeln!(
+                    sink,
+                    "{ts} DEBUG health check from 127.0.0.1 ok in {}ms",
+                    rng.range(1, 9)
+                ),
+                1 => writeln!(
+                    sink,
+                    "{ts} DEBUG cache hit ratio={}.{:02} entries={} evictions={}",
+                    rng.below(2),
+                    rng.below(100),
+                    rng.range(100, 90_000),
+                    rng.below(500)
+                ),
+                2 => writeln!(
+                    sink,
+                    "{ts} INFO  db pool active={} idle={} waiting={} max=20",
+                    rng.below(20),
+                    rng.below(20),
+                    rng.below(5)
+                ),
+                _ => writeln!(
+                    sink,
+                    "{ts} DEBUG gc heap_used={}MB heap_total={}MB pause={}ms",
+                    rng.range(80, 900),
+                    rng.range(900, 2000),
+                    rng.range(1, 40)
+                ),
+            };
+            continue;
+        }
         match rng.below(10) {
             0..=2 => {
                 let _ = write!(

@@ -18,7 +18,7 @@ mod documents;
 pub mod rng;
 pub mod values;
 
-use crate::accuracy::{TruthKind, TruthRecord};
+use crate::accuracy::TruthKind;
 use crate::error::{Error, Result};
 use crate::finding::Entity;
 use rayon::prelude::*;
@@ -173,6 +173,8 @@ pub(crate) struct Sink {
     line: u64,
     bytes: u64,
     windows_1252: bool,
+    /// The path as a JSON string, made on first use.
+    path_json: String,
     truth: Vec<u8>,
     planted: u64,
     lookalikes: u64,
@@ -187,6 +189,7 @@ impl Sink {
             line: 1,
             bytes: 0,
             windows_1252,
+            path_json: String::new(),
             truth: Vec::new(),
             planted: 0,
             lookalikes: 0,
@@ -214,17 +217,30 @@ impl Sink {
     }
 
     fn record(&mut self, entity: Entity, value: &str, kind: TruthKind) {
-        let record = TruthRecord {
-            path: self.path.clone(),
-            line: self.line,
-            entity,
-            value: value.to_string(),
-            kind,
-        };
-        // Serialising plain strings and numbers cannot fail.
-        if serde_json::to_writer(&mut self.truth, &record).is_ok() {
-            self.truth.push(b'\n');
+        // Millions of records: written by hand with the path escaped once,
+        // the same JSON a `TruthRecord` serialises to.
+        if self.path_json.is_empty() {
+            self.path_json = serde_json::to_string(&self.path).unwrap_or_default();
         }
+        let t = &mut self.truth;
+        t.extend_from_slice(b"{\"path\":");
+        t.extend_from_slice(self.path_json.as_bytes());
+        t.extend_from_slice(b",\"line\":");
+        t.extend_from_slice(self.line.to_string().as_bytes());
+        t.extend_from_slice(b",\"entity\":\"");
+        t.extend_from_slice(entity.as_str().as_bytes());
+        t.extend_from_slice(b"\",\"value\":");
+        if value.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            t.push(b'"');
+            t.extend_from_slice(value.as_bytes());
+            t.push(b'"');
+        } else {
+            t.extend_from_slice(serde_json::to_string(value).unwrap_or_default().as_bytes());
+        }
+        t.extend_from_slice(match kind {
+            TruthKind::Pii => b",\"kind\":\"pii\"}\n",
+            TruthKind::Lookalike => b",\"kind\":\"lookalike\"}\n",
+        });
     }
 
     /// Writes a planted personal value.
@@ -385,6 +401,27 @@ mod tests {
         paths.sort_unstable();
         paths.dedup();
         assert_eq!(paths.len(), specs.len());
+    }
+
+    #[test]
+    fn hand_written_truth_records_parse() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = File::create(dir.path().join("f")).unwrap();
+        let mut sink = Sink::new(file, "a/\"b\".txt".into(), false);
+        sink.s("x\n");
+        sink.pii(Entity::Email, "jan@ziggo.nl");
+        sink.look(Entity::Vin, "odd\\value\"");
+        let text = String::from_utf8(sink.truth.clone()).unwrap();
+        let records: Vec<crate::accuracy::TruthRecord> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(records[0].path, "a/\"b\".txt");
+        assert_eq!(records[0].line, 2);
+        assert_eq!(records[0].entity, Entity::Email);
+        assert_eq!(records[0].kind, TruthKind::Pii);
+        assert_eq!(records[1].value, "odd\\value\"");
+        assert_eq!(records[1].kind, TruthKind::Lookalike);
     }
 
     #[test]
