@@ -64,6 +64,65 @@ pub enum Command {
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Write a realistic test tree of a car dealer's exports with a truth file of what it holds.
+    #[command(after_help = GENERATE_AFTER_HELP)]
+    Generate(GenerateArgs),
+    /// Measure throughput (and accuracy, when a truth file is present) on a tree.
+    #[command(after_help = BENCH_AFTER_HELP)]
+    Bench(BenchArgs),
+}
+
+const GENERATE_AFTER_HELP: &str = "\
+The same --seed and --size give a byte-identical tree. The truth file (one
+JSON object per planted value or look-alike: path, line, entity, value,
+kind) is written next to the tree, never inside it, so scanning the tree
+does not see it. It holds raw values: they are synthetic.";
+
+const BENCH_AFTER_HELP: &str = "\
+Without DIR a tree of --size is generated in a temporary directory and
+removed afterwards. Each scan runs 3 times; the median is reported. With rg
+on PATH, `rg -c --no-ignore -f benches/naive_patterns.txt DIR` is timed the
+same way. With DIR.truth.jsonl next to DIR, per-entity precision, recall and
+F1 are reported (values masked).";
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Directory to create (must not exist or be empty).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Approximate total size (e.g. 64MiB, 1GiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]
+    pub size: u64,
+    /// Seed of the random generator.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where to write the truth file [default: DIR.truth.jsonl next to DIR].
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Tree to scan [default: generate one in a temporary directory].
+    pub dir: Option<PathBuf>,
+    /// Size of the generated tree (without DIR).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "256MiB")]
+    pub size: u64,
+    /// Seed of the generated tree (without DIR).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: BenchFormat,
+    /// Scanning threads (0: one per core); also passed to rg.
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
 }
 
 /// Exit statuses and related notes, after `piiscan scan --help`.
@@ -371,6 +430,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Find(args) => find(args),
         Command::Rules(RulesCommand::List { rules, json }) => list_rules(&rules, json),
         Command::Rules(RulesCommand::Check { paths, region }) => check_rules(&paths, &region),
+        Command::Generate(args) => generate_tree(&args),
+        Command::Bench(args) => bench(&args),
     }
 }
 
@@ -865,4 +926,49 @@ fn check_rules(paths: &[PathBuf], region: &str) -> Result<u8> {
     } else {
         EXIT_FINDINGS
     })
+}
+
+fn generate_tree(args: &GenerateArgs) -> Result<u8> {
+    let summary = crate::generate::generate(&crate::generate::GenerateOptions {
+        out: args.out.clone(),
+        size: args.size,
+        seed: args.seed,
+        truth: args.truth.clone(),
+    })?;
+    let secs = summary.duration.as_secs_f64();
+    write_stdout(&format!(
+        "Generated {} files, {:.1} MB in {:.2} s ({:.0} MB/s): {} planted values, {} look-alikes.\nTruth: {}\n",
+        summary.files,
+        summary.bytes as f64 / 1e6,
+        secs,
+        if secs > 0.0 {
+            summary.bytes as f64 / 1e6 / secs
+        } else {
+            0.0
+        },
+        summary.planted,
+        summary.lookalikes,
+        summary.truth.display()
+    ))?;
+    Ok(EXIT_CLEAN)
+}
+
+fn bench(args: &BenchArgs) -> Result<u8> {
+    let report = crate::bench::run(&crate::bench::BenchOptions {
+        dir: args.dir.clone(),
+        size: args.size,
+        seed: args.seed,
+        threads: args.threads,
+    })?;
+    let text = match args.format {
+        BenchFormat::Human => crate::bench::render_human(&report),
+        BenchFormat::Json => {
+            let mut t = serde_json::to_string_pretty(&report)
+                .map_err(|e| Error::Usage(format!("cannot render the report: {e}")))?;
+            t.push('\n');
+            t
+        }
+    };
+    write_stdout(&text)?;
+    Ok(EXIT_CLEAN)
 }

@@ -36,6 +36,8 @@ pub enum Error {
     Baseline { path: String, message: String },
     #[error("git: {0}")]
     Git(String),
+    #[error("truth file {path}: {message}")]
+    Truth { path: String, message: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

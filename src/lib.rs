@@ -7,7 +7,9 @@
 //! files, archives ([`container`]) and spreadsheets ([`sheet`]) feed their
 //! members into the same [`scan`] pipeline.
 
+pub mod accuracy;
 pub mod baseline;
+pub mod bench;
 pub mod cli;
 pub mod columns;
 pub mod config;
@@ -17,6 +19,7 @@ pub mod error;
 pub mod find;
 pub mod finding;
 pub mod formats;
+pub mod generate;
 pub mod git;
 pub mod inventory;
 pub mod merge;

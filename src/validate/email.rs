@@ -123,6 +123,29 @@ fn in_url_authority(c: &Candidate) -> bool {
     }
 }
 
+/// Mail headers whose `<...@host>` values are message identifiers made by
+/// mail software (`<5f3a9c@mail.garage.nl>`), not anyone's address.
+const MESSAGE_ID_HEADERS: [&[u8]; 4] = [
+    b"message-id:",
+    b"in-reply-to:",
+    b"references:",
+    b"content-id:",
+];
+
+/// Whether the candidate sits on a Message-ID-like header line.
+fn in_message_id_header(c: &Candidate) -> bool {
+    let before = c.before(256);
+    let line = match memchr::memrchr(b'\n', before) {
+        Some(i) => &before[i + 1..],
+        // No line start within reach: a header line is never that long.
+        None if before.len() == 256 => return false,
+        None => before,
+    };
+    MESSAGE_ID_HEADERS
+        .iter()
+        .any(|h| line.len() >= h.len() && line[..h.len()].eq_ignore_ascii_case(h))
+}
+
 /// Email addresses. Accept(High), or Medium for TLDs that are mostly file
 /// extensions (`.py`, `.sh`, `.md` ...).
 pub(super) fn check(c: &Candidate) -> Verdict {
@@ -196,7 +219,7 @@ pub(super) fn check(c: &Candidate) -> Verdict {
         }
         _ => {}
     }
-    if in_url_authority(c) {
+    if in_url_authority(c) || in_message_id_header(c) {
         return Verdict::Reject;
     }
     let file_only = FILE_ONLY_TLDS
@@ -525,6 +548,21 @@ mod tests {
         // Cut out of a longer token.
         assert_eq!(v_in("xjan@bedrijf.nl", "jan@bedrijf.nl"), Verdict::Reject);
         assert_eq!(v_in("jan@bedrijf.nl-x", "jan@bedrijf.nl"), Verdict::Reject);
+    }
+
+    #[test]
+    fn message_ids_are_not_addresses() {
+        let mail = "From: Jan <jan@ziggo.nl>\nMessage-ID: <5f3a9c01@mail.garage-bakker.nl>\nIn-Reply-To: <a1b2@mail.garage-bakker.nl>\nTo: <werkplaats@garage-bakker.nl>\n";
+        assert_eq!(
+            v_in(mail, "5f3a9c01@mail.garage-bakker.nl"),
+            Verdict::Reject
+        );
+        assert_eq!(v_in(mail, "a1b2@mail.garage-bakker.nl"), Verdict::Reject);
+        assert_eq!(v_in(mail, "jan@ziggo.nl"), Verdict::Accept(High));
+        assert_eq!(
+            v_in(mail, "werkplaats@garage-bakker.nl"),
+            Verdict::Accept(High)
+        );
     }
 
     #[test]

@@ -308,8 +308,9 @@ pub(super) fn check_nl_postcode(c: &Candidate<'_>) -> Verdict {
         return Verdict::Reject;
     }
     // The second year of a range (`2012-2024 JP Aumasson`) or the tail of a
-    // longer number.
-    if matches!(prev_byte(c, 1), Some(b'-' | b'/' | b'.' | b',')) && is_digit(prev_byte(c, 2)) {
+    // longer number. Not a comma: in a comma-separated row the field before
+    // (`Hoofdstraat 10,7299 KV`) often ends in a digit.
+    if matches!(prev_byte(c, 1), Some(b'-' | b'/' | b'.')) && is_digit(prev_byte(c, 2)) {
         return Verdict::Reject;
     }
     // Copyright lines: `(C) 1999 AT&T`, `Copyright 2008 TJ`.
@@ -766,6 +767,17 @@ mod tests {
         assert_eq!(inside(check_nl_postcode, "x1012 AB", "1012 AB"), REJECT);
         assert_eq!(inside(check_nl_postcode, "1012 ABC", "1012 AB"), REJECT);
         assert_eq!(inside(check_nl_postcode, "51012 AB", "1012 AB"), REJECT);
+        // A comma-separated row whose previous field ends in a digit.
+        assert_eq!(
+            inside(
+                check_nl_postcode,
+                "Hoofdstraat 10,7299 KV,Arnhem",
+                "7299 KV"
+            ),
+            MEDIUM
+        );
+        assert_eq!(inside(check_nl_postcode, "2012-2024 JP", "2024 JP"), REJECT);
+        assert_eq!(inside(check_nl_postcode, "3.1024 MB", "1024 MB"), REJECT);
         assert_eq!(
             inside(
                 check_nl_postcode,

@@ -128,9 +128,9 @@ fn pieces(text: &[u8]) -> Option<Vec<Piece>> {
             if text.get(i).is_some_and(u8::is_ascii_digit) {
                 out.push(Piece::Sep(0));
             }
-        } else if matches!(b, b' ' | b'\t' | b'-' | b'.' | b'/') {
+        } else if matches!(b, b' ' | b'-' | b'.' | b'/') {
             let start = i;
-            while i < text.len() && matches!(text[i], b' ' | b'\t' | b'-' | b'.' | b'/') {
+            while i < text.len() && matches!(text[i], b' ' | b'-' | b'.' | b'/') {
                 i += 1;
             }
             out.push(Piece::Sep(sep_kind(&text[start..i])?));
@@ -144,7 +144,8 @@ fn pieces(text: &[u8]) -> Option<Vec<Piece>> {
 /// The kind of a separator chunk: spaces alone (at most two), or one of
 /// `-./` with at most one space on either side.
 fn sep_kind(chunk: &[u8]) -> Option<u8> {
-    let is_space = |b: &u8| *b == b' ' || *b == b'\t';
+    // A tab separates fields (TSV, pg_dump COPY), never the groups of one number.
+    let is_space = |b: &u8| *b == b' ';
     let lead = chunk.iter().take_while(|b| is_space(b)).count();
     let rest = &chunk[lead..];
     match rest {
@@ -565,6 +566,17 @@ mod tests {
         assert_eq!(de("030/12345678"), Verdict::Accept(High));
         let us = |t: &str| check(&Candidate::whole(t.as_bytes()), "US");
         assert_eq!(us("(212) 555-0123"), Verdict::Accept(Medium));
+    }
+
+    #[test]
+    fn a_tab_is_not_a_separator() {
+        // Tab-separated exports put a phone next to another numeric column.
+        assert_eq!(v("06\t12345678"), Verdict::Reject);
+        assert_eq!(v("020\t123 4567"), Verdict::Reject);
+        assert_eq!(
+            v_in("7\t06-12345678\t12", "06-12345678"),
+            Verdict::Accept(High)
+        );
     }
 
     #[test]

@@ -231,8 +231,12 @@ pub(super) fn check_nl(c: &Candidate) -> Verdict {
             && (NL_UNISSUED.iter().any(|u| contains(g, u))
                 || (sidecode >= 13 && contains(g, b"SP")))
     });
-    // "XX-99-XX", "99 XX XX": the layout written as a template in
-    // documentation and forms, not a plate.
+    // "XX-99-XX", "99-XXX-9": the layout written as a template in
+    // documentation and forms, not a plate, even next to the word "plate".
+    if w.chars.iter().all(|b| *b == b'9' || *b == b'X') {
+        return Verdict::Reject;
+    }
+    // Only X for letters: a template with example digits, or a rare plate.
     if w.chars.iter().all(|b| b.is_ascii_digit() || *b == b'X') {
         return Verdict::NeedsContext(Confidence::Low);
     }
@@ -557,15 +561,18 @@ mod tests {
             assert_eq!(v(check_nl, plate), Verdict::Accept(conf), "{plate}");
         }
         // Tvans' vectors for the planned series use X as a placeholder, as
-        // templates in documentation do: the sidecode is found, the plate
-        // needs context.
+        // templates in documentation do: the sidecode is found, but X for
+        // every letter and 9 for every digit is the template itself
+        // ("XX-99-XX" next to the word "plate" in a manual), never reported.
+        // X letters with other digits may be a plate: context decides.
         assert_eq!(v(check_nl, "T-00-XXX"), Verdict::Accept(High));
-        for (plate, sidecode) in [("9-XX-999", 13), ("999-XX-9", 14)] {
+        for (plate, sidecode) in [("9-XX-999", 13), ("999-XX-9", 14), ("XX-99-XX", 4)] {
             let normalized = normalize_plate(plate.as_bytes());
             assert_eq!(nl_sidecode(normalized.as_bytes()), Some(sidecode));
-            assert_eq!(v(check_nl, plate), Verdict::NeedsContext(Low), "{plate}");
+            assert_eq!(v(check_nl, plate), Verdict::Reject, "{plate}");
         }
         assert_eq!(v(check_nl, "77 XX XX"), Verdict::NeedsContext(Low));
+        assert_eq!(v(check_nl, "XX-12-XX"), Verdict::NeedsContext(Low));
         // friedt/kenteken-check-NL-RDW: valid plates, sidecodes 1 to 11.
         for plate in [
             "AB5643", "8765AG", "56TE54", "GF88YY", "HFFF43", "12HHGG", "12PTT8", "1KHH39",

@@ -1,0 +1,442 @@
+//! `piiscan generate`: a deterministic, realistic test tree of a Dutch car
+//! dealer's exports, with a truth file of every planted value.
+//!
+//! The tree holds CRM exports (CSV with Dutch and English headers, `;` and
+//! `,`, quoted multi-line notes, one Windows-1252 file), JSON and NDJSON
+//! exports, SQL dumps (mysqldump and pg_dump), customer mails and workshop
+//! notes in Dutch and English, application logs, and a source repository
+//! full of values that only look like personal data. Every identifier is
+//! valid by construction ([`values`]); every planted value and every planted
+//! look-alike is written to the truth file next to the tree (never inside
+//! it, so a scan of the tree does not see the answers).
+//!
+//! The same seed gives a byte-identical tree: the file plan depends only on
+//! the size and seed, and each file has its own random stream derived from
+//! the seed and its index, so files can be written in parallel in any order.
+
+mod documents;
+pub mod rng;
+pub mod values;
+
+use crate::accuracy::TruthKind;
+use crate::error::{Error, Result};
+use crate::finding::Entity;
+use rayon::prelude::*;
+use rng::Rng;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct GenerateOptions {
+    /// The tree's root; must not exist or be empty.
+    pub out: PathBuf,
+    /// Approximate total size in bytes.
+    pub size: u64,
+    pub seed: u64,
+    /// Where the truth file goes (default: `OUT.truth.jsonl` next to OUT).
+    pub truth: Option<PathBuf>,
+}
+
+/// What was generated.
+#[derive(Debug, Clone)]
+pub struct GenerateSummary {
+    pub files: u64,
+    pub bytes: u64,
+    pub planted: u64,
+    pub lookalikes: u64,
+    pub truth: PathBuf,
+    pub duration: Duration,
+}
+
+/// The default truth file of a tree: `DIR.truth.jsonl` beside `DIR`.
+pub fn default_truth_path(out: &Path) -> Result<PathBuf> {
+    let name = out.file_name().ok_or_else(|| {
+        Error::Usage(format!(
+            "cannot name a truth file next to `{}`; give --truth FILE",
+            out.display()
+        ))
+    })?;
+    let mut file = name.to_os_string();
+    file.push(".truth.jsonl");
+    Ok(out.with_file_name(file))
+}
+
+/// The kinds of file in the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    CrmCsvDutch,
+    CrmCsvEnglish,
+    CrmCsvWindows1252,
+    CrmJson,
+    EventsNdjson,
+    MysqlDump,
+    PgDump,
+    Mail,
+    WorkshopNotes,
+    AppLog,
+    Source,
+}
+
+/// Share of the total size per kind (percent), and the typical file size.
+const PLAN: &[(Kind, u64, u64)] = &[
+    (Kind::CrmCsvDutch, 15, 4 << 20),
+    (Kind::CrmCsvEnglish, 9, 4 << 20),
+    (Kind::CrmCsvWindows1252, 2, 2 << 20),
+    (Kind::CrmJson, 8, 4 << 20),
+    (Kind::EventsNdjson, 8, 4 << 20),
+    (Kind::MysqlDump, 9, 4 << 20),
+    (Kind::PgDump, 5, 4 << 20),
+    (Kind::Mail, 9, 3 << 10),
+    (Kind::WorkshopNotes, 8, 2 << 20),
+    (Kind::AppLog, 15, 4 << 20),
+    (Kind::Source, 12, 6 << 10),
+];
+
+/// One file to write.
+#[derive(Debug, Clone)]
+pub(crate) struct FileSpec {
+    pub path: String,
+    pub kind: Kind,
+    pub target: u64,
+    pub index: u64,
+}
+
+const SOURCE_EXTENSIONS: &[(&str, &str)] = &[
+    ("js", "ui"),
+    ("ts", "api"),
+    ("py", "tests"),
+    ("rs", "core"),
+    ("go", "sync"),
+    ("css", "styles"),
+    ("json", "config"),
+    ("md", "docs"),
+    ("yaml", "deploy"),
+    ("sql", "migrations"),
+];
+
+/// The list of files for a total size: the same for the same size, whatever
+/// the seed (the seed changes contents, not layout).
+pub(crate) fn plan(size: u64) -> Vec<FileSpec> {
+    let mut specs = Vec::new();
+    for &(kind, percent, typical) in PLAN {
+        let share = (size * percent / 100).max(1024);
+        // The Windows-1252 export is one file, as such legacy exports are.
+        let count = if kind == Kind::CrmCsvWindows1252 {
+            1
+        } else {
+            share.div_ceil(typical).max(1)
+        };
+        let target = if kind == Kind::CrmCsvWindows1252 {
+            share.min(typical)
+        } else {
+            share / count
+        };
+        for i in 0..count {
+            let path = match kind {
+                Kind::CrmCsvDutch => format!("exports/crm/klanten_{i:03}.csv"),
+                Kind::CrmCsvEnglish => format!("exports/crm/customers_{i:03}.csv"),
+                Kind::CrmCsvWindows1252 => "exports/crm/klanten_oud_systeem.csv".to_string(),
+                Kind::CrmJson => format!("exports/crm/klanten_{i:03}.json"),
+                Kind::EventsNdjson => format!("exports/api/events_{i:03}.ndjson"),
+                Kind::MysqlDump => format!("exports/db/dealer_crm_{i:03}.sql"),
+                Kind::PgDump => format!("exports/db/werkplaats_pg_{i:03}.sql"),
+                Kind::Mail => format!("mail/box_{:03}/bericht_{i:05}.txt", i / 500),
+                Kind::WorkshopNotes => format!("werkplaats/notities_{i:03}.txt"),
+                Kind::AppLog => format!("logs/crm-api-{i:03}.log"),
+                Kind::Source => {
+                    let (ext, dir) = SOURCE_EXTENSIONS[(i as usize) % SOURCE_EXTENSIONS.len()];
+                    format!("src/dealer-crm/{dir}/{:03}/module_{i:05}.{ext}", i / 200)
+                }
+            };
+            specs.push(FileSpec {
+                path,
+                kind,
+                target,
+                index: 0,
+            });
+        }
+    }
+    for (i, s) in specs.iter_mut().enumerate() {
+        s.index = i as u64;
+    }
+    specs
+}
+
+/// Where a document is written: counts lines and bytes as text goes out, and
+/// records planted values with the line they start on.
+pub(crate) struct Sink {
+    out: BufWriter<File>,
+    path: String,
+    line: u64,
+    bytes: u64,
+    windows_1252: bool,
+    /// The path as a JSON string, made on first use.
+    path_json: String,
+    truth: Vec<u8>,
+    planted: u64,
+    lookalikes: u64,
+    error: Option<std::io::Error>,
+}
+
+impl Sink {
+    fn new(file: File, path: String, windows_1252: bool) -> Sink {
+        Sink {
+            out: BufWriter::with_capacity(256 * 1024, file),
+            path,
+            line: 1,
+            bytes: 0,
+            windows_1252,
+            path_json: String::new(),
+            truth: Vec::new(),
+            planted: 0,
+            lookalikes: 0,
+            error: None,
+        }
+    }
+
+    /// Writes `text`. Errors are kept and reported when the file is done, so
+    /// the document code stays free of error plumbing.
+    pub fn s(&mut self, text: &str) {
+        self.line += memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64;
+        let result = if self.windows_1252 {
+            let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+            self.bytes += bytes.len() as u64;
+            self.out.write_all(&bytes)
+        } else {
+            self.bytes += text.len() as u64;
+            self.out.write_all(text.as_bytes())
+        };
+        if let Err(e) = result
+            && self.error.is_none()
+        {
+            self.error = Some(e);
+        }
+    }
+
+    fn record(&mut self, entity: Entity, value: &str, kind: TruthKind) {
+        // Millions of records: written by hand with the path escaped once,
+        // the same JSON a `TruthRecord` serialises to.
+        if self.path_json.is_empty() {
+            self.path_json = serde_json::to_string(&self.path).unwrap_or_default();
+        }
+        let t = &mut self.truth;
+        t.extend_from_slice(b"{\"path\":");
+        t.extend_from_slice(self.path_json.as_bytes());
+        t.extend_from_slice(b",\"line\":");
+        t.extend_from_slice(self.line.to_string().as_bytes());
+        t.extend_from_slice(b",\"entity\":\"");
+        t.extend_from_slice(entity.as_str().as_bytes());
+        t.extend_from_slice(b"\",\"value\":");
+        if value.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            t.push(b'"');
+            t.extend_from_slice(value.as_bytes());
+            t.push(b'"');
+        } else {
+            t.extend_from_slice(serde_json::to_string(value).unwrap_or_default().as_bytes());
+        }
+        t.extend_from_slice(match kind {
+            TruthKind::Pii => b",\"kind\":\"pii\"}\n",
+            TruthKind::Lookalike => b",\"kind\":\"lookalike\"}\n",
+        });
+    }
+
+    /// Writes a planted personal value.
+    pub fn pii(&mut self, entity: Entity, value: &str) {
+        self.record(entity, value, TruthKind::Pii);
+        self.planted += 1;
+        self.s(value);
+    }
+
+    /// Writes a planted look-alike of `entity`.
+    pub fn look(&mut self, entity: Entity, value: &str) {
+        self.record(entity, value, TruthKind::Lookalike);
+        self.lookalikes += 1;
+        self.s(value);
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+}
+
+impl std::fmt::Write for Sink {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.s(s);
+        Ok(())
+    }
+}
+
+/// What one file produced.
+struct Written {
+    bytes: u64,
+    truth: Vec<u8>,
+    planted: u64,
+    lookalikes: u64,
+}
+
+fn write_file(root: &Path, spec: &FileSpec, seed: u64) -> Result<Written> {
+    let path = root.join(&spec.path);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    }
+    let file =
+        File::create(&path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+    let mut sink = Sink::new(
+        file,
+        spec.path.clone(),
+        spec.kind == Kind::CrmCsvWindows1252,
+    );
+    let mut rng = Rng::derive(seed, spec.index);
+    documents::write(spec, &mut rng, &mut sink);
+    let flushed = sink.out.flush();
+    if let Some(e) = sink.error.take() {
+        return Err(Error::io(format!("writing {}", path.display()), e));
+    }
+    flushed.map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    Ok(Written {
+        bytes: sink.bytes,
+        truth: sink.truth,
+        planted: sink.planted,
+        lookalikes: sink.lookalikes,
+    })
+}
+
+/// True when `inner` is `outer` or below it (both made absolute).
+fn is_within(inner: &Path, outer: &Path) -> bool {
+    let abs = |p: &Path| {
+        std::path::absolute(p)
+            .map(|a| a.components().collect::<PathBuf>())
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    abs(inner).starts_with(abs(outer))
+}
+
+/// Generates the tree and its truth file.
+pub fn generate(options: &GenerateOptions) -> Result<GenerateSummary> {
+    let started = Instant::now();
+    let out = &options.out;
+    if options.size == 0 {
+        return Err(Error::Usage("--size must be greater than 0".into()));
+    }
+    let truth_path = match &options.truth {
+        Some(p) => p.clone(),
+        None => default_truth_path(out)?,
+    };
+    if is_within(&truth_path, out) {
+        return Err(Error::Usage(format!(
+            "the truth file {} must not be inside the generated tree {}",
+            truth_path.display(),
+            out.display()
+        )));
+    }
+    match std::fs::read_dir(out) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(Error::Usage(format!(
+                    "{} exists and is not empty; generate into a new directory",
+                    out.display()
+                )));
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(format!("reading {}", out.display()), e)),
+    }
+    std::fs::create_dir_all(out)
+        .map_err(|e| Error::io(format!("creating {}", out.display()), e))?;
+    let truth_file = File::create(&truth_path)
+        .map_err(|e| Error::io(format!("creating {}", truth_path.display()), e))?;
+    let mut truth = BufWriter::with_capacity(1 << 20, truth_file);
+    let specs = plan(options.size);
+    let mut summary = GenerateSummary {
+        files: specs.len() as u64,
+        bytes: 0,
+        planted: 0,
+        lookalikes: 0,
+        truth: truth_path.clone(),
+        duration: Duration::ZERO,
+    };
+    // Batches bound the truth records held in memory; within a batch files
+    // are written in parallel, and their truth is appended in plan order.
+    let batch = rayon::current_num_threads().max(1) * 4;
+    for chunk in specs.chunks(batch) {
+        let results: Vec<Result<Written>> = chunk
+            .par_iter()
+            .map(|spec| write_file(out, spec, options.seed))
+            .collect();
+        for r in results {
+            let w = r?;
+            summary.bytes += w.bytes;
+            summary.planted += w.planted;
+            summary.lookalikes += w.lookalikes;
+            truth
+                .write_all(&w.truth)
+                .map_err(|e| Error::io(format!("writing {}", truth_path.display()), e))?;
+        }
+    }
+    truth
+        .flush()
+        .map_err(|e| Error::io(format!("writing {}", truth_path.display()), e))?;
+    summary.duration = started.elapsed();
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_covers_every_kind_and_the_size() {
+        let size = 3 << 20;
+        let specs = plan(size);
+        for &(kind, _, _) in PLAN {
+            assert!(specs.iter().any(|s| s.kind == kind), "{kind:?}");
+        }
+        let total: u64 = specs.iter().map(|s| s.target).sum();
+        assert!(total <= size && total > size * 9 / 10, "{total}");
+        let mut paths: Vec<&str> = specs.iter().map(|s| s.path.as_str()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), specs.len());
+    }
+
+    #[test]
+    fn hand_written_truth_records_parse() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = File::create(dir.path().join("f")).unwrap();
+        let mut sink = Sink::new(file, "a/\"b\".txt".into(), false);
+        sink.s("x\n");
+        sink.pii(Entity::Email, "jan@ziggo.nl");
+        sink.look(Entity::Vin, "odd\\value\"");
+        let text = String::from_utf8(sink.truth.clone()).unwrap();
+        let records: Vec<crate::accuracy::TruthRecord> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(records[0].path, "a/\"b\".txt");
+        assert_eq!(records[0].line, 2);
+        assert_eq!(records[0].entity, Entity::Email);
+        assert_eq!(records[0].kind, TruthKind::Pii);
+        assert_eq!(records[1].value, "odd\\value\"");
+        assert_eq!(records[1].kind, TruthKind::Lookalike);
+    }
+
+    #[test]
+    fn truth_file_goes_next_to_the_tree() {
+        assert_eq!(
+            default_truth_path(Path::new("/tmp/x/tree")).unwrap(),
+            PathBuf::from("/tmp/x/tree.truth.jsonl")
+        );
+        assert!(is_within(
+            Path::new("/tmp/x/tree/t.jsonl"),
+            Path::new("/tmp/x/tree")
+        ));
+        assert!(!is_within(
+            Path::new("/tmp/x/tree.truth.jsonl"),
+            Path::new("/tmp/x/tree")
+        ));
+    }
+}

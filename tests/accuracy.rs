@@ -1,0 +1,172 @@
+//! Measured accuracy on a generated tree: per-entity precision and recall
+//! against the truth file `piiscan generate` writes, no look-alike reported,
+//! and generation that is deterministic per seed.
+
+use piiscan::accuracy::{Observed, evaluate, load_truth};
+use piiscan::generate::{GenerateOptions, generate};
+use piiscan::redact::FingerprintKey;
+use piiscan::scan::ScanSettings;
+use piiscan::walk::{Counters, WalkOptions};
+use piiscan::{ScanRequest, run_scan};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const MIN_PRECISION: f64 = 0.99;
+const MIN_RECALL: f64 = 0.98;
+
+fn gen_tree(dir: &Path, size: u64, seed: u64) {
+    generate(&GenerateOptions {
+        out: dir.join("tree"),
+        size,
+        seed,
+        truth: None,
+    })
+    .expect("generate");
+}
+
+/// Every file under `dir` (relative path) with its bytes.
+fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn generated_tree_meets_the_accuracy_targets() {
+    let tmp = tempfile::tempdir().unwrap();
+    gen_tree(tmp.path(), 3 << 20, 7);
+    let tree = tmp.path().join("tree");
+    let truth = load_truth(&tmp.path().join("tree.truth.jsonl")).unwrap();
+    // The answers are next to the tree, not in it.
+    assert!(
+        !contents(&tree)
+            .keys()
+            .any(|p| p.ends_with(".jsonl") && p.contains("truth"))
+    );
+
+    let request = ScanRequest {
+        roots: vec![tree.clone()],
+        walk: WalkOptions {
+            stream_findings: true,
+            ..WalkOptions::default()
+        },
+        settings: ScanSettings::default(),
+        rules: piiscan::rules::default_rules().unwrap(),
+        entities: None,
+        region: "NL".into(),
+        key: FingerprintKey::from_secret(b"accuracy test", "test"),
+    };
+    let root = piiscan::walk::display_path(&tree);
+    let mut found = Vec::new();
+    run_scan(request, &Counters::default(), &mut |f| {
+        found.push(Observed::from_finding(f, &root, "NL"));
+        Ok(())
+    })
+    .unwrap();
+    let report = evaluate(&truth, &found, "NL");
+
+    let table: Vec<String> = report
+        .entities
+        .iter()
+        .map(|e| {
+            format!(
+                "{:<14} planted {:>6} tp {:>6} fp {:>4} fn {:>4} precision {:.4} recall {:.4}",
+                e.entity,
+                e.planted,
+                e.true_positives,
+                e.false_positives,
+                e.false_negatives,
+                e.precision,
+                e.recall
+            )
+        })
+        .collect();
+    let examples: Vec<String> = report
+        .missed_examples
+        .iter()
+        .map(|m| format!("missed {}:{} {} {}", m.path, m.line, m.entity, m.masked))
+        .chain(report.false_positive_examples.iter().map(|m| {
+            format!(
+                "false positive {}:{} {} {}",
+                m.path, m.line, m.entity, m.masked
+            )
+        }))
+        .collect();
+    let context = format!("{}\n{}", table.join("\n"), examples.join("\n"));
+
+    // Every entity is planted, so none can pass by being absent.
+    for entity in piiscan::finding::Entity::ALL {
+        if entity.is_header_only() {
+            continue; // a property of columns, not a finding
+        }
+        assert!(
+            report
+                .entities
+                .iter()
+                .any(|e| e.entity == entity.as_str() && e.planted > 0),
+            "{entity} not planted\n{context}"
+        );
+    }
+    for e in &report.entities {
+        assert!(
+            e.precision >= MIN_PRECISION,
+            "{} precision\n{context}",
+            e.entity
+        );
+        assert!(e.recall >= MIN_RECALL, "{} recall\n{context}", e.entity);
+    }
+    assert!(report.lookalikes_planted > 0);
+    assert_eq!(report.lookalikes_reported, 0, "{context}");
+}
+
+#[test]
+fn generation_is_deterministic_per_seed() {
+    let (a, b, c) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    gen_tree(a.path(), 1 << 20, 3);
+    gen_tree(b.path(), 1 << 20, 3);
+    gen_tree(c.path(), 1 << 20, 4);
+    let (ta, tb, tc) = (contents(a.path()), contents(b.path()), contents(c.path()));
+    assert!(ta.len() > 10);
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (path, bytes) in &ta {
+        assert!(tb[path] == *bytes, "{path} differs between two runs");
+    }
+    // Same layout, other contents.
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tc.keys().collect::<Vec<_>>());
+    assert_ne!(ta, tc);
+}
+
+#[test]
+fn generate_refuses_a_non_empty_directory_and_a_truth_file_inside_the_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("x"), "x").unwrap();
+    let err = generate(&GenerateOptions {
+        out: tmp.path().to_path_buf(),
+        size: 1 << 16,
+        seed: 1,
+        truth: Some(tmp.path().with_extension("truth.jsonl")),
+    });
+    assert!(err.is_err());
+    let err = generate(&GenerateOptions {
+        out: tmp.path().join("new"),
+        size: 1 << 16,
+        seed: 1,
+        truth: Some(tmp.path().join("new/truth.jsonl")),
+    });
+    assert!(err.is_err());
+}
