@@ -607,6 +607,7 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     if let Some(b) = &baseline {
         prepared.filters.push(b.filter());
     }
+    let retention = prepared.settings.retention_policy()?;
     let gate = Gate::new(prepared.settings.fail_on, prepared.settings.severities);
     prepared.filters.push(gate.filter());
     // The JSON inventory needs only the per-file aggregates; every other
@@ -637,6 +638,10 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     let result = run_scan(request, &counters, &mut |f| report.finding(&mut out, f));
     progress.stop();
     let mut inventory = result?;
+    if let Some(policy) = &retention {
+        let overdue = crate::retention::overdue(&inventory, policy, std::time::SystemTime::now());
+        inventory.overdue = Some(overdue);
+    }
     if args.files_from.is_some() {
         // The listed files were found under the paths given; report those,
         // as a walk of them would, not every listed file.

@@ -289,6 +289,175 @@ pub struct ColumnProfile {
     pub header_entity: Option<Entity>,
     /// For header-classified columns: distinct values and masked samples.
     pub header_values: Option<EntityStats>,
+    /// For date-like columns (`aanmaakdatum`, `laatste_bezoek`, `created_at`):
+    /// the oldest and newest date found, the age of the records.
+    pub dates: Option<DateRange>,
+}
+
+/// The oldest and newest dates of a column, as days since 1970-01-01.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DateRange {
+    pub oldest: Option<i64>,
+    pub newest: Option<i64>,
+    /// Values that parsed as dates.
+    pub dated: u64,
+}
+
+impl DateRange {
+    fn observe(&mut self, day: i64) {
+        self.oldest = Some(self.oldest.map_or(day, |o| o.min(day)));
+        self.newest = Some(self.newest.map_or(day, |n| n.max(day)));
+        self.dated += 1;
+    }
+
+    /// Combines two ranges (for merging members or shards).
+    pub fn merge(&mut self, other: &DateRange) {
+        if let Some(o) = other.oldest {
+            self.oldest = Some(self.oldest.map_or(o, |m| m.min(o)));
+        }
+        if let Some(n) = other.newest {
+            self.newest = Some(self.newest.map_or(n, |m| m.max(n)));
+        }
+        self.dated += other.dated;
+    }
+}
+
+/// Headers of columns whose dates say how old a record is: creation, last
+/// activity, modification. Dates of birth say nothing about that.
+const RECORD_DATE_TERMS: &[&str] = &[
+    "aanmaakdatum",
+    "aangemaakt",
+    "aangemaaktop",
+    "laatstebezoek",
+    "laatstbezoek",
+    "laatstecontact",
+    "laatstgewijzigd",
+    "gewijzigd",
+    "gewijzigdop",
+    "datum",
+    "date",
+    "created",
+    "createdat",
+    "createdon",
+    "creationdate",
+    "updated",
+    "updatedat",
+    "modified",
+    "modifiedat",
+    "lastvisit",
+    "lastcontact",
+    "lastactivity",
+    "lastlogin",
+    "lastorder",
+    "orderdate",
+    "afspraakdatum",
+    "factuurdatum",
+    "invoicedate",
+    "timestamp",
+    "erstelltam",
+    "geandertam",
+    "datecreation",
+    "datemodification",
+];
+
+/// True when a column's dates tell the age of its records.
+pub fn is_record_date_header(header: &str) -> bool {
+    let joined: String = header_key(header).concat();
+    if joined.is_empty() || classify_header(header) == Some(Entity::DateOfBirth) {
+        return false;
+    }
+    // Expiry and due dates lie ahead; they do not date a record.
+    if [
+        "verval", "expir", "due", "geldig", "valid", "einde", "until",
+    ]
+    .iter()
+    .any(|w| joined.contains(w))
+    {
+        return false;
+    }
+    RECORD_DATE_TERMS
+        .iter()
+        .any(|t| joined == *t || (t.len() >= 6 && (joined.starts_with(t) || joined.ends_with(t))))
+        || joined.ends_with("datum")
+        || joined.ends_with("date")
+        || joined.ends_with("at")
+            && (joined.starts_with("created") || joined.starts_with("updated"))
+}
+
+/// Parses the dates exports write: `2024-03-01`, `2024-03-01T10:00:00Z`,
+/// `2024-03-01 10:00`, `01-03-2024`, `1-3-2024`, `01/03/2024`, `01.03.2024`
+/// (day first, as in Dutch exports). Returns days since 1970-01-01.
+pub fn parse_date(text: &str) -> Option<i64> {
+    let t = text.trim().trim_matches('"').trim_matches('\'');
+    let date_part = t.split(['T', ' ']).next()?;
+    let parts: Vec<&str> = date_part.split(['-', '/', '.']).collect();
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let nums: Vec<i64> = parts
+        .iter()
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let (y, m, d) = if parts[0].len() == 4 {
+        (nums[0], nums[1], nums[2])
+    } else if parts[2].len() == 4 {
+        (nums[2], nums[1], nums[0])
+    } else {
+        return None;
+    };
+    if !(1900..=2200).contains(&y) || !(1..=12).contains(&m) {
+        return None;
+    }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in_month = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if d < 1 || d > days_in_month[(m - 1) as usize] {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// algorithm).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `YYYY-MM-DD` of days since 1970-01-01.
+pub fn format_day(days: i64) -> String {
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// Walks every record of a delimited file, across the scanner's chunks.
@@ -359,8 +528,8 @@ impl TableProfile {
             }
             let col = &mut self.columns[column];
             col.non_empty += 1;
-            if col.header_values.is_some() {
-                col.count_header_value(value, key);
+            if col.reads_values() {
+                col.observe(value, key);
             }
         }
         if any {
@@ -455,8 +624,8 @@ impl TableProfile {
         }
         let col = &mut self.columns[column];
         col.non_empty += 1;
-        if whole && col.header_values.is_some() {
-            col.count_header_value(&unquote(raw), key);
+        if whole && col.reads_values() {
+            col.observe(&unquote(raw), key);
         }
     }
 }
@@ -468,12 +637,31 @@ impl ColumnProfile {
         ColumnProfile {
             name,
             non_empty: 0,
+            dates: is_record_date_header(header).then(DateRange::default),
             header_entity,
             // Pattern entities are counted by their findings; only what no
             // rule can find is counted by header here.
             header_values: header_entity
                 .filter(|e| e.is_header_only())
                 .map(|_| EntityStats::default()),
+        }
+    }
+
+    /// True when the column's values need looking at (not only counting).
+    pub fn reads_values(&self) -> bool {
+        self.header_values.is_some() || self.dates.is_some()
+    }
+
+    /// Looks at a non-blank value: a date for a date column, a fingerprint
+    /// and sample for a header-classified one.
+    pub fn observe(&mut self, value: &str, key: &FingerprintKey) {
+        if let Some(range) = self.dates.as_mut()
+            && let Some(day) = parse_date(value)
+        {
+            range.observe(day);
+        }
+        if self.header_values.is_some() {
+            self.count_header_value(value, key);
         }
     }
 

@@ -156,10 +156,9 @@ pub struct ConfigFile {
     /// Findings that are never reported.
     #[serde(default)]
     pub allowlist: Allowlist,
-    /// Reserved for retention policies: accepted and kept, not used yet.
+    /// Retention policies: how long personal data may be kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
-    pub retention: Option<toml::Table>,
+    pub retention: Option<crate::retention::RetentionConfig>,
 }
 
 /// The `[allowlist]` table.
@@ -316,7 +315,7 @@ pub struct Settings {
     pub entities: BTreeMap<Entity, bool>,
     pub severities: Severities,
     pub allowlist: Allowlist,
-    pub retention: Option<toml::Table>,
+    pub retention: Option<crate::retention::RetentionConfig>,
 }
 
 impl Settings {
@@ -482,6 +481,20 @@ impl Settings {
 
     /// The allowlist as a matcher, `None` when it is empty. Fails when its
     /// fingerprints were made with another key, or a glob or pattern is invalid.
+    /// The compiled retention policies, if `[retention]` sets any.
+    pub fn retention_policy(&self) -> Result<Option<crate::retention::RetentionPolicy>> {
+        let Some(config) = &self.retention else {
+            return Ok(None);
+        };
+        crate::retention::RetentionPolicy::compile(config).map_err(|e| match (e, &self.source) {
+            (Error::Config { message, .. }, Some(path)) => Error::Config {
+                path: path.display().to_string(),
+                message,
+            },
+            (e, _) => e,
+        })
+    }
+
     pub fn allowlist_matcher(&self, key: &FingerprintKey) -> Result<Option<AllowlistMatcher>> {
         AllowlistMatcher::new(&self.allowlist, key, self.source.as_deref())
     }
@@ -729,7 +742,7 @@ mod tests {
             paths = ["tests/"]
             email_domains = ["example.org"]
             [retention]
-            default_days = 30
+            default = "30d"
         "#;
         let file: ConfigFile = toml::from_str(text).unwrap();
         assert_eq!(file.fail_on, Some(Severity::Medium));

@@ -65,6 +65,23 @@ impl Entity {
         }
     }
 
+    /// The category an entity belongs to (rules may say otherwise for their
+    /// own findings; this is the default, used for retention policies).
+    pub fn category(self) -> Category {
+        match self {
+            Entity::Email
+            | Entity::Phone
+            | Entity::Postcode
+            | Entity::PersonName
+            | Entity::Address
+            | Entity::FreeText => Category::Contact,
+            Entity::Bsn | Entity::DateOfBirth => Category::Identity,
+            Entity::Iban | Entity::CreditCard => Category::Financial,
+            Entity::LicencePlate | Entity::Vin => Category::Vehicle,
+            Entity::IpAddress => Category::Network,
+        }
+    }
+
     /// Entities that no rule finds in values: a column holds them by its
     /// header (see [`crate::columns`]).
     pub fn is_header_only(self) -> bool {

@@ -71,6 +71,8 @@ pub struct FieldSummary<'a> {
     pub header_entity: Option<Entity>,
     pub header_values: Option<&'a EntityStats>,
     pub verdict: Option<Verdict>,
+    /// For date-like columns: the oldest and newest dates (record ages).
+    pub dates: Option<crate::columns::DateRange>,
 }
 
 impl FieldSummary<'_> {
@@ -102,6 +104,21 @@ impl FileEntry {
 
     pub fn findings(&self) -> u64 {
         self.entities.values().map(|s| s.count).sum()
+    }
+
+    /// The oldest and newest record dates over the date-like columns, with
+    /// the column that holds the oldest.
+    pub fn record_dates(&self) -> Option<(crate::columns::DateRange, String)> {
+        let mut all = crate::columns::DateRange::default();
+        let mut oldest_column = String::new();
+        for f in self.field_summaries() {
+            let Some(d) = f.dates else { continue };
+            if d.oldest.is_some() && (all.oldest.is_none() || d.oldest < all.oldest) {
+                oldest_column = f.name.to_string();
+            }
+            all.merge(&d);
+        }
+        (all.dated > 0).then_some((all, oldest_column))
     }
 
     /// True when the file holds personal data: findings, or a table column
@@ -149,6 +166,7 @@ impl FileEntry {
                     header_entity: c.header_entity,
                     header_values: c.header_values.as_ref(),
                     verdict,
+                    dates: c.dates.filter(|d| d.dated > 0),
                 });
             }
         }
@@ -170,6 +188,7 @@ impl FileEntry {
                         entities.unwrap_or(&NO_ENTITIES),
                         Some(c.non_empty),
                     ),
+                    dates: c.dates.filter(|d| d.dated > 0),
                 });
             }
         }
@@ -192,6 +211,7 @@ impl FileEntry {
                         entities.unwrap_or(&NO_ENTITIES),
                         Some(c.non_empty),
                     ),
+                    dates: c.dates.filter(|d| d.dated > 0),
                 });
             }
         }
@@ -224,6 +244,7 @@ impl FileEntry {
                 header_entity,
                 header_values: None,
                 verdict: column_verdict(header_entity, entities, None),
+                dates: None,
             });
         }
         out
@@ -251,6 +272,8 @@ pub struct Inventory {
     pub files: BTreeMap<String, FileEntry>,
     pub totals: BTreeMap<Entity, EntityStats>,
     pub skipped: Vec<SkippedFile>,
+    /// Locations past their retention policy; `None` without policies.
+    pub overdue: Option<Vec<crate::retention::Overdue>>,
 }
 
 impl Inventory {
@@ -266,6 +289,7 @@ impl Inventory {
             files: BTreeMap::new(),
             totals: BTreeMap::new(),
             skipped: Vec::new(),
+            overdue: None,
         }
     }
 

@@ -27,6 +27,7 @@ pub mod output;
 pub mod progress;
 pub mod redact;
 pub mod report;
+pub mod retention;
 pub mod rules;
 pub mod rules_check;
 pub mod scan;

@@ -81,6 +81,8 @@ pub fn merge(docs: &[Value], names: &[String]) -> Result<Value> {
     let mut files: BTreeMap<String, (Value, String)> = BTreeMap::new();
     let mut totals: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let mut counters: BTreeMap<String, DistinctCounter> = BTreeMap::new();
+    // Overdue locations are per file, so the shards' lists are disjoint.
+    let mut overdue: Option<Vec<Value>> = None;
 
     for (doc, name) in docs.iter().zip(names) {
         let scan = &doc["scan"];
@@ -110,6 +112,11 @@ pub fn merge(docs: &[Value], names: &[String]) -> Result<Value> {
             *skipped_by_reason.entry(reason.clone()).or_default() += as_u64(n);
         }
         skipped.extend(scan["skipped"].as_array().into_iter().flatten().cloned());
+        if let Some(list) = doc["retention"]["overdue"].as_array() {
+            overdue
+                .get_or_insert_with(Vec::new)
+                .extend(list.iter().cloned());
+        }
         for file in doc["files"].as_array().into_iter().flatten() {
             let path = file["path"].as_str().unwrap_or_default().to_string();
             if let Some((_, other)) = files.get(&path) {
@@ -206,6 +213,15 @@ pub fn merge(docs: &[Value], names: &[String]) -> Result<Value> {
         entities.insert(entity, Value::Object(ordered));
     }
 
+    if let Some(list) = overdue.as_mut() {
+        let key = |v: &Value| {
+            (
+                v["path"].as_str().unwrap_or_default().to_string(),
+                v["entity"].as_str().unwrap_or_default().to_string(),
+            )
+        };
+        list.sort_by_key(key);
+    }
     let tool = first["tool"].clone();
     let reasons: BTreeSet<_> = skipped_by_reason.keys().cloned().collect();
     let skipped_by_reason: Map<String, Value> = reasons
@@ -215,7 +231,7 @@ pub fn merge(docs: &[Value], names: &[String]) -> Result<Value> {
             (r, json!(n))
         })
         .collect();
-    Ok(json!({
+    let mut merged = json!({
         "schema_version": SCHEMA_VERSION,
         "tool": tool,
         "scan": {
@@ -235,7 +251,11 @@ pub fn merge(docs: &[Value], names: &[String]) -> Result<Value> {
             "findings": total_findings,
             "entities": entities,
         },
-    }))
+    });
+    if let Some(list) = overdue {
+        merged["retention"] = json!({ "overdue": list });
+    }
+    Ok(merged)
 }
 
 #[cfg(test)]

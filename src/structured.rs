@@ -315,8 +315,8 @@ impl JsonProfile {
         };
         let field = &mut self.fields[at];
         field.non_empty += 1;
-        if field.header_values.is_some() {
-            field.count_header_value(&String::from_utf8_lossy(text), key);
+        if field.reads_values() {
+            field.observe(&String::from_utf8_lossy(text), key);
         }
     }
 }
@@ -436,12 +436,12 @@ impl SqlCounts {
         };
         let field = &mut self.fields[at];
         field.non_empty += 1;
-        if field.header_values.is_some() {
+        if field.reads_values() {
             let inner = text
                 .strip_prefix(b"'")
                 .and_then(|t| t.strip_suffix(b"'"))
                 .unwrap_or(text);
-            field.count_header_value(&String::from_utf8_lossy(inner), key);
+            field.observe(&String::from_utf8_lossy(inner), key);
         }
     }
 }

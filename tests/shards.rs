@@ -153,3 +153,34 @@ fn files_from_scans_exactly_the_listed_files() {
         );
     }
 }
+
+#[test]
+fn overdue_locations_survive_a_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[retention]\n[retention.categories]\ncontact = \"2y\"\n",
+    )
+    .unwrap();
+    let policy = policy.to_str().unwrap();
+    let single = inventory(&["--config", policy, "fixtures"]);
+    assert!(
+        !single["retention"]["overdue"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let mut paths = Vec::new();
+    for k in 0..2 {
+        let shard = format!("{k}/2");
+        let doc = inventory(&["--config", policy, "--shard", &shard, "fixtures"]);
+        let path = dir.path().join(format!("s{k}.json"));
+        std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
+        paths.push(path.display().to_string());
+    }
+    let out = piiscan().arg("merge").args(&paths).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let merged: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(merged["retention"], single["retention"]);
+}

@@ -246,6 +246,38 @@ impl Report for HumanReport {
                 }
             }
         }
+        if let Some(overdue) = &inv.overdue {
+            writeln!(out)?;
+            if overdue.is_empty() {
+                writeln!(out, "{}", self.bold("Retention: nothing past its policy."))?;
+            } else {
+                writeln!(
+                    out,
+                    "{}",
+                    self.yellow(&format!(
+                        "Past retention policy: {} locations",
+                        overdue.len()
+                    ))
+                )?;
+                for o in overdue.iter().take(LISTED_COLUMNS) {
+                    writeln!(
+                        out,
+                        "  {}  {:<13} policy {}: {}",
+                        o.path,
+                        o.entity.as_str(),
+                        o.policy,
+                        o.evidence
+                    )?;
+                }
+                if overdue.len() > LISTED_COLUMNS {
+                    writeln!(
+                        out,
+                        "  ... and {} more; --format json or inventory-csv lists all",
+                        overdue.len() - LISTED_COLUMNS
+                    )?;
+                }
+            }
+        }
         if !inv.skipped.is_empty() {
             writeln!(out)?;
             writeln!(

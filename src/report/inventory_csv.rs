@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 pub struct InventoryCsvReport;
 
-pub const HEADER: [&str; 15] = [
+pub const HEADER: [&str; 17] = [
     "path",
     "field",
     "column",
@@ -27,6 +27,8 @@ pub const HEADER: [&str; 15] = [
     "samples",
     "modified",
     "age_days",
+    "oldest_record",
+    "overdue",
 ];
 
 fn stats_cells(s: &EntityStats) -> [String; 2] {
@@ -37,7 +39,24 @@ fn stats_cells(s: &EntityStats) -> [String; 2] {
     ]
 }
 
-fn file_rows(path: &str, entry: &FileEntry, now: SystemTime) -> Vec<Vec<String>> {
+fn file_rows(
+    path: &str,
+    entry: &FileEntry,
+    now: SystemTime,
+    overdue: Option<&[crate::retention::Overdue]>,
+) -> Vec<Vec<String>> {
+    let oldest_record = entry
+        .record_dates()
+        .and_then(|(d, _)| d.oldest)
+        .map(crate::columns::format_day)
+        .unwrap_or_default();
+    let overdue_cell = |entity: crate::finding::Entity| match overdue {
+        None => String::new(),
+        Some(list) => match list.iter().find(|o| o.path == path && o.entity == entity) {
+            Some(o) => format!("yes: {} ({} days)", o.policy, o.age_days),
+            None => "no".to_string(),
+        },
+    };
     let modified = entry.modified.map(rfc3339).unwrap_or_default();
     let age = entry
         .modified
@@ -90,6 +109,8 @@ fn file_rows(path: &str, entry: &FileEntry, now: SystemTime) -> Vec<Vec<String>>
                 stats.samples.join(" | "),
                 modified.clone(),
                 age.clone(),
+                oldest_record.clone(),
+                overdue_cell(entity),
             ]);
         }
     }
@@ -119,6 +140,8 @@ fn file_rows(path: &str, entry: &FileEntry, now: SystemTime) -> Vec<Vec<String>>
             stats.samples.join(" | "),
             modified.clone(),
             age.clone(),
+            oldest_record.clone(),
+            overdue_cell(*entity),
         ]);
     }
     rows
@@ -130,7 +153,7 @@ impl Report for InventoryCsvReport {
         w.write_record(HEADER).map_err(std::io::Error::other)?;
         let now = SystemTime::now();
         for (path, entry) in &inventory.files {
-            for row in file_rows(path, entry, now) {
+            for row in file_rows(path, entry, now, inventory.overdue.as_deref()) {
                 w.write_record(&row).map_err(std::io::Error::other)?;
             }
         }

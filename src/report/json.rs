@@ -19,6 +19,14 @@ pub struct Document<'a> {
     pub scan: ScanSection<'a>,
     pub files: Vec<FileSection<'a>>,
     pub totals: Totals,
+    /// With retention policies: the locations holding data past them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention: Option<RetentionSection<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct RetentionSection<'a> {
+    pub overdue: &'a [crate::retention::Overdue],
 }
 
 #[derive(Serialize)]
@@ -85,6 +93,11 @@ pub struct FieldSection<'a> {
     /// The entity the header names, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub header_entity: Option<&'static str>,
+    /// Date-like columns: the oldest and newest date (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oldest_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newest_date: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -172,6 +185,14 @@ pub fn field_section<'a>(f: &FieldSummary<'a>) -> FieldSection<'a> {
         }),
         entities,
         header_entity: f.header_entity.map(|e| e.as_str()),
+        oldest_date: f
+            .dates
+            .and_then(|d| d.oldest)
+            .map(crate::columns::format_day),
+        newest_date: f
+            .dates
+            .and_then(|d| d.newest)
+            .map(crate::columns::format_day),
     }
 }
 
@@ -238,6 +259,10 @@ pub fn document(inventory: &Inventory) -> Document<'_> {
                 fields: entry.field_summaries().iter().map(field_section).collect(),
             })
             .collect(),
+        retention: inventory
+            .overdue
+            .as_deref()
+            .map(|overdue| RetentionSection { overdue }),
         totals: Totals {
             findings: inventory.total_findings(),
             entities: inventory
