@@ -612,7 +612,10 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     prepared.filters.push(gate.filter());
     // The JSON inventory needs only the per-file aggregates; every other
     // format shows findings one by one.
-    let stream = !matches!(args.format, ReportFormat::Json | ReportFormat::InventoryCsv);
+    let stream = !matches!(
+        args.format,
+        ReportFormat::Json | ReportFormat::InventoryCsv | ReportFormat::Html
+    );
     let request = prepared.request(&args, stream);
     let index_ctx = prepared.index_context(&args)?;
     let mut out = Output::open(args.output.as_deref())?;

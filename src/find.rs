@@ -286,7 +286,7 @@ pub fn write(
             }
             w.flush()
         }
-        ReportFormat::Human | ReportFormat::Sarif => {
+        ReportFormat::Human | ReportFormat::Sarif | ReportFormat::Html => {
             for (i, subject) in targets.subjects.iter().enumerate() {
                 let locations = found.per_subject.get(&i).map(Vec::as_slice).unwrap_or(&[]);
                 let files: std::collections::BTreeSet<&str> =

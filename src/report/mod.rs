@@ -3,6 +3,7 @@
 //! written from the inventory at the end.
 
 pub mod csv;
+pub mod html;
 pub mod human;
 pub mod inventory_csv;
 pub mod json;
@@ -28,6 +29,8 @@ pub enum ReportFormat {
     Sarif,
     /// The data map: one row per file, field and entity, for spreadsheets.
     InventoryCsv,
+    /// The data map as one self-contained HTML page (use with -o).
+    Html,
 }
 
 /// How reports render values.
@@ -60,6 +63,7 @@ pub fn new_report(format: ReportFormat, options: RenderOptions) -> Box<dyn Repor
         ReportFormat::Ndjson => Box::new(ndjson::NdjsonReport::new(options)),
         ReportFormat::Csv => Box::new(csv::CsvReport::new(options)),
         ReportFormat::InventoryCsv => Box::new(inventory_csv::InventoryCsvReport),
+        ReportFormat::Html => Box::new(html::HtmlReport),
         // Without rule descriptions and with the built-in severities; the
         // scan command builds its own with the rules and configuration in effect.
         ReportFormat::Sarif => Box::new(sarif::SarifReport::new(
