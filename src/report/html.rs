@@ -394,7 +394,7 @@ pub fn render(inv: &Inventory) -> String {
         }
         html.push_str("</tbody></table>");
     }
-    let _ = write!(html, "<script>{SCRIPT}</script></body></html>\n");
+    let _ = writeln!(html, "<script>{SCRIPT}</script></body></html>");
     html
 }
 
