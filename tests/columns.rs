@@ -267,3 +267,22 @@ fn sheets_and_tables_inside_archives_have_their_columns() {
         "person_name"
     );
 }
+
+#[test]
+fn the_windows_1252_fixture_keeps_its_accents() {
+    let out = run(&[
+        "scan",
+        "--format",
+        "json",
+        "fixtures/exports/crm/klanten_latin1.csv",
+    ]);
+    let doc = json(&out);
+    let file = &doc["files"][0];
+    assert_eq!(file["rows"], 5);
+    let first_names = &field(file, "voornaam")["entities"]["person_name"]["samples"];
+    assert_eq!(first_names[0], "É*****");
+    assert_eq!(
+        field(file, "telefoon")["verdict"]["evidence"],
+        "header_and_values"
+    );
+}
