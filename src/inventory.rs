@@ -145,6 +145,36 @@ impl FileEntry {
                 .is_some_and(|c| c.fields.iter().any(has_named_column))
     }
 
+    /// Summaries of profiled fields (JSON paths, SQL columns) by name;
+    /// `rows` gives the record count a field's name belongs to.
+    fn push_profiled<'a>(
+        &'a self,
+        out: &mut Vec<FieldSummary<'a>>,
+        fields: &'a [crate::columns::ColumnProfile],
+        rows: impl Fn(&str) -> Option<u64>,
+    ) {
+        let mut fields: Vec<&crate::columns::ColumnProfile> = fields.iter().collect();
+        fields.sort_by(|a, b| a.name.cmp(&b.name));
+        for c in fields {
+            let entities = self.fields.get(&c.name);
+            out.push(FieldSummary {
+                name: &c.name,
+                column: None,
+                rows: rows(&c.name),
+                non_empty: Some(c.non_empty),
+                entities,
+                header_entity: c.header_entity,
+                header_values: c.header_values.as_ref(),
+                verdict: column_verdict(
+                    c.header_entity,
+                    entities.unwrap_or(&NO_ENTITIES),
+                    Some(c.non_empty),
+                ),
+                dates: c.dates.filter(|d| d.dated > 0),
+            });
+        }
+    }
+
     /// Every column of a table in order, then fields known only from
     /// findings (JSON paths, SQL columns) by name.
     pub fn field_summaries(&self) -> Vec<FieldSummary<'_>> {
@@ -171,49 +201,13 @@ impl FileEntry {
             }
         }
         if let Some(json) = &self.json {
-            let mut fields: Vec<&crate::columns::ColumnProfile> = json.fields.iter().collect();
-            fields.sort_by(|a, b| a.name.cmp(&b.name));
-            for c in fields {
-                let entities = self.fields.get(&c.name);
-                out.push(FieldSummary {
-                    name: &c.name,
-                    column: None,
-                    rows: Some(json.records),
-                    non_empty: Some(c.non_empty),
-                    entities,
-                    header_entity: c.header_entity,
-                    header_values: c.header_values.as_ref(),
-                    verdict: column_verdict(
-                        c.header_entity,
-                        entities.unwrap_or(&NO_ENTITIES),
-                        Some(c.non_empty),
-                    ),
-                    dates: c.dates.filter(|d| d.dated > 0),
-                });
-            }
+            self.push_profiled(&mut out, &json.fields, |_| Some(json.records));
         }
         if let Some(counts) = self.sql.as_ref().and_then(SqlProfile::counts) {
-            let mut fields: Vec<&crate::columns::ColumnProfile> = counts.fields.iter().collect();
-            fields.sort_by(|a, b| a.name.cmp(&b.name));
-            for c in fields {
-                let entities = self.fields.get(&c.name);
-                let table = c.name.split('.').next().unwrap_or("");
-                out.push(FieldSummary {
-                    name: &c.name,
-                    column: None,
-                    rows: counts.rows.get(table).copied(),
-                    non_empty: Some(c.non_empty),
-                    entities,
-                    header_entity: c.header_entity,
-                    header_values: c.header_values.as_ref(),
-                    verdict: column_verdict(
-                        c.header_entity,
-                        entities.unwrap_or(&NO_ENTITIES),
-                        Some(c.non_empty),
-                    ),
-                    dates: c.dates.filter(|d| d.dated > 0),
-                });
-            }
+            self.push_profiled(&mut out, &counts.fields, |name| {
+                let table = name.split('.').next().unwrap_or("");
+                counts.rows.get(table).copied()
+            });
         }
         for (name, entities) in &self.fields {
             let profiled = self
