@@ -30,7 +30,8 @@ const MAX_CANDIDATE_LEN: usize = 256;
 /// A rule's context, pre-lowercased for cheap comparison.
 #[derive(Debug, Clone, Default)]
 struct CompiledContext {
-    keywords: Vec<Vec<u8>>,
+    /// Searchers built once per keyword (already lowercase).
+    keywords: Vec<memchr::memmem::Finder<'static>>,
     fields: Vec<String>,
     required: bool,
 }
@@ -77,10 +78,24 @@ fn syntax_config() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false)
 }
 
-fn build(patterns: &[&str], kind: MatchKind) -> Result<Regex> {
+/// Lazy DFA cache per thread for the two regexes over all patterns. The
+/// default (2 MiB) is too small for the union of every rule: on dense data
+/// the DFA's states were thrown away and rebuilt over and over (a fifth of
+/// the scan time went to determinization). The cache grows only as far as
+/// states are actually built.
+const UNION_CACHE_CAPACITY: usize = 16 << 20;
+/// Lazy DFA cache per thread for one rule's own regex.
+const RULE_CACHE_CAPACITY: usize = 2 << 20;
+
+fn build(patterns: &[&str], kind: MatchKind, cache_capacity: usize) -> Result<Regex> {
     Regex::builder()
         .syntax(syntax_config())
-        .configure(Regex::config().match_kind(kind).utf8_empty(false))
+        .configure(
+            Regex::config()
+                .match_kind(kind)
+                .utf8_empty(false)
+                .hybrid_cache_capacity(cache_capacity),
+        )
         .build_many(patterns)
         .map_err(|e| Error::MatcherBuild(e.to_string()))
 }
@@ -103,11 +118,14 @@ impl Matcher {
         }
         let mut compiled = Vec::with_capacity(rules.len());
         for rule in rules {
-            let regex = build(&[rule.pattern.as_str()], MatchKind::LeftmostFirst).map_err(|e| {
-                Error::RuleInvalid {
-                    id: rule.id.clone(),
-                    message: format!("pattern does not compile: {e}"),
-                }
+            let regex = build(
+                &[rule.pattern.as_str()],
+                MatchKind::LeftmostFirst,
+                RULE_CACHE_CAPACITY,
+            )
+            .map_err(|e| Error::RuleInvalid {
+                id: rule.id.clone(),
+                message: format!("pattern does not compile: {e}"),
             })?;
             let context = rule
                 .context
@@ -116,7 +134,10 @@ impl Matcher {
                     keywords: c
                         .keywords
                         .iter()
-                        .map(|k| k.to_ascii_lowercase().into_bytes())
+                        .map(|k| {
+                            memchr::memmem::Finder::new(k.to_ascii_lowercase().as_bytes())
+                                .into_owned()
+                        })
                         .collect(),
                     fields: c.fields.iter().map(|f| normalize_field_name(f)).collect(),
                     required: c.required,
@@ -129,8 +150,8 @@ impl Matcher {
             });
         }
         let patterns: Vec<&str> = compiled.iter().map(|r| r.rule.pattern.as_str()).collect();
-        let stage1 = build(&patterns, MatchKind::LeftmostFirst)?;
-        let which = build(&patterns, MatchKind::All)?;
+        let stage1 = build(&patterns, MatchKind::LeftmostFirst, UNION_CACHE_CAPACITY)?;
+        let which = build(&patterns, MatchKind::All, UNION_CACHE_CAPACITY)?;
         Ok(Matcher {
             rules: compiled,
             stage1,
@@ -172,23 +193,26 @@ impl Matcher {
     ) {
         let mut pos = 0;
         while pos < accept_end {
+            // Stage 1 searches forward only: the end of the earliest
+            // candidate says which line to confirm, and a reverse search for
+            // its exact start would be wasted work.
             let input = Input::new(hay).range(pos..hay.len()).earliest(true);
-            let Some(m) = self.stage1.search_with(&mut cache.stage1, &input) else {
+            let Some(half) = self.stage1.search_half_with(&mut cache.stage1, &input) else {
                 break;
             };
-            if m.start() >= accept_end {
+            // A byte inside the candidate (patterns never match empty).
+            let inside = half.offset().saturating_sub(1).max(pos);
+            let line_start = memchr::memrchr(b'\n', &hay[pos..inside]).map_or(pos, |i| pos + i + 1);
+            let line_end = memchr::memchr(b'\n', &hay[inside..]).map_or(hay.len(), |i| inside + i);
+            // Stage 2 window: the whole line, or a bounded slice of a huge one.
+            let win_start = line_start.max(half.offset().saturating_sub(MAX_CANDIDATE_LEN));
+            if win_start >= accept_end {
                 break;
             }
-            let line_start =
-                memchr::memrchr(b'\n', &hay[pos..m.start()]).map_or(pos, |i| pos + i + 1);
-            let line_end =
-                memchr::memchr(b'\n', &hay[m.start()..]).map_or(hay.len(), |i| m.start() + i);
-            // Stage 2 window: the whole line, or a bounded slice of a huge one.
-            let win_start = line_start.max(m.start().saturating_sub(MAX_CANDIDATE_LEN));
             let win_accept_end = line_end
                 .min(win_start.saturating_add(STAGE2_WINDOW))
                 .min(accept_end)
-                .max(m.start() + 1);
+                .max(win_start + 1);
             let win_end = line_end.min(win_accept_end + MAX_CANDIDATE_LEN);
             self.confirm_window(
                 cache,
@@ -304,7 +328,11 @@ impl Matcher {
 
 /// True when one of `keywords` occurs (ASCII case-insensitively) in the few
 /// bytes before the candidate on its line.
-fn keyword_before(cand: &Candidate<'_>, line_start: usize, keywords: &[Vec<u8>]) -> bool {
+fn keyword_before(
+    cand: &Candidate<'_>,
+    line_start: usize,
+    keywords: &[memchr::memmem::Finder<'static>],
+) -> bool {
     if keywords.is_empty() {
         return false;
     }
@@ -317,9 +345,7 @@ fn keyword_before(cand: &Candidate<'_>, line_start: usize, keywords: &[Vec<u8>])
     for (dst, src) in lowered.iter_mut().zip(window) {
         *dst = src.to_ascii_lowercase();
     }
-    keywords
-        .iter()
-        .any(|k| memchr::memmem::find(lowered, k).is_some())
+    keywords.iter().any(|k| k.find(lowered).is_some())
 }
 
 /// Keeps the best of overlapping hits: higher confidence, then longer, then
