@@ -65,6 +65,18 @@ pub fn build_matcher(
     entities: Option<&[Entity]>,
     region: &str,
 ) -> Result<Matcher> {
+    let matcher = build_lazy_matcher(rules, entities, region)?;
+    matcher.compile()?;
+    Ok(matcher)
+}
+
+/// Like [`build_matcher`], but compiles on the first search: a scan that
+/// finds no text to read does not pay for compiling the rule set.
+fn build_lazy_matcher(
+    rules: Vec<Rule>,
+    entities: Option<&[Entity]>,
+    region: &str,
+) -> Result<Matcher> {
     let rules = match entities {
         Some(wanted) => rules
             .into_iter()
@@ -72,7 +84,7 @@ pub fn build_matcher(
             .collect(),
         None => rules,
     };
-    Matcher::new(rules, region)
+    Matcher::new_lazy(rules, region)
 }
 
 /// Runs a scan: walks in parallel, calls `on_finding` for every finding as it
@@ -84,7 +96,7 @@ pub fn run_scan(
     on_finding: &mut dyn FnMut(&Finding) -> std::io::Result<()>,
 ) -> Result<Inventory> {
     let started = Instant::now();
-    let matcher = build_matcher(request.rules, request.entities.as_deref(), &request.region)?;
+    let matcher = build_lazy_matcher(request.rules, request.entities.as_deref(), &request.region)?;
     let rule_count = matcher.rules().len();
     let ctx = ScanContext {
         matcher,
@@ -129,6 +141,9 @@ pub fn run_scan(
                 "internal error: a scanning thread panicked".into(),
             ));
         }
+    }
+    if let Some(e) = ctx.matcher.compile_error() {
+        return Err(e);
     }
     if let Some(e) = write_error {
         return Err(error::Error::io("writing findings", e));

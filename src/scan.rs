@@ -155,15 +155,23 @@ impl std::fmt::Debug for ScanSettings {
     }
 }
 
+/// Searchers for the markers, built once: building a substring searcher
+/// costs more than running it over one line.
+static IGNORE_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(IGNORE_MARKER));
+static IGNORE_NEXT_LINE_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(IGNORE_NEXT_LINE_MARKER));
+
 /// True when `line` carries `piiscan:ignore` (and not only the next-line form).
 fn line_ignores_itself(line: &[u8]) -> bool {
-    memchr::memmem::find_iter(line, IGNORE_MARKER)
+    IGNORE_FINDER
+        .find_iter(line)
         .any(|at| !line[at..].starts_with(IGNORE_NEXT_LINE_MARKER))
 }
 
 /// True when `line` carries `piiscan:ignore-next-line`.
 fn line_ignores_next(line: &[u8]) -> bool {
-    memchr::memmem::find(line, IGNORE_NEXT_LINE_MARKER).is_some()
+    IGNORE_NEXT_LINE_FINDER.find(line).is_some()
 }
 
 /// Everything threads share during a scan: compiled once, read by all.
@@ -748,9 +756,13 @@ impl<'a> FileScanner<'a> {
             Some(fresh) => fresh,
             None => locator,
         };
+        // One pass over the chunk tells whether any line in it carries a
+        // marker; only then is each hit's line looked at.
+        // (`piiscan:ignore` is also the start of the next-line marker.)
+        let markers = lines.previous_chunk_ignores_next || IGNORE_FINDER.find(buf).is_some();
         for hit in &self.hits {
             lines.advance(buf, base, base + hit.start as u64);
-            if is_ignored_inline(buf, hit.start, lines.previous_chunk_ignores_next) {
+            if markers && is_ignored_inline(buf, hit.start, lines.previous_chunk_ignores_next) {
                 continue;
             }
             let rule = matcher.rule(hit.rule);

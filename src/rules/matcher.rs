@@ -18,6 +18,7 @@ use crate::validate::{Candidate, Verdict};
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, PatternSet};
+use std::sync::OnceLock;
 
 /// How far before a value context keywords are looked for.
 const KEYWORD_WINDOW: usize = 48;
@@ -30,37 +31,74 @@ const MAX_CANDIDATE_LEN: usize = 256;
 /// A rule's context, pre-lowercased for cheap comparison.
 #[derive(Debug, Clone, Default)]
 struct CompiledContext {
-    keywords: Vec<Vec<u8>>,
+    /// Searchers built once per keyword (already lowercase).
+    keywords: Vec<memchr::memmem::Finder<'static>>,
     fields: Vec<String>,
     required: bool,
 }
 
-/// One compiled rule: its own regex for stage 2 and its decision inputs.
+/// One rule with its decision inputs (its regex lives in [`Regexes`]).
 #[derive(Debug)]
 pub struct CompiledRule {
     pub rule: Rule,
-    regex: Regex,
     context: CompiledContext,
 }
 
-/// The whole rule set compiled once per scan and shared by all threads.
+/// The compiled regexes of a rule set.
 #[derive(Debug)]
-pub struct Matcher {
-    rules: Vec<CompiledRule>,
+struct Regexes {
     /// Leftmost-first, used only to find the next candidate quickly.
     stage1: Regex,
     /// Same patterns with `MatchKind::All`, to learn which rules match a line.
     which: Regex,
+    /// Each rule's own pattern, for stage 2.
+    per_rule: Vec<Regex>,
+}
+
+/// Why compiling the rule set failed, kept so every caller gets the error.
+#[derive(Debug, Clone)]
+struct BuildError {
+    /// The rule whose pattern failed, when it was one rule's.
+    id: Option<String>,
+    message: String,
+}
+
+impl From<BuildError> for Error {
+    fn from(e: BuildError) -> Error {
+        match e.id {
+            Some(id) => Error::RuleInvalid {
+                id,
+                message: e.message,
+            },
+            None => Error::MatcherBuild(e.message),
+        }
+    }
+}
+
+/// The whole rule set compiled once per scan and shared by all threads.
+///
+/// Compiling every pattern takes longer than scanning an empty directory
+/// should (about 15 ms for the default set), so [`Matcher::new_lazy`]
+/// checks the patterns' syntax only and compiles on first use.
+#[derive(Debug)]
+pub struct Matcher {
+    rules: Vec<CompiledRule>,
+    regexes: OnceLock<std::result::Result<Regexes, BuildError>>,
     region: String,
 }
 
 /// Per-thread search state: regex caches are mutable and not shareable.
+/// Created empty; filled when the thread scans its first text.
 pub struct MatcherCache {
+    caches: Option<Caches>,
+    hits: Vec<Hit>,
+}
+
+struct Caches {
     stage1: meta::Cache,
     which: meta::Cache,
     per_rule: Vec<meta::Cache>,
     patset: PatternSet,
-    hits: Vec<Hit>,
 }
 
 /// A confirmed match inside a buffer, before it is located and turned into a
@@ -77,10 +115,24 @@ fn syntax_config() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false)
 }
 
-fn build(patterns: &[&str], kind: MatchKind) -> Result<Regex> {
+/// Lazy DFA cache per thread for the two regexes over all patterns. The
+/// default (2 MiB) is too small for the union of every rule: on dense data
+/// the DFA's states were thrown away and rebuilt over and over (a fifth of
+/// the scan time went to determinization). The cache grows only as far as
+/// states are actually built.
+const UNION_CACHE_CAPACITY: usize = 16 << 20;
+/// Lazy DFA cache per thread for one rule's own regex.
+const RULE_CACHE_CAPACITY: usize = 2 << 20;
+
+fn build(patterns: &[&str], kind: MatchKind, cache_capacity: usize) -> Result<Regex> {
     Regex::builder()
         .syntax(syntax_config())
-        .configure(Regex::config().match_kind(kind).utf8_empty(false))
+        .configure(
+            Regex::config()
+                .match_kind(kind)
+                .utf8_empty(false)
+                .hybrid_cache_capacity(cache_capacity),
+        )
         .build_many(patterns)
         .map_err(|e| Error::MatcherBuild(e.to_string()))
 }
@@ -96,6 +148,15 @@ impl Matcher {
     /// Compiles `rules`. Fails with the offending rule's id when a pattern is
     /// invalid.
     pub fn new(rules: Vec<Rule>, region: &str) -> Result<Matcher> {
+        let matcher = Matcher::new_lazy(rules, region)?;
+        matcher.compile()?;
+        Ok(matcher)
+    }
+
+    /// Checks the syntax of every pattern (failing with the offending rule's
+    /// id) and leaves compiling to the first search; [`Matcher::compile`]
+    /// reports what that found.
+    pub fn new_lazy(rules: Vec<Rule>, region: &str) -> Result<Matcher> {
         if rules.is_empty() {
             return Err(Error::Usage(
                 "no rules to scan with (--no-default-rules without --rules?)".into(),
@@ -103,7 +164,7 @@ impl Matcher {
         }
         let mut compiled = Vec::with_capacity(rules.len());
         for rule in rules {
-            let regex = build(&[rule.pattern.as_str()], MatchKind::LeftmostFirst).map_err(|e| {
+            syntax::parse_with(&rule.pattern, &syntax_config()).map_err(|e| {
                 Error::RuleInvalid {
                     id: rule.id.clone(),
                     message: format!("pattern does not compile: {e}"),
@@ -116,26 +177,70 @@ impl Matcher {
                     keywords: c
                         .keywords
                         .iter()
-                        .map(|k| k.to_ascii_lowercase().into_bytes())
+                        .map(|k| {
+                            memchr::memmem::Finder::new(k.to_ascii_lowercase().as_bytes())
+                                .into_owned()
+                        })
                         .collect(),
                     fields: c.fields.iter().map(|f| normalize_field_name(f)).collect(),
                     required: c.required,
                 })
                 .unwrap_or_default();
-            compiled.push(CompiledRule {
-                rule,
-                regex,
-                context,
-            });
+            compiled.push(CompiledRule { rule, context });
         }
-        let patterns: Vec<&str> = compiled.iter().map(|r| r.rule.pattern.as_str()).collect();
-        let stage1 = build(&patterns, MatchKind::LeftmostFirst)?;
-        let which = build(&patterns, MatchKind::All)?;
         Ok(Matcher {
             rules: compiled,
-            stage1,
-            which,
+            regexes: OnceLock::new(),
             region: region.to_string(),
+        })
+    }
+
+    /// Compiles the patterns now if no search has yet. Fails with the
+    /// offending rule's id when one does not compile (beyond its syntax:
+    /// size limits).
+    pub fn compile(&self) -> Result<()> {
+        match self.regexes() {
+            Ok(_) => Ok(()),
+            Err(e) => Err(e.clone().into()),
+        }
+    }
+
+    /// The compile error of a lazily built matcher, if a search compiled it
+    /// and that failed. Never compiles.
+    pub fn compile_error(&self) -> Option<Error> {
+        match self.regexes.get() {
+            Some(Err(e)) => Some(e.clone().into()),
+            _ => None,
+        }
+    }
+
+    fn regexes(&self) -> &std::result::Result<Regexes, BuildError> {
+        self.regexes.get_or_init(|| {
+            let mut per_rule = Vec::with_capacity(self.rules.len());
+            for r in &self.rules {
+                let regex = build(
+                    &[r.rule.pattern.as_str()],
+                    MatchKind::LeftmostFirst,
+                    RULE_CACHE_CAPACITY,
+                )
+                .map_err(|e| BuildError {
+                    id: Some(r.rule.id.clone()),
+                    message: format!("pattern does not compile: {e}"),
+                })?;
+                per_rule.push(regex);
+            }
+            let patterns: Vec<&str> = self.rules.iter().map(|r| r.rule.pattern.as_str()).collect();
+            let union = |kind| {
+                build(&patterns, kind, UNION_CACHE_CAPACITY).map_err(|e| BuildError {
+                    id: None,
+                    message: e.to_string(),
+                })
+            };
+            Ok(Regexes {
+                stage1: union(MatchKind::LeftmostFirst)?,
+                which: union(MatchKind::All)?,
+                per_rule,
+            })
         })
     }
 
@@ -149,10 +254,7 @@ impl Matcher {
 
     pub fn new_cache(&self) -> MatcherCache {
         MatcherCache {
-            stage1: self.stage1.create_cache(),
-            which: self.which.create_cache(),
-            per_rule: self.rules.iter().map(|r| r.regex.create_cache()).collect(),
-            patset: PatternSet::new(self.rules.len()),
+            caches: None,
             hits: Vec::new(),
         }
     }
@@ -170,28 +272,44 @@ impl Matcher {
         field_of: &mut dyn FnMut(usize) -> Option<String>,
         emit: &mut dyn FnMut(Hit),
     ) {
+        // A rule set that failed to compile finds nothing; whoever built the
+        // matcher lazily learns why from `compile`.
+        let Ok(regexes) = self.regexes() else {
+            return;
+        };
+        let caches = cache.caches.get_or_insert_with(|| Caches {
+            stage1: regexes.stage1.create_cache(),
+            which: regexes.which.create_cache(),
+            per_rule: regexes.per_rule.iter().map(|r| r.create_cache()).collect(),
+            patset: PatternSet::new(self.rules.len()),
+        });
         let mut pos = 0;
         while pos < accept_end {
+            // Stage 1 searches forward only: the end of the earliest
+            // candidate says which line to confirm, and a reverse search for
+            // its exact start would be wasted work.
             let input = Input::new(hay).range(pos..hay.len()).earliest(true);
-            let Some(m) = self.stage1.search_with(&mut cache.stage1, &input) else {
+            let Some(half) = regexes.stage1.search_half_with(&mut caches.stage1, &input) else {
                 break;
             };
-            if m.start() >= accept_end {
+            // A byte inside the candidate (patterns never match empty).
+            let inside = half.offset().saturating_sub(1).max(pos);
+            let line_start = memchr::memrchr(b'\n', &hay[pos..inside]).map_or(pos, |i| pos + i + 1);
+            let line_end = memchr::memchr(b'\n', &hay[inside..]).map_or(hay.len(), |i| inside + i);
+            // Stage 2 window: the whole line, or a bounded slice of a huge one.
+            let win_start = line_start.max(half.offset().saturating_sub(MAX_CANDIDATE_LEN));
+            if win_start >= accept_end {
                 break;
             }
-            let line_start =
-                memchr::memrchr(b'\n', &hay[pos..m.start()]).map_or(pos, |i| pos + i + 1);
-            let line_end =
-                memchr::memchr(b'\n', &hay[m.start()..]).map_or(hay.len(), |i| m.start() + i);
-            // Stage 2 window: the whole line, or a bounded slice of a huge one.
-            let win_start = line_start.max(m.start().saturating_sub(MAX_CANDIDATE_LEN));
             let win_accept_end = line_end
                 .min(win_start.saturating_add(STAGE2_WINDOW))
                 .min(accept_end)
-                .max(m.start() + 1);
+                .max(win_start + 1);
             let win_end = line_end.min(win_accept_end + MAX_CANDIDATE_LEN);
             self.confirm_window(
-                cache,
+                regexes,
+                caches,
+                &mut cache.hits,
                 hay,
                 line_start,
                 win_start,
@@ -207,7 +325,9 @@ impl Matcher {
     #[allow(clippy::too_many_arguments)]
     fn confirm_window(
         &self,
-        cache: &mut MatcherCache,
+        regexes: &Regexes,
+        cache: &mut Caches,
+        hits: &mut Vec<Hit>,
         hay: &[u8],
         line_start: usize,
         win_start: usize,
@@ -218,16 +338,18 @@ impl Matcher {
     ) {
         cache.patset.clear();
         let input = Input::new(hay).range(win_start..win_end);
-        self.which
+        regexes
+            .which
             .which_overlapping_matches_with(&mut cache.which, &input, &mut cache.patset);
-        cache.hits.clear();
+        hits.clear();
         for pid in cache.patset.iter() {
             let idx = pid.as_usize();
             let compiled = &self.rules[idx];
             let mut at = win_start;
             while at < win_accept_end {
                 let input = Input::new(hay).range(at..win_end);
-                let Some(m) = compiled.regex.search_with(&mut cache.per_rule[idx], &input) else {
+                let Some(m) = regexes.per_rule[idx].search_with(&mut cache.per_rule[idx], &input)
+                else {
                     break;
                 };
                 if m.start() >= win_accept_end {
@@ -237,7 +359,7 @@ impl Matcher {
                 let decision = self.decide(compiled, &cand, line_start, field_of);
                 match decision {
                     Some(confidence) => {
-                        cache.hits.push(Hit {
+                        hits.push(Hit {
                             rule: idx,
                             start: m.start(),
                             end: m.end(),
@@ -251,8 +373,8 @@ impl Matcher {
                 }
             }
         }
-        resolve_overlaps(&mut cache.hits);
-        for hit in cache.hits.drain(..) {
+        resolve_overlaps(hits);
+        for hit in hits.drain(..) {
             emit(hit);
         }
     }
@@ -304,7 +426,11 @@ impl Matcher {
 
 /// True when one of `keywords` occurs (ASCII case-insensitively) in the few
 /// bytes before the candidate on its line.
-fn keyword_before(cand: &Candidate<'_>, line_start: usize, keywords: &[Vec<u8>]) -> bool {
+fn keyword_before(
+    cand: &Candidate<'_>,
+    line_start: usize,
+    keywords: &[memchr::memmem::Finder<'static>],
+) -> bool {
     if keywords.is_empty() {
         return false;
     }
@@ -317,9 +443,7 @@ fn keyword_before(cand: &Candidate<'_>, line_start: usize, keywords: &[Vec<u8>])
     for (dst, src) in lowered.iter_mut().zip(window) {
         *dst = src.to_ascii_lowercase();
     }
-    keywords
-        .iter()
-        .any(|k| memchr::memmem::find(lowered, k).is_some())
+    keywords.iter().any(|k| k.find(lowered).is_some())
 }
 
 /// Keeps the best of overlapping hits: higher confidence, then longer, then

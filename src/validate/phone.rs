@@ -17,7 +17,10 @@
 //! 100 ms (decoding plus the Dutch patterns), the first number of another
 //! country 8-15 ms, later calls 4-10 µs; candidates the written form rejects
 //! cost about 0.2 µs. The crate guards its regex cache with one mutex, so
-//! phone checks do not run in parallel across threads.
+//! its checks do not run in parallel across threads: the Dutch numbering plan
+//! (the default region, and most numbers in a Dutch estate) is therefore
+//! checked by code of our own ([`dutch_valid`]), with no lock and no
+//! allocation, and only other countries reach the crate.
 //!
 //! Only clean strings reach the library (`+` and digits, or digits alone):
 //! the library's own free-text parser has panicked on odd input in the past,
@@ -441,8 +444,10 @@ fn block_tail(c: &Candidate, text: &[u8]) -> bool {
 }
 
 /// Parses with the numbering plan of `region` (for national numbers) and
-/// keeps the number only when it is valid there.
-fn valid_number(w: &Written, region: &str) -> Option<PhoneNumber> {
+/// keeps the number only when it is valid there. This is the slow path:
+/// the crate serialises its callers on one mutex (see the module docs), so
+/// [`valid_e164`] answers the common Dutch forms without it.
+fn crate_valid_number(w: &Written, region: &str) -> Option<PhoneNumber> {
     let region: Option<Id> = region.trim().to_ascii_uppercase().parse().ok();
     // International numbers are parsed without a region: given one, the
     // crate applies that region's trunk prefix to every number and turns
@@ -454,6 +459,143 @@ fn valid_number(w: &Written, region: &str) -> Option<PhoneNumber> {
     let db: &Database = &METADATA;
     let number = phonenumber::parse_with(db, region, &input).ok()?;
     phonenumber::is_valid_with(db, &number).then_some(number)
+}
+
+/// The Dutch national significant number of `w`, when the written form
+/// leaves no doubt about it; `None` sends the number to the crate.
+///
+/// Doubtful forms are left to the crate so both paths always agree: a
+/// national number starting with `00` (an international prefix) or with
+/// `31` (the crate may read it as the country code), and an international
+/// number whose national part starts with the trunk `0` (`+31 06 ...`).
+fn dutch_national<'w>(w: &'w Written, region: &str) -> Option<&'w [u8]> {
+    let d = w.digits.as_bytes();
+    match w.intl {
+        Some(_) => d.strip_prefix(b"31").filter(|n| n.first() != Some(&b'0')),
+        None if region.trim().eq_ignore_ascii_case("NL") => {
+            if d.starts_with(b"00") || d.starts_with(b"31") {
+                None
+            } else {
+                Some(d.strip_prefix(b"0").unwrap_or(d))
+            }
+        }
+        None => None,
+    }
+}
+
+/// Whether a Dutch national significant number is valid, with the crate's
+/// semantics: libphonenumber's metadata for NL (the general pattern, then
+/// any number type), where a pattern must match at the start of the number
+/// (a prefix, not the whole number) and the number's length must be one of
+/// the type's possible lengths. Written out as code so the check needs no
+/// lock and no allocation; `tests::dutch_plan_agrees_with_the_crate` keeps
+/// it equal to the crate's verdict.
+fn dutch_valid(n: &[u8]) -> bool {
+    if n.is_empty() || !n.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let len = n.len();
+    let at = |i: usize| n.get(i).map_or(10, |b| b - b'0');
+    let (a, b, c) = (at(0), at(1), at(2));
+    // generalDesc (no possible lengths of its own):
+    // (?:[124-7]\d\d|3(?:[02-9]\d|1[0-8]))\d{6}|8\d{6,9}|9\d{6,10}|1\d{4,5}
+    let general = (len >= 9 && (matches!(a, 1 | 2 | 4..=7) || (a == 3 && (b != 1 || c <= 8))))
+        || (a == 8 && len >= 7)
+        || (a == 9 && len >= 7)
+        || (a == 1 && len >= 5);
+    if !general {
+        return false;
+    }
+    let fixed_line = len == 9
+        && match (a, b) {
+            (1, 0 | 3 | 5) => true,
+            (1, 1) => matches!(c, 1 | 3..=5 | 7 | 8),
+            (1, 6) => matches!(c, 1 | 2 | 4..=8),
+            (1, 7) => matches!(c, 2 | 4),
+            (1, 8) => matches!(c, 0..=4 | 6 | 7),
+            (2, 0 | 3 | 4 | 6) => true,
+            (2, 2) => matches!(c, 2..=4 | 6..=9),
+            (2, 5) => matches!(c, 1 | 2 | 5),
+            (2, 9) => matches!(c, 4 | 7 | 9),
+            (3, 0 | 3 | 5 | 6 | 8) => true,
+            (3, 1) => matches!(c, 3..=8),
+            (3, 2) => matches!(c, 0 | 1),
+            (3, 4) => matches!(c, 1..=8),
+            (4, 0 | 3 | 5 | 6) => true,
+            (4, 1) => matches!(c, 1..=3 | 6 | 8),
+            (4, 7) => matches!(c, 5 | 8),
+            (4, 8) => matches!(c, 1 | 5..=8),
+            (4, 9) => matches!(c, 2 | 3 | 5 | 7 | 9),
+            (5, 0 | 3 | 5 | 8) => true,
+            (5, 1 | 9) => matches!(c, 1..=9),
+            (5, 2) => matches!(c, 1..=5 | 7..=9),
+            (5, 4) => matches!(c, 1 | 3..=8),
+            (5, 6) => matches!(c, 1 | 2 | 6),
+            (5, 7) => matches!(c, 0..=3 | 5 | 7 | 8),
+            (7, _) => true,
+            _ => false,
+        };
+    // mobile (lengths 9, 11): (?:6[1-58]|970\d)\d{7}
+    let mobile = (len == 9 || len == 11)
+        && ((a == 6 && matches!(b, 1..=5 | 8)) || (len == 11 && n.starts_with(b"970")));
+    // pager (9): 66\d{7}; voip (9): (?:85|91)\d{7}
+    let pager = len == 9 && a == 6 && b == 6;
+    let voip = len == 9 && matches!((a, b), (8, 5) | (9, 1));
+    // tollFree (7-10): 800\d{4,7}; premiumRate (7-10): 90[069]\d{4,7}
+    let toll_free = (7..=10).contains(&len) && n.starts_with(b"800");
+    let premium = (7..=10).contains(&len) && a == 9 && b == 0 && matches!(c, 0 | 6 | 9);
+    // uan (5, 6, 9): 140(?:1[035]|2[0346]|3[03568]|4[0356]|5[0358]|8[458])
+    //   |(?:140(?:1[16-8]|2[259]|3[124]|4[17-9]|5[124679]|7)|8[478]\d{6})\d
+    let uan = matches!(len, 5 | 6 | 9) && {
+        let (d, e) = (at(3), at(4));
+        let five = n.starts_with(b"140")
+            && match d {
+                1 => matches!(e, 0 | 3 | 5),
+                2 => matches!(e, 0 | 3 | 4 | 6),
+                3 => matches!(e, 0 | 3 | 5 | 6 | 8),
+                4 => matches!(e, 0 | 3 | 5 | 6),
+                5 => matches!(e, 0 | 3 | 5 | 8),
+                8 => matches!(e, 4 | 5 | 8),
+                7 => true,
+                _ => false,
+            };
+        let six = n.starts_with(b"140")
+            && len >= 6
+            && match d {
+                1 => matches!(e, 1 | 6..=8),
+                2 => matches!(e, 2 | 5 | 9),
+                3 => matches!(e, 1 | 2 | 4),
+                4 => matches!(e, 1 | 7..=9),
+                5 => matches!(e, 1 | 2 | 4 | 6 | 7 | 9),
+                _ => false,
+            };
+        let nine = len == 9 && a == 8 && matches!(b, 4 | 7 | 8);
+        five || six || nine
+    };
+    fixed_line || mobile || pager || voip || toll_free || premium || uan
+}
+
+/// Whether `w` is a valid number (for `region` when written nationally).
+fn valid(w: &Written, region: &str) -> bool {
+    match dutch_national(w, region) {
+        Some(national) => dutch_valid(national),
+        None => crate_valid_number(w, region).is_some(),
+    }
+}
+
+/// The E.164 form of `w` when it is a valid number.
+fn valid_e164(w: &Written, region: &str) -> Option<String> {
+    match dutch_national(w, region) {
+        Some(national) => dutch_valid(national).then(|| {
+            let mut e164 = String::with_capacity(3 + national.len());
+            e164.push_str("+31");
+            e164.extend(national.iter().map(|&b| char::from(b)));
+            e164
+        }),
+        None => {
+            crate_valid_number(w, region).map(|n| format!("+{}{}", n.code().value(), n.national()))
+        }
+    }
 }
 
 /// Phone numbers, with `region` (ISO country code such as `NL`) as the
@@ -470,7 +612,7 @@ pub(super) fn check(c: &Candidate, region: &str) -> Verdict {
     let Some(w) = written(text) else {
         return Verdict::Reject;
     };
-    if embedded(c) || valid_number(&w, region).is_none() {
+    if embedded(c) || !valid(&w, region) {
         return Verdict::Reject;
     }
     let separated = w.groups > 1;
@@ -495,8 +637,7 @@ pub(super) fn check(c: &Candidate, region: &str) -> Verdict {
 /// prefix).
 pub fn to_e164(text: &[u8], region: &str) -> Option<String> {
     let w = written(text)?;
-    let n = valid_number(&w, region)?;
-    Some(format!("+{}{}", n.code().value(), n.national()))
+    valid_e164(&w, region)
 }
 
 #[cfg(test)]
@@ -752,6 +893,47 @@ mod tests {
             to_e164(b"+31612345678", "XX").as_deref(),
             Some("+31612345678")
         );
+    }
+
+    /// The lock-free Dutch plan must give the crate's answer for every
+    /// leading three digits and every length, written every way.
+    #[test]
+    fn dutch_plan_agrees_with_the_crate() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut checked = 0;
+        for head in 0..1000u32 {
+            for len in 4..=12usize {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let mut national = format!("{head:03}");
+                let mut tail = seed;
+                while national.len() < len {
+                    national.push(char::from(b'0' + (tail % 10) as u8));
+                    tail /= 10;
+                }
+                national.truncate(len);
+                for text in [
+                    format!("0{national}"),
+                    national.clone(),
+                    format!("+31{national}"),
+                    format!("0031 {national}"),
+                ] {
+                    let Some(w) = written(text.as_bytes()) else {
+                        continue;
+                    };
+                    if dutch_national(&w, "NL").is_none() {
+                        continue;
+                    }
+                    checked += 1;
+                    let expected = crate_valid_number(&w, "NL")
+                        .map(|n| format!("+{}{}", n.code().value(), n.national()));
+                    assert_eq!(valid_e164(&w, "NL"), expected, "{text}");
+                    assert_eq!(valid(&w, "NL"), expected.is_some(), "{text}");
+                }
+            }
+        }
+        assert!(checked > 20_000, "{checked}");
     }
 
     #[test]

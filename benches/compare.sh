@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Whole-scan comparison of piiscan with ripgrep over a generated fixture:
+# prints the ratios for the five performance targets (see BENCHMARKS.md).
+#
+#   benches/compare.sh                 # 512MiB fixture, 5 runs each
+#   SIZE=64MiB RUNS=5 benches/compare.sh
+#
+# Needs hyperfine and ripgrep (installed with apt-get when missing) and
+# GNU time for peak memory. Everything is written under $WORK (default: a
+# temporary directory, removed at the end unless KEEP=1).
+set -euo pipefail
+
+SIZE=${SIZE:-512MiB}
+RUNS=${RUNS:-5}
+BIG_FILE_MB=${BIG_FILE_MB:-2048}
+SMALL_FILES=${SMALL_FILES:-200000}
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+PATTERNS="$HERE/benches/naive_patterns.txt"
+PIISCAN=${PIISCAN:-$HERE/target/release/piiscan}
+WORK=${WORK:-$(mktemp -d)}
+export PIISCAN_KEY=${PIISCAN_KEY:-compare}
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need hyperfine || ! need rg || [ ! -x /usr/bin/time ]; then
+    apt-get update -qq && apt-get install -y -qq hyperfine ripgrep time >/dev/null
+fi
+if [ ! -x "$PIISCAN" ]; then
+    (cd "$HERE" && cargo build --release --quiet)
+fi
+cleanup() { [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"; }
+trap cleanup EXIT
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "work dir: $WORK"
+
+TREE="$WORK/tree"
+if [ ! -d "$TREE" ]; then
+    "$PIISCAN" generate --out "$TREE" --size "$SIZE" --seed 1 >/dev/null
+fi
+# One large CSV and one large log, cut from the tree's own files (a single
+# header line, then every data row of the CRM exports).
+CSV="$WORK/big.csv"
+LOG="$WORK/big.log"
+if [ ! -f "$CSV" ]; then
+    mapfile -t csvs < <(find "$TREE" -name 'klanten_*.csv' | sort)
+    head -n1 "${csvs[0]}" >"$CSV"
+    for f in "${csvs[@]}"; do tail -n +2 "$f" >>"$CSV"; done
+    find "$TREE" -name '*.log' | sort | xargs cat >"$LOG"
+fi
+
+# Median seconds of a hyperfine run of "$1" (piiscan) and "$2" (ripgrep).
+median() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["median"])' "$@"; }
+PIISCAN_ARGS="scan --no-ignore --hidden --exit-zero -q --format json"
+RG_ARGS="-c --no-ignore --hidden -f $PATTERNS"
+compare() { # name path [piiscan extra args]
+    local name=$1 path=$2; shift 2
+    hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$WORK/$name.json" \
+        "$PIISCAN $PIISCAN_ARGS $* $path" "rg $RG_ARGS $path" >/dev/null 2>&1 || \
+    hyperfine -N --warmup 1 --runs "$RUNS" -i --export-json "$WORK/$name.json" \
+        "$PIISCAN $PIISCAN_ARGS $* $path" "rg $RG_ARGS $path" >/dev/null
+    local p r bytes
+    p=$(median "$WORK/$name.json" 0)
+    r=$(median "$WORK/$name.json" 1)
+    bytes=$(du -sb "$path" | cut -f1)
+    python3 -c 'import sys; p,r,b=map(float,sys.argv[2:5]); print(f"{sys.argv[1]:<10} ratio {r/p:5.2f}x   piiscan {b/p/1e6:7.1f} MB/s ({p:.2f} s)   ripgrep {b/r/1e6:7.1f} MB/s ({r:.2f} s)")' \
+        "$name" "$p" "$r" "$bytes"
+}
+
+echo
+echo "== 1. throughput, piiscan / ripgrep (medians of $RUNS runs) =="
+compare tree "$TREE"
+compare csv "$CSV"
+compare log "$LOG"
+
+echo
+echo "== 2. threads: --threads 2 over --threads 1 =="
+hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$WORK/threads.json" \
+    "$PIISCAN $PIISCAN_ARGS --threads 1 $TREE" "$PIISCAN $PIISCAN_ARGS --threads 2 $TREE" >/dev/null
+t1=$(median "$WORK/threads.json" 0); t2=$(median "$WORK/threads.json" 1)
+python3 -c 'import sys; a,b=map(float,sys.argv[1:3]); print(f"speed-up {a/b:.2f}x ({a:.2f} s -> {b:.2f} s)")' "$t1" "$t2"
+
+echo
+echo "== 3. peak memory (GNU time, NDJSON streamed to /dev/null) =="
+BIG="$WORK/huge.csv"
+if [ ! -f "$BIG" ]; then
+    while [ "$(stat -c %s "$BIG" 2>/dev/null || echo 0)" -lt $((BIG_FILE_MB * 1048576)) ]; do
+        cat "$CSV" >>"$BIG"
+    done
+fi
+rss() { /usr/bin/time -f %M "$PIISCAN" scan --no-ignore --hidden --exit-zero -q --format ndjson "$1" 2>&1 >/dev/null | tail -n1; }
+echo "tree ($(du -sh "$TREE" | cut -f1)): $(( $(rss "$TREE") / 1024 )) MB"
+echo "one file ($(du -sh "$BIG" | cut -f1)): $(( $(rss "$BIG") / 1024 )) MB"
+
+echo
+echo "== 4. $SMALL_FILES files of 1 KB, piiscan / ripgrep files/s =="
+SMALL="$WORK/small"
+if [ ! -d "$SMALL" ]; then
+    mkdir -p "$SMALL"
+    per_dir=1000
+    dirs=$(( (SMALL_FILES + per_dir - 1) / per_dir ))
+    for d in $(seq 0 $((dirs - 1))); do
+        mkdir -p "$SMALL/$d"
+        # 1000 slices of 1 KB from the CSV, at a different offset per directory.
+        tail -c +$((d * 4096 + 1)) "$CSV" | head -c $((per_dir * 1024)) | split -b 1024 -a 3 -d - "$SMALL/$d/f"
+    done
+fi
+compare small "$SMALL"
+
+echo
+echo "== 5. empty directory =="
+EMPTY="$WORK/empty"; mkdir -p "$EMPTY"
+hyperfine -N --warmup 3 --runs 20 --export-json "$WORK/empty.json" \
+    "$PIISCAN scan --exit-zero -q --format json $EMPTY" >/dev/null
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("median %.1f ms (mean %.1f ms)" % (r["median"]*1000, r["mean"]*1000))' "$WORK/empty.json"
+echo
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
