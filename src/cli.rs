@@ -272,6 +272,9 @@ pub struct ScanArgs {
     /// Skip files larger than SIZE (e.g. 500K, 10M, 2G), counted as too_large.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_filesize: Option<u64>,
+    /// Do not examine the rest of a line longer than SIZE (0: no limit), counted as limit_hit.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64M")]
+    pub max_line_length: u64,
     /// Stop unpacking an archive (with everything nested in it) after SIZE bytes, counted as limit_hit.
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1G")]
     pub max_archive_bytes: u64,
@@ -509,6 +512,7 @@ impl Prepared {
     fn scan_settings(&self, args: &ScanArgs) -> ScanSettings {
         ScanSettings {
             max_filesize: args.max_filesize,
+            max_line_length: (args.max_line_length > 0).then_some(args.max_line_length),
             filter: config::chain_filters(self.filters.clone()),
             archive: crate::container::ArchiveLimits {
                 max_bytes: args.max_archive_bytes,

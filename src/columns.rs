@@ -278,6 +278,12 @@ pub fn classify_header(header: &str) -> Option<Entity> {
     (!is_date || entity == Entity::DateOfBirth).then_some(entity)
 }
 
+/// Columns profiled per table. A crafted row of millions of delimiters would
+/// otherwise cost a profile per column (and did: a 400 KB row of 200,000
+/// cells took minutes). Findings past it are still found and named
+/// `column N`; only the per-column counts stop, and the scan says so.
+pub const MAX_TABLE_COLUMNS: usize = 4096;
+
 /// What one column of a table holds, counted over every record.
 #[derive(Debug, Clone, Default)]
 pub struct ColumnProfile {
@@ -477,12 +483,15 @@ pub struct TableProfile {
     record_has_text: bool,
     /// The current field started in an earlier chunk (its value is not hashed).
     field_from_earlier_chunk: bool,
+    /// The widest record, when it had more than [`MAX_TABLE_COLUMNS`] cells.
+    pub wider_than_limit: Option<usize>,
 }
 
 impl TableProfile {
     pub fn new(delimiter: u8, headers: &[String]) -> TableProfile {
         let columns = headers
             .iter()
+            .take(MAX_TABLE_COLUMNS)
             .map(|h| ColumnProfile::named(h.clone(), h))
             .collect();
         TableProfile {
@@ -495,7 +504,19 @@ impl TableProfile {
             field_has_text: false,
             record_has_text: false,
             field_from_earlier_chunk: false,
+            wider_than_limit: (headers.len() > MAX_TABLE_COLUMNS).then_some(headers.len()),
         }
+    }
+
+    /// Notes a cell in `column` (0-based); false when it is past the limit.
+    fn within_limit(&mut self, column: usize) -> bool {
+        if column < MAX_TABLE_COLUMNS {
+            return true;
+        }
+        if self.wider_than_limit.is_none_or(|w| w <= column) {
+            self.wider_than_limit = Some(column + 1);
+        }
+        false
     }
 
     /// A table whose records arrive as cells (a spreadsheet sheet): the
@@ -518,6 +539,9 @@ impl TableProfile {
                 continue;
             }
             any = true;
+            if !self.within_limit(column) {
+                continue;
+            }
             if self.columns.len() <= column {
                 self.columns.resize_with(column + 1, ColumnProfile::default);
                 for (i, c) in self.columns.iter_mut().enumerate() {
@@ -614,6 +638,9 @@ impl TableProfile {
             return;
         }
         let column = self.column;
+        if !self.within_limit(column) {
+            return;
+        }
         if self.columns.len() <= column {
             self.columns.resize_with(column + 1, ColumnProfile::default);
             for (i, c) in self.columns.iter_mut().enumerate() {

@@ -34,6 +34,10 @@ const BINARY_PROBE: usize = 8 * 1024;
 const LONG_LINE_OVERLAP: usize = 1024;
 /// UTF-16 files are decoded whole; above this they are skipped as too large.
 const MAX_DECODED_FILE: u64 = 512 * 1024 * 1024;
+/// Default for `--max-line-length`: past this a "line" is a blob (a minified
+/// bundle, base64 data, a one-line dump), not records someone typed; the
+/// rest of it is not examined, and the report says so.
+pub const DEFAULT_MAX_LINE_LENGTH: u64 = 64 * 1024 * 1024;
 
 /// Why a file was not scanned, or not scanned to the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -139,6 +143,9 @@ pub const IGNORE_NEXT_LINE_MARKER: &[u8] = b"piiscan:ignore-next-line";
 #[derive(Clone, Default)]
 pub struct ScanSettings {
     pub max_filesize: Option<u64>,
+    /// The rest of a line longer than this is not examined (`None`: every
+    /// byte is). Checked per chunk, so up to [`CHUNK_SIZE`] more is.
+    pub max_line_length: Option<u64>,
     /// Findings for which this returns false are dropped.
     pub filter: Option<FindingFilter>,
     /// Limits on what compressed files and archives may unpack.
@@ -149,6 +156,7 @@ impl std::fmt::Debug for ScanSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ScanSettings")
             .field("max_filesize", &self.max_filesize)
+            .field("max_line_length", &self.max_line_length)
             .field("filter", &self.filter.is_some())
             .field("archive", &self.archive)
             .finish()
@@ -202,6 +210,15 @@ impl LineTracker {
             line: 1,
             chars: 0,
             previous_chunk_ignores_next: false,
+        }
+    }
+
+    /// Moves to absolute offset `to` over bytes of the current line that are
+    /// not examined (they hold no line end, so only the column moves).
+    fn pass_over(&mut self, to: u64) {
+        if to > self.counted_to {
+            self.chars += to - self.counted_to;
+            self.counted_to = to;
         }
     }
 
@@ -523,6 +540,11 @@ impl<'a> FileScanner<'a> {
         // is exact because it is a single-byte encoding.
         let mut windows_1252 = false;
         let mut raw_read: u64 = 0;
+        let max_line = self.ctx.settings.max_line_length;
+        // Bytes of the current line already examined, and whether the rest
+        // of it is being passed over (it is longer than `max_line`).
+        let mut line_run: u64 = 0;
+        let mut skipping_line = false;
         while !eof {
             // Read up to a chunk beyond what is carried over. Decoding can
             // triple the size, so Windows-1252 reads a third of a chunk.
@@ -586,6 +608,7 @@ impl<'a> FileScanner<'a> {
                         &display,
                         sink,
                     );
+                    self.note_profile_limits(outcome);
                     self.buf = buf;
                     return;
                 }
@@ -617,6 +640,28 @@ impl<'a> FileScanner<'a> {
                 };
                 locator = Some(Locator::for_format(format.clone(), &data[bom..]));
             }
+            if skipping_line {
+                // Pass over the rest of an over-long line up to its end; a
+                // NUL in it still means binary data, and reading stops.
+                let data = &buf[..filled];
+                let stop = memchr::memchr2(b'\n', 0, data);
+                let drop = stop.unwrap_or(filled);
+                let binary = stop.is_some_and(|i| data[i] == 0);
+                if binary {
+                    eof = true;
+                }
+                lines.pass_over(base + drop as u64);
+                let loc = locator.get_or_insert(Locator::None);
+                loc.rebase(data, drop);
+                buf.copy_within(drop..filled, 0);
+                filled -= drop;
+                base += drop as u64;
+                if stop.is_none() || binary {
+                    continue;
+                }
+                skipping_line = false;
+                line_run = 0;
+            }
             let mut data = &buf[..filled];
             if let Some(at) = memchr::memchr(0, data) {
                 // Binary data further in: scan what came before, then stop.
@@ -644,6 +689,26 @@ impl<'a> FileScanner<'a> {
             let last_line_start =
                 memchr::memrchr(b'\n', &data[..cut.saturating_sub(1)]).map_or(0, |i| i + 1);
             lines.previous_chunk_ignores_next = line_ignores_next(&data[last_line_start..cut]);
+            line_run = match memchr::memrchr(b'\n', &data[..cut]) {
+                Some(i) => (cut - i - 1) as u64,
+                None => line_run + cut as u64,
+            };
+            if let Some(max) = max_line
+                && line_run > max
+                && !eof
+            {
+                skipping_line = true;
+                let detail = format!(
+                    "line {} is longer than {max} bytes: the rest of it is not examined (--max-line-length)",
+                    lines.line
+                );
+                if matches!(outcome.status, FileStatus::Complete) {
+                    outcome.status = FileStatus::Partial {
+                        reason: SkipReason::LimitHit,
+                        detail,
+                    };
+                }
+            }
             loc.rebase(data, cut);
             buf.copy_within(cut..filled, 0);
             filled -= cut;
@@ -662,7 +727,34 @@ impl<'a> FileScanner<'a> {
                 ),
             };
         }
+        self.note_profile_limits(outcome);
         self.buf = buf;
+    }
+
+    /// Reports a limit the table or JSON profile hit: the file was scanned
+    /// for findings to the end, but its per-column counts stop at the limit.
+    fn note_profile_limits(&self, outcome: &mut FileOutcome) {
+        if !matches!(outcome.status, FileStatus::Complete) {
+            return;
+        }
+        let table = self.table_profile.as_ref().and_then(|p| p.wider_than_limit);
+        let json = self.json_profile.as_ref().and_then(|p| p.deeper_than_limit);
+        let detail = match (table, json) {
+            (Some(width), _) => format!(
+                "a record of {width} columns: columns past {} are not profiled (their findings are reported)",
+                crate::columns::MAX_TABLE_COLUMNS
+            ),
+            (None, Some(depth)) => format!(
+                "JSON nested {depth} levels deep: fields deeper than {} are named by their first {} levels",
+                crate::structured::MAX_JSON_DEPTH,
+                crate::structured::MAX_JSON_DEPTH
+            ),
+            (None, None) => return,
+        };
+        outcome.status = FileStatus::Partial {
+            reason: SkipReason::LimitHit,
+            detail,
+        };
     }
 
     /// Decodes a UTF-16 file (by its byte order mark) to UTF-8, with the
@@ -674,7 +766,10 @@ impl<'a> FileScanner<'a> {
         expected_len: Option<u64>,
         outcome: &mut FileOutcome,
     ) -> Option<(Vec<u8>, u64)> {
-        let (encoding, _) = encoding_rs::Encoding::for_bom(head)?;
+        let encoding = match encoding_rs::Encoding::for_bom(head) {
+            Some((encoding, _)) => encoding,
+            None => utf16_without_bom(head)?,
+        };
         if encoding == encoding_rs::UTF_8 {
             return None;
         }
@@ -760,9 +855,11 @@ impl<'a> FileScanner<'a> {
         // marker; only then is each hit's line looked at.
         // (`piiscan:ignore` is also the start of the next-line marker.)
         let markers = lines.previous_chunk_ignores_next || IGNORE_FINDER.find(buf).is_some();
+        let mut ignored_line = IgnoredLine::default();
         for hit in &self.hits {
             lines.advance(buf, base, base + hit.start as u64);
-            if markers && is_ignored_inline(buf, hit.start, lines.previous_chunk_ignores_next) {
+            if markers && ignored_line.is_ignored(buf, hit.start, lines.previous_chunk_ignores_next)
+            {
                 continue;
             }
             let rule = matcher.rule(hit.rule);
@@ -810,6 +907,36 @@ fn read_error(e: &std::io::Error, read: u64) -> (SkipReason, String) {
     (reason, format!("read error after {read} bytes: {e}"))
 }
 
+/// UTF-16 written without a byte order mark (some Windows exports): in the
+/// probe, nearly every byte at one parity is NUL and almost none at the
+/// other, which is what mostly-ASCII text looks like in UTF-16 and what
+/// binary data almost never does. Anything else stays binary.
+fn utf16_without_bom(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let probe = &head[..head.len().min(BINARY_PROBE) & !1];
+    if probe.len() < 32 {
+        return None;
+    }
+    let pairs = probe.len() / 2;
+    let zeros_at = |parity: usize| {
+        probe
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros_at(0), zeros_at(1));
+    let mostly = |n: usize| n * 10 >= pairs * 9;
+    let hardly = |n: usize| n * 20 <= pairs;
+    if mostly(odd) && hardly(even) {
+        Some(encoding_rs::UTF_16LE)
+    } else if mostly(even) && hardly(odd) {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
 fn is_utf16_bom(head: &[u8]) -> bool {
     head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF")
 }
@@ -840,11 +967,42 @@ fn decode_windows_1252_in_place(buf: &mut Vec<u8>, from: usize, to: usize) -> us
     end
 }
 
-/// Inline ignores: `piiscan:ignore` on the finding's line, or
-/// `piiscan:ignore-next-line` on the line before, in any comment syntax.
-fn is_ignored_inline(buf: &[u8], at: usize, previous_chunk_ignores_next: bool) -> bool {
-    let line_start = memchr::memrchr(b'\n', &buf[..at]).map_or(0, |i| i + 1);
-    let line_end = memchr::memchr(b'\n', &buf[at..]).map_or(buf.len(), |i| at + i);
+/// The inline-ignore verdict of the line the previous hit was on. Hits
+/// arrive in position order, so the many hits of one long line (minified
+/// JSON, a one-line list of addresses) look their line up once: looking it
+/// up per hit scanned the whole line each time, which made such a chunk
+/// quadratic (100,000 addresses on one 1.5 MB line took minutes).
+#[derive(Default)]
+struct IgnoredLine {
+    /// The line's first byte and its end (its `\n`, or the buffer's end).
+    line: Option<(usize, usize)>,
+    ignored: bool,
+}
+
+impl IgnoredLine {
+    fn is_ignored(&mut self, buf: &[u8], at: usize, previous_chunk_ignores_next: bool) -> bool {
+        if let Some((start, end)) = self.line
+            && (start..=end).contains(&at)
+        {
+            return self.ignored;
+        }
+        let line_start = memchr::memrchr(b'\n', &buf[..at]).map_or(0, |i| i + 1);
+        let line_end = memchr::memchr(b'\n', &buf[at..]).map_or(buf.len(), |i| at + i);
+        self.line = Some((line_start, line_end));
+        self.ignored = is_ignored_inline(buf, line_start, line_end, previous_chunk_ignores_next);
+        self.ignored
+    }
+}
+
+/// Inline ignores: `piiscan:ignore` on the finding's line
+/// (`buf[line_start..line_end]`), or `piiscan:ignore-next-line` on the line
+/// before, in any comment syntax.
+fn is_ignored_inline(
+    buf: &[u8],
+    line_start: usize,
+    line_end: usize,
+    previous_chunk_ignores_next: bool,
+) -> bool {
     if line_ignores_itself(&buf[line_start..line_end]) {
         return true;
     }
@@ -905,5 +1063,136 @@ fn describe_special(meta: &std::fs::Metadata) -> &'static str {
         "directory"
     } else {
         "special file"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context() -> ScanContext {
+        ScanContext {
+            matcher: crate::build_matcher(crate::rules::default_rules().unwrap(), None, "NL")
+                .unwrap(),
+            key: FingerprintKey::from_secret(b"scan tests", "test"),
+            settings: ScanSettings::default(),
+        }
+    }
+
+    fn outcome() -> FileOutcome {
+        FileOutcome {
+            path: "x.txt".into(),
+            size: 0,
+            modified: None,
+            bytes_scanned: 0,
+            status: FileStatus::Complete,
+        }
+    }
+
+    /// Delivers `data`, then fails as a file deleted or truncated under
+    /// the reader would (a network file system's stale handle, EIO).
+    struct Vanishing<'d> {
+        data: &'d [u8],
+    }
+
+    impl Read for Vanishing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.data.is_empty() {
+                return Err(std::io::Error::other("stale file handle"));
+            }
+            let n = self.data.read(buf)?;
+            Ok(n)
+        }
+    }
+
+    const TEXT: &[u8] = b"jan.devries@hotmail.com\n";
+
+    #[test]
+    fn a_file_that_shrinks_after_listing_is_partial_changed() {
+        let ctx = context();
+        let mut scanner = FileScanner::new(&ctx);
+        let mut found = Vec::new();
+        let mut o = outcome();
+        scanner.scan_reader(
+            &mut &TEXT[..],
+            Format::Text,
+            Some(1000),
+            &mut o,
+            &mut |f| found.push(f),
+            &|_| {},
+        );
+        assert_eq!(found.len(), 1, "what was read is scanned");
+        match o.status {
+            FileStatus::Partial {
+                reason: SkipReason::Changed,
+                detail,
+            } => assert!(detail.contains("listed 1000 bytes, read 24"), "{detail}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_file_that_vanishes_while_read_is_partial_unreadable() {
+        let ctx = context();
+        let mut scanner = FileScanner::new(&ctx);
+        let mut found = Vec::new();
+        let mut o = outcome();
+        let mut reader = Vanishing { data: TEXT };
+        scanner.scan_reader(
+            &mut reader,
+            Format::Text,
+            Some(1000),
+            &mut o,
+            &mut |f| found.push(f),
+            &|_| {},
+        );
+        assert_eq!(found.len(), 1);
+        match o.status {
+            FileStatus::Partial {
+                reason: SkipReason::Unreadable,
+                detail,
+            } => assert!(detail.contains("after 24 bytes"), "{detail}"),
+            other => panic!("{other:?}"),
+        }
+        // Vanished before the first byte: skipped, not partial.
+        let mut o = outcome();
+        scanner.scan_reader(
+            &mut Vanishing { data: b"" },
+            Format::Text,
+            Some(1000),
+            &mut o,
+            &mut |_| {},
+            &|_| {},
+        );
+        assert!(
+            matches!(
+                o.status,
+                FileStatus::Skipped {
+                    reason: SkipReason::Unreadable,
+                    ..
+                }
+            ),
+            "{:?}",
+            o.status
+        );
+    }
+
+    #[test]
+    fn utf16_is_recognised_without_a_byte_order_mark() {
+        let le: Vec<u8> = "naam,email\nJan,x\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(utf16_without_bom(&le), Some(encoding_rs::UTF_16LE));
+        let be: Vec<u8> = "naam,email\nJan,x\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(utf16_without_bom(&be), Some(encoding_rs::UTF_16BE));
+        assert_eq!(utf16_without_bom(&[0u8; 4096]), None);
+        assert_eq!(
+            utf16_without_bom(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10"),
+            None
+        );
     }
 }

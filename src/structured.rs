@@ -181,6 +181,9 @@ pub struct JsonProfile {
     /// Per field path: its profile, in first-seen order.
     pub fields: Vec<ColumnProfile>,
     index: HashMap<String, usize>,
+    /// The deepest nesting seen, when it went past [`MAX_JSON_DEPTH`]: the
+    /// scan reports the cap instead of naming those fields silently short.
+    pub deeper_than_limit: Option<usize>,
 }
 
 impl JsonProfile {
@@ -280,6 +283,10 @@ impl JsonProfile {
     fn push(&mut self, frame: Frame) {
         if self.stack.len() >= MAX_JSON_DEPTH || self.overflow > 0 {
             self.overflow += 1;
+            let depth = self.stack.len() + self.overflow;
+            if self.deeper_than_limit.is_none_or(|d| d < depth) {
+                self.deeper_than_limit = Some(depth);
+            }
         } else {
             self.stack.push(frame);
         }

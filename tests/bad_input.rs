@@ -1,0 +1,451 @@
+//! A catalogue of bad input: each case ends with the scan going on, exit 0
+//! or 1 (never a panic), and anything not scanned to the end named with a
+//! reason and a detail in the JSON inventory.
+//!
+//! Damaged and hostile archives (a truncated `.gz`, corrupt zips, zip bombs,
+//! nested-zip bombs, members named `../../etc/passwd`) are in
+//! `tests/containers.rs`; a dangling link and a FIFO in `tests/cli.rs`. A
+//! file that shrinks between listing and reading is covered by a unit test
+//! in `src/scan.rs` with a reader that delivers less than the listed size:
+//! racing a real file against the scanner could not be made deterministic.
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+use std::process::Output;
+
+const EMAIL: &[u8] = b"jan.devries@hotmail.com";
+
+/// Asserts the run ended normally (exit 0 or 1, no panic).
+fn assert_clean_exit(out: &Output) {
+    let err = stderr(out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "exit {:?}: {err}",
+        out.status.code()
+    );
+}
+
+/// `piiscan scan --format json ARGS` in `dir`: the inventory.
+fn inventory(dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["scan", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = run_in(dir, &all);
+    assert_clean_exit(&out);
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)))
+}
+
+/// `piiscan scan --format ndjson --reveal ARGS` in `dir`: the findings.
+fn findings(dir: &Path, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["scan", "--format", "ndjson", "--reveal"];
+    all.extend_from_slice(args);
+    let out = run_in(dir, &all);
+    assert_clean_exit(&out);
+    ndjson(&out)
+        .into_iter()
+        .filter(|l| l["type"] == "finding")
+        .collect()
+}
+
+/// The skipped entry (reason, detail) for `path`, if the file is one.
+fn skip_of(doc: &Value, path: &str) -> Option<(String, String)> {
+    doc["scan"]["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["path"] == path)
+        .map(|s| {
+            (
+                s["reason"].as_str().unwrap().to_string(),
+                s["detail"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+}
+
+fn skip_reason(doc: &Value, path: &str) -> (String, String) {
+    skip_of(doc, path).unwrap_or_else(|| panic!("{path} not in skipped: {doc:#}"))
+}
+
+/// (line, column) of the finding of `value`.
+fn located(found: &[Value], value: &str) -> (u64, u64) {
+    let f = found
+        .iter()
+        .find(|f| f["value"] == value)
+        .unwrap_or_else(|| panic!("{value} not found in {found:#?}"));
+    (f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap())
+}
+
+#[test]
+fn invalid_utf8_in_the_middle_of_a_file() {
+    // Past the first 4 MiB chunk, where the encoding was already judged
+    // UTF-8, and inside the first chunk, where it makes the file Latin-1.
+    let mut late = b"een regel tekst zonder gegevens\n".repeat(150_000);
+    late.extend_from_slice(b"kapot \xff\xfe\xc3 bytes, dan jan.devries@hotmail.com\n");
+    let early = b"a\xff\xc3(b\njan.devries@hotmail.com\n";
+    let dir = tree(&[("late.txt", &late), ("early.txt", early)]);
+    let found = findings(dir.path(), &[]);
+    let in_file = |p: &str| found.iter().filter(|f| f["path"] == p).count();
+    assert_eq!((in_file("late.txt"), in_file("early.txt")), (1, 1));
+    let late_hit = found.iter().find(|f| f["path"] == "late.txt").unwrap();
+    assert_eq!(late_hit["line"], 150_001);
+    assert_eq!(late_hit["column"], 22, "each invalid byte is one column");
+    let doc = inventory(dir.path(), &[]);
+    assert_eq!(doc["scan"]["files_skipped"], 0, "{doc:#}");
+}
+
+#[test]
+fn utf16_without_a_byte_order_mark_is_read_as_text() {
+    let text = "naam,email\nJan,jan.devries@hotmail.com\n";
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let dir = tree(&[("le.csv", &le), ("be.csv", &be)]);
+    let found = findings(dir.path(), &[]);
+    for path in ["le.csv", "be.csv"] {
+        let f = found
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("{path}: {found:#?}"));
+        assert_eq!(f["value"], "jan.devries@hotmail.com");
+        assert_eq!(
+            (f["line"].as_u64(), f["column"].as_u64()),
+            (Some(2), Some(5))
+        );
+        assert_eq!(f["field"], "email");
+    }
+}
+
+#[test]
+fn a_2gb_file_without_a_newline() {
+    // 8 MiB of text without a line end (two chunk cuts, with a value across
+    // the first), then a sparse hole up to 2 GiB: the hole reads as NUL
+    // bytes, so the file is binary from there and reading stops at once.
+    // Writing 2 GB of text would take longer than the test may.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("one-line.log");
+    let text_len = 8 << 20;
+    let mut text = b"abcdefg ".repeat(text_len / 8);
+    // Both values start after a space of the pattern.
+    let across = (4 << 20) - 8;
+    text[across..across + EMAIL.len()].copy_from_slice(EMAIL);
+    text[across + EMAIL.len()] = b' ';
+    let later = (6 << 20) + 8;
+    text[later..later + 12].copy_from_slice(b"piet@kpn.nl ");
+    std::fs::write(&path, &text).unwrap();
+    let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.set_len(2 << 30).unwrap();
+    drop(file);
+
+    let found = findings(dir.path(), &[]);
+    assert_eq!(
+        located(&found, "jan.devries@hotmail.com"),
+        (1, across as u64 + 1)
+    );
+    assert_eq!(located(&found, "piet@kpn.nl"), (1, later as u64 + 1));
+    let doc = inventory(dir.path(), &[]);
+    let (reason, detail) = skip_reason(&doc, "one-line.log");
+    assert_eq!(reason, "binary");
+    assert_eq!(detail, format!("NUL byte at offset {text_len}"));
+
+    // With a line limit below the text, the rest of the line is passed
+    // over, and the report says which limit stopped it.
+    let doc = inventory(dir.path(), &["--max-line-length", "1M"]);
+    let (reason, detail) = skip_reason(&doc, "one-line.log");
+    assert_eq!(reason, "limit_hit");
+    assert!(
+        detail.contains("line 1 is longer than 1048576 bytes"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn a_100mb_line_among_short_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = Vec::with_capacity(101 << 20);
+    data.extend_from_slice(b"regel een: jan.devries@hotmail.com\nregel twee\n");
+    data.extend(std::iter::repeat_n(b'x', 100 << 20));
+    data.extend_from_slice(b"\nregel vier: piet@kpn.nl\nregel vijf, 06-12345678\n");
+    std::fs::write(dir.path().join("mixed.txt"), &data).unwrap();
+    // The default limit (64 MiB) would have the debug build examine 64 MB
+    // here; a lower one checks the same path in a fraction of the time.
+    let found = findings(dir.path(), &["--max-line-length", "2M"]);
+    assert_eq!(located(&found, "jan.devries@hotmail.com"), (1, 12));
+    assert_eq!(located(&found, "piet@kpn.nl"), (4, 13));
+    assert_eq!(located(&found, "06-12345678"), (5, 13));
+    let doc = inventory(dir.path(), &["--max-line-length", "2M"]);
+    let (reason, detail) = skip_reason(&doc, "mixed.txt");
+    assert_eq!(reason, "limit_hit");
+    assert!(detail.contains("line 3 is longer than"), "{detail}");
+    assert_eq!(doc["scan"]["bytes_scanned"], data.len() as u64);
+}
+
+#[test]
+fn many_values_on_one_long_line_stay_linear() {
+    // Looking up inline ignores per hit once scanned the whole line for
+    // every hit: 100,000 addresses on one line took minutes.
+    let line: Vec<u8> = (0..100_000)
+        .flat_map(|i| format!("jan{i}@kpn.nl ").into_bytes())
+        .collect();
+    let dir = tree(&[("one-line.txt", &line)]);
+    let doc = inventory(dir.path(), &[]);
+    assert_eq!(doc["totals"]["findings"], 100_000);
+}
+
+#[test]
+fn json_nested_100000_levels_deep() {
+    let mut doc = b"[".repeat(50_000);
+    doc.extend(b"{\"a\":".repeat(50_000));
+    doc.extend_from_slice(b"\"jan.devries@hotmail.com\"");
+    doc.extend(b"}".repeat(50_000));
+    doc.extend(b"]".repeat(50_000));
+    doc.extend_from_slice(b"\n");
+    let dir = tree(&[
+        ("deep.json", &doc),
+        ("ok.json", b"{\"email\": \"piet@kpn.nl\"}\n"),
+    ]);
+    let found = findings(dir.path(), &[]);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let inv = inventory(dir.path(), &[]);
+    let (reason, detail) = skip_reason(&inv, "deep.json");
+    assert_eq!(reason, "limit_hit");
+    assert!(
+        detail.contains("JSON nested 100000 levels deep"),
+        "{detail}"
+    );
+    assert!(skip_of(&inv, "ok.json").is_none());
+}
+
+#[test]
+fn malformed_json_csv_and_sql_are_scanned_as_far_as_they_go() {
+    let files: &[(&str, &[u8])] = &[
+        (
+            "unterminated.json",
+            b"[{\"email\": \"jan.devries@hotmail.com\", \"note\": \"no end\n{\"x\": \"piet@kpn.nl",
+        ),
+        ("garbage.json", b"}}]]:,,\"\"\"{[piet@kpn.nl\n"),
+        (
+            "quote.csv",
+            b"naam,email\n\"Jan,jan.devries@hotmail.com\nPiet,piet@kpn.nl\n",
+        ),
+        (
+            "ragged.csv",
+            b"naam,email\nJan\nPiet,piet@kpn.nl,extra,,,more\n,,,,,,,,,,,,,,,,,,,,,jan.devries@hotmail.com\n",
+        ),
+        (
+            "broken.sql",
+            b"INSERT INTO klant (naam, email) VALUES ('Jan', 'jan.devries@hotmail.com\nCOPY x (a FROM stdin;\npiet@kpn.nl\n) VALUES ((((\n",
+        ),
+    ];
+    let dir = tree(files);
+    let found = findings(dir.path(), &[]);
+    for (path, _) in files {
+        assert!(
+            found.iter().any(|f| f["path"] == *path),
+            "nothing found in {path}: {found:#?}"
+        );
+    }
+    let doc = inventory(dir.path(), &[]);
+    assert_eq!(doc["scan"]["files_skipped"], 0, "{doc:#}");
+}
+
+#[test]
+fn a_row_of_200000_cells_is_counted_up_to_the_column_limit() {
+    let mut csv = b"naam,email\n".to_vec();
+    csv.extend(b"x,".repeat(200_000));
+    csv.extend_from_slice(b"jan.devries@hotmail.com\n");
+    let dir = tree(&[("wide.csv", &csv)]);
+    let found = findings(dir.path(), &[]);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["field"], "column 200001");
+    let doc = inventory(dir.path(), &[]);
+    let (reason, detail) = skip_reason(&doc, "wide.csv");
+    assert_eq!(reason, "limit_hit");
+    assert!(detail.contains("a record of 200001 columns"), "{detail}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_links_out_of_the_root() {
+    use std::os::unix::fs::symlink;
+    let outside = tree(&[("secret.txt", b"piet@kpn.nl\n")]);
+    let dir = tree(&[("data/notes.txt", b"jan.devries@hotmail.com\n")]);
+    let root = dir.path();
+    symlink("..", root.join("data/up")).unwrap(); // a directory loop
+    symlink("self-b", root.join("data/self-a")).unwrap(); // a file link loop
+    symlink("self-a", root.join("data/self-b")).unwrap();
+    symlink(outside.path().join("secret.txt"), root.join("data/out.txt")).unwrap();
+
+    // Not followed: every link is counted, nothing outside is read.
+    let doc = inventory(root, &["data"]);
+    for link in ["data/up", "data/self-a", "data/self-b", "data/out.txt"] {
+        assert_eq!(skip_reason(&doc, link).0, "symlink", "{link}");
+    }
+    assert_eq!(doc["totals"]["findings"], 1);
+
+    // Followed: the loops are named, the link out of the root is read (that
+    // is what --follow asks for), and the rest is scanned once.
+    let doc = inventory(root, &["data", "--follow"]);
+    let (reason, detail) = skip_reason(&doc, "data/up");
+    assert_eq!(reason, "walk_error");
+    assert!(detail.contains("loop"), "{detail}");
+    for link in ["data/self-a", "data/self-b"] {
+        let (reason, detail) = skip_reason(&doc, link);
+        assert_eq!(reason, "walk_error", "{link}");
+        assert!(detail.contains("symbolic links"), "{detail}");
+    }
+    assert_eq!(doc["totals"]["findings"], 2, "{doc:#}");
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_directories_where_a_file_is_expected() {
+    use std::os::unix::fs::symlink;
+    let dir = tree(&[("notes.txt", b"jan.devries@hotmail.com\n")]);
+    // /dev/zero and /dev/urandom never end: reading one would hang the scan.
+    symlink("/dev/zero", dir.path().join("zero.csv")).unwrap();
+    symlink("/dev/urandom", dir.path().join("random.txt")).unwrap();
+    let made = std::process::Command::new("mknod")
+        .arg(dir.path().join("null-device"))
+        .args(["c", "1", "3"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let socket = std::os::unix::net::UnixListener::bind(dir.path().join("sock")).unwrap();
+    let doc = inventory(dir.path(), &["--follow"]);
+    let mut expected = vec![
+        ("zero.csv", "device"),
+        ("random.txt", "device"),
+        ("sock", "socket"),
+    ];
+    if made {
+        expected.push(("null-device", "device"));
+    }
+    for (path, kind) in expected {
+        let (reason, detail) = skip_reason(&doc, path);
+        assert_eq!(reason, "unsupported", "{path}");
+        assert!(detail.contains(kind), "{path}: {detail}");
+    }
+    assert_eq!(doc["totals"]["findings"], 1);
+    drop(socket);
+    // Named on the command line: still not read.
+    let out = run_in(dir.path(), &["scan", "--format", "json", "zero.csv"]);
+    assert_clean_exit(&out);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(skip_reason(&doc, "zero.csv").0, "unsupported");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_path_with_invalid_utf8_bytes() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9-\xff.txt");
+    std::fs::write(dir.path().join(name), b"jan.devries@hotmail.com\n").unwrap();
+    let found = findings(dir.path(), &[]);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["path"], "caf\u{fffd}-\u{fffd}.txt");
+    let doc = inventory(dir.path(), &[]);
+    assert_eq!(doc["totals"]["findings"], 1);
+    for format in ["human", "csv", "sarif", "inventory-csv"] {
+        let out = run_in(dir.path(), &["scan", "--format", format]);
+        assert_clean_exit(&out);
+    }
+}
+
+#[test]
+fn an_empty_file() {
+    let dir = tree(&[("empty.csv", b""), ("empty.json", b""), ("empty.txt", b"")]);
+    let out = run_in(dir.path(), &["scan", "--format", "json"]);
+    assert_clean_exit(&out);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["scan"]["files_scanned"], 3);
+    assert_eq!(doc["scan"]["files_skipped"], 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_directory_of_100000_empty_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let many = dir.path().join("many");
+    std::fs::create_dir(&many).unwrap();
+    for i in 0..100_000 {
+        std::fs::File::create(many.join(format!("{i:06}.txt"))).unwrap();
+    }
+    std::fs::write(many.join("last.txt"), b"jan.devries@hotmail.com\n").unwrap();
+    let out = run_in(dir.path(), &["scan", "--format", "ndjson", "many"]);
+    assert_clean_exit(&out);
+    let lines = ndjson(&out);
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["files_scanned"], 100_001);
+    assert_eq!(summary["findings"], 1);
+    // Peak memory of the largest child so far (other tests' children
+    // included): a per-file leak of even a few KB would show here.
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given.
+    let usage = unsafe {
+        assert_eq!(
+            libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()),
+            0
+        );
+        usage.assume_init()
+    };
+    assert!(
+        usage.ru_maxrss < 1024 * 1024,
+        "a scan used {} KB",
+        usage.ru_maxrss
+    );
+}
+
+/// Every path under `dir` with its type, size and modification time.
+fn full_listing(dir: &Path) -> Vec<(String, bool, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            if meta.is_dir() {
+                stack.push(p.clone());
+            }
+            out.push((
+                p.display().to_string(),
+                meta.is_dir(),
+                meta.len(),
+                meta.modified().unwrap(),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn scanning_writes_nothing_into_the_scanned_tree() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixtures = root.join("fixtures");
+    let before = full_listing(&fixtures);
+    let out_dir = tempfile::tempdir().unwrap();
+    for format in ["human", "json", "ndjson", "csv", "sarif", "inventory-csv"] {
+        let report = out_dir.path().join(format!("report.{format}"));
+        let out = run(&[
+            "scan",
+            "fixtures",
+            "--format",
+            format,
+            "-o",
+            report.to_str().unwrap(),
+        ]);
+        assert_clean_exit(&out);
+    }
+    let baseline = out_dir.path().join("baseline.json");
+    let out = run(&[
+        "baseline",
+        "create",
+        "fixtures",
+        "-o",
+        baseline.to_str().unwrap(),
+    ]);
+    assert_clean_exit(&out);
+    assert_eq!(full_listing(&fixtures), before, "the scanned tree changed");
+}
