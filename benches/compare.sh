@@ -4,6 +4,7 @@
 #
 #   benches/compare.sh                 # 512MiB fixture, 5 runs each
 #   SIZE=64MiB RUNS=5 benches/compare.sh
+#   SECTIONS="4 5" KEEP=1 WORK=/tmp/cmp benches/compare.sh   # some targets, keep files
 #
 # Needs hyperfine and ripgrep (installed with apt-get when missing) and
 # GNU time for peak memory. Everything is written under $WORK (default: a
@@ -12,8 +13,10 @@ set -euo pipefail
 
 SIZE=${SIZE:-512MiB}
 RUNS=${RUNS:-5}
+WARMUP=${WARMUP:-1}
 BIG_FILE_MB=${BIG_FILE_MB:-2048}
 SMALL_FILES=${SMALL_FILES:-200000}
+SECTIONS=${SECTIONS:-1 2 3 4 5}   # which of the five targets to measure
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 PATTERNS="$HERE/benches/naive_patterns.txt"
 PIISCAN=${PIISCAN:-$HERE/target/release/piiscan}
@@ -21,6 +24,7 @@ WORK=${WORK:-$(mktemp -d)}
 export PIISCAN_KEY=${PIISCAN_KEY:-compare}
 
 need() { command -v "$1" >/dev/null 2>&1; }
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 if ! need hyperfine || ! need rg || [ ! -x /usr/bin/time ]; then
     apt-get update -qq && apt-get install -y -qq hyperfine ripgrep time >/dev/null
 fi
@@ -55,9 +59,9 @@ PIISCAN_ARGS="scan --no-ignore --hidden --exit-zero -q --format json"
 RG_ARGS="-c --no-ignore --hidden -f $PATTERNS"
 compare() { # name path [piiscan extra args]
     local name=$1 path=$2; shift 2
-    hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$WORK/$name.json" \
+    hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$WORK/$name.json" \
         "$PIISCAN $PIISCAN_ARGS $* $path" "rg $RG_ARGS $path" >/dev/null 2>&1 || \
-    hyperfine -N --warmup 1 --runs "$RUNS" -i --export-json "$WORK/$name.json" \
+    hyperfine -N --warmup "$WARMUP" --runs "$RUNS" -i --export-json "$WORK/$name.json" \
         "$PIISCAN $PIISCAN_ARGS $* $path" "rg $RG_ARGS $path" >/dev/null
     local p r bytes
     p=$(median "$WORK/$name.json" 0)
@@ -67,19 +71,24 @@ compare() { # name path [piiscan extra args]
         "$name" "$p" "$r" "$bytes"
 }
 
+if want 1; then
 echo
 echo "== 1. throughput, piiscan / ripgrep (medians of $RUNS runs) =="
 compare tree "$TREE"
 compare csv "$CSV"
 compare log "$LOG"
+fi
 
+if want 2; then
 echo
 echo "== 2. threads: --threads 2 over --threads 1 =="
-hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$WORK/threads.json" \
+hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$WORK/threads.json" \
     "$PIISCAN $PIISCAN_ARGS --threads 1 $TREE" "$PIISCAN $PIISCAN_ARGS --threads 2 $TREE" >/dev/null
 t1=$(median "$WORK/threads.json" 0); t2=$(median "$WORK/threads.json" 1)
 python3 -c 'import sys; a,b=map(float,sys.argv[1:3]); print(f"speed-up {a/b:.2f}x ({a:.2f} s -> {b:.2f} s)")' "$t1" "$t2"
+fi
 
+if want 3; then
 echo
 echo "== 3. peak memory (GNU time, NDJSON streamed to /dev/null) =="
 BIG="$WORK/huge.csv"
@@ -91,7 +100,9 @@ fi
 rss() { /usr/bin/time -f %M "$PIISCAN" scan --no-ignore --hidden --exit-zero -q --format ndjson "$1" 2>&1 >/dev/null | tail -n1; }
 echo "tree ($(du -sh "$TREE" | cut -f1)): $(( $(rss "$TREE") / 1024 )) MB"
 echo "one file ($(du -sh "$BIG" | cut -f1)): $(( $(rss "$BIG") / 1024 )) MB"
+fi
 
+if want 4; then
 echo
 echo "== 4. $SMALL_FILES files of 1 KB, piiscan / ripgrep files/s =="
 SMALL="$WORK/small"
@@ -102,16 +113,20 @@ if [ ! -d "$SMALL" ]; then
     for d in $(seq 0 $((dirs - 1))); do
         mkdir -p "$SMALL/$d"
         # 1000 slices of 1 KB from the CSV, at a different offset per directory.
-        tail -c +$((d * 4096 + 1)) "$CSV" | head -c $((per_dir * 1024)) | split -b 1024 -a 3 -d - "$SMALL/$d/f"
+        dd if="$CSV" bs=1024 skip=$((d * 4)) count="$per_dir" status=none |
+            split -b 1024 -a 3 -d - "$SMALL/$d/f"
     done
 fi
 compare small "$SMALL"
+fi
 
+if want 5; then
 echo
 echo "== 5. empty directory =="
 EMPTY="$WORK/empty"; mkdir -p "$EMPTY"
 hyperfine -N --warmup 3 --runs 20 --export-json "$WORK/empty.json" \
     "$PIISCAN scan --exit-zero -q --format json $EMPTY" >/dev/null
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("median %.1f ms (mean %.1f ms)" % (r["median"]*1000, r["mean"]*1000))' "$WORK/empty.json"
+fi
 echo
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
