@@ -542,15 +542,7 @@ impl TableProfile {
             if !self.within_limit(column) {
                 continue;
             }
-            if self.columns.len() <= column {
-                self.columns.resize_with(column + 1, ColumnProfile::default);
-                for (i, c) in self.columns.iter_mut().enumerate() {
-                    if c.name.is_empty() {
-                        c.name = format!("column {}", i + 1);
-                    }
-                }
-            }
-            let col = &mut self.columns[column];
+            let col = self.column_mut(column);
             col.non_empty += 1;
             if col.reads_values() {
                 col.observe(value, key);
@@ -559,6 +551,20 @@ impl TableProfile {
         if any {
             self.records += 1;
         }
+    }
+
+    /// The profile of a 0-based column; a ragged row past the header adds
+    /// numbered columns.
+    fn column_mut(&mut self, column: usize) -> &mut ColumnProfile {
+        if self.columns.len() <= column {
+            self.columns.resize_with(column + 1, ColumnProfile::default);
+            for (i, c) in self.columns.iter_mut().enumerate() {
+                if c.name.is_empty() {
+                    c.name = format!("column {}", i + 1);
+                }
+            }
+        }
+        &mut self.columns[column]
     }
 
     /// Data rows: records that are not the header and not blank lines.
@@ -641,15 +647,7 @@ impl TableProfile {
         if !self.within_limit(column) {
             return;
         }
-        if self.columns.len() <= column {
-            self.columns.resize_with(column + 1, ColumnProfile::default);
-            for (i, c) in self.columns.iter_mut().enumerate() {
-                if c.name.is_empty() {
-                    c.name = format!("column {}", i + 1);
-                }
-            }
-        }
-        let col = &mut self.columns[column];
+        let col = self.column_mut(column);
         col.non_empty += 1;
         if whole && col.reads_values() {
             col.observe(&unquote(raw), key);
