@@ -251,6 +251,8 @@ pub struct Inventory {
     pub files: BTreeMap<String, FileEntry>,
     pub totals: BTreeMap<Entity, EntityStats>,
     pub skipped: Vec<SkippedFile>,
+    /// The scan was stopped (Ctrl-C) before it reached every file.
+    pub incomplete: bool,
 }
 
 impl Inventory {
@@ -266,6 +268,7 @@ impl Inventory {
             files: BTreeMap::new(),
             totals: BTreeMap::new(),
             skipped: Vec::new(),
+            incomplete: false,
         }
     }
 
