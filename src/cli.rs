@@ -27,13 +27,20 @@ pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 /// Exit status: usage, configuration or I/O error.
 pub const EXIT_ERROR: u8 = 2;
+/// Exit status: stopped by Ctrl-C (SIGINT) or SIGTERM.
+pub const EXIT_INTERRUPTED: u8 = crate::interrupt::EXIT_INTERRUPTED;
+
+/// Says on stderr that the scan was stopped and what became of the output.
+fn note_interrupted(what: &str) {
+    let _ = writeln!(std::io::stderr(), "piiscan: interrupted: {what}");
+}
 
 #[derive(Debug, Parser)]
 #[command(
     name = "piiscan",
     version,
     about = "Find personal data (and the vehicle data that identifies people) in files, exports and repositories.",
-    after_help = "Exit status: 0 nothing at or above the --fail-on threshold, 1 findings at or above it, 2 error."
+    after_help = "Exit status: 0 nothing at or above the --fail-on threshold, 1 findings at or above it, 2 error, 130 interrupted (Ctrl-C)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -131,6 +138,9 @@ Exit status:
   0  no finding at or above the --fail-on severity (or --exit-zero)
   1  findings at or above it; with the default `--fail-on low`, any finding
   2  usage, configuration, baseline or git error (e.g. a missing revision)
+  130  stopped by Ctrl-C (SIGINT) or SIGTERM: the report covers what was
+     scanned and is marked incomplete (json, ndjson, human, sarif); an
+     interrupted csv report is not written to -o FILE
 
 Severities are per entity ([severity] in .piiscan.toml; `piiscan config dump`
 shows them). Configuration is read from .piiscan.toml in the first scanned
@@ -420,6 +430,12 @@ pub fn load_rules(args: &RuleArgs) -> Result<Vec<Rule>> {
 
 /// Runs a parsed command line; returns the exit status.
 pub fn run(cli: Cli) -> Result<u8> {
+    if matches!(
+        cli.command,
+        Command::Scan(_) | Command::Baseline(_) | Command::Find(_)
+    ) {
+        crate::interrupt::install_handler();
+    }
     match cli.command {
         Command::Scan(args) => run_scan_command(args),
         Command::Baseline(BaselineCommand::Create(args)) => create_baseline(args),
@@ -658,7 +674,7 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
             .map(|p| crate::walk::display_path(p))
             .collect();
     }
-    if let Some(ctx) = &index_ctx {
+    if let Some(ctx) = index_ctx.as_ref().filter(|_| !inventory.incomplete) {
         let started = std::time::Instant::now();
         git::scan_index_blobs(&prepared.from_index, ctx, &mut inventory, &mut |f| {
             report.finding(&mut out, f)
@@ -669,6 +685,30 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     report
         .end(&mut out, &inventory)
         .map_err(|e| Error::io("writing the report", e))?;
+    if inventory.incomplete {
+        // CSV has no place for a mark: an interrupted CSV report file is
+        // not written, so the previous one (if any) stays as it was.
+        let markable = !matches!(args.format, ReportFormat::Csv | ReportFormat::InventoryCsv);
+        let what = match (&args.output, markable) {
+            (Some(path), false) => {
+                out.abandon();
+                format!("{} was not written (left as it was)", path.display())
+            }
+            (Some(path), true) => {
+                out.finish()?;
+                format!(
+                    "{} is a complete report of what was scanned, marked incomplete",
+                    path.display()
+                )
+            }
+            (None, _) => {
+                out.finish()?;
+                "the report covers only what was scanned".to_string()
+            }
+        };
+        note_interrupted(&what);
+        return Ok(EXIT_INTERRUPTED);
+    }
     out.finish()?;
     if !args.quiet && args.format != ReportFormat::Human {
         note_skipped(&inventory);
@@ -729,6 +769,15 @@ fn create_baseline(mut args: ScanArgs) -> Result<u8> {
     let result = run_scan(request, &counters, &mut |_| Ok(()));
     progress.stop();
     let inventory = result?;
+    if inventory.incomplete {
+        // A baseline of part of the tree would make later scans report
+        // everything it missed as new: keep the previous one.
+        note_interrupted(&format!(
+            "{} was not written (left as it was)",
+            path.display()
+        ));
+        return Ok(EXIT_INTERRUPTED);
+    }
     let summary = recorder.write(&path, &prepared.key)?;
     if !args.quiet {
         note_skipped(&inventory);
@@ -837,6 +886,12 @@ fn find(args: FindArgs) -> Result<u8> {
     });
     progress.stop();
     let inventory = result?;
+    if inventory.incomplete {
+        note_interrupted(
+            "nothing written: a search stopped part way cannot say where a person is not",
+        );
+        return Ok(EXIT_INTERRUPTED);
+    }
     let mut out = Output::open(args.scan.output.as_deref())?;
     crate::find::write(&mut out, args.scan.format, &targets, &mut found)
         .map_err(|e| Error::io("writing the report", e))?;

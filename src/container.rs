@@ -379,10 +379,10 @@ struct Walk<'s, 'b> {
 impl FileScanner<'_> {
     /// Scans a compressed file, archive or spreadsheet found by the walk.
     /// Its members go to `sink` as entries; `outcome` is the container's own.
-    pub(crate) fn scan_container_file(
+    pub(crate) fn scan_container_file<R: Read + Seek>(
         &mut self,
         kind: Container,
-        file: std::fs::File,
+        file: R,
         outcome: &mut FileOutcome,
         sink: &mut dyn ScanSink,
         progress: &dyn Fn(u64),
@@ -564,6 +564,10 @@ impl FileScanner<'_> {
             }
         };
         for (seen, entry) in entries.enumerate() {
+            if crate::interrupt::requested() {
+                partial(outcome, SkipReason::Interrupted, "stopped".into());
+                return;
+            }
             let mut entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
@@ -662,6 +666,14 @@ impl FileScanner<'_> {
         };
         let total = archive.len();
         for index in 0..total {
+            if crate::interrupt::requested() {
+                partial(
+                    outcome,
+                    SkipReason::Interrupted,
+                    format!("stopped before member {} of {total}", index + 1),
+                );
+                return;
+            }
             let (member, encrypted, symlink, compressed) = match archive.by_index_data(index) {
                 Ok(entry) => {
                     if entry.is_dir() {

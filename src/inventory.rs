@@ -268,6 +268,8 @@ pub struct Inventory {
     pub skipped: Vec<SkippedFile>,
     /// Locations past their retention policy; `None` without policies.
     pub overdue: Option<Vec<crate::retention::Overdue>>,
+    /// The scan was stopped (Ctrl-C) before it reached every file.
+    pub incomplete: bool,
 }
 
 impl Inventory {
@@ -284,6 +286,7 @@ impl Inventory {
             totals: BTreeMap::new(),
             skipped: Vec::new(),
             overdue: None,
+            incomplete: false,
         }
     }
 

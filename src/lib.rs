@@ -21,6 +21,7 @@ pub mod finding;
 pub mod formats;
 pub mod generate;
 pub mod git;
+pub mod interrupt;
 pub mod inventory;
 pub mod merge;
 pub mod output;
@@ -148,6 +149,7 @@ pub fn run_scan(
     if let Some(e) = write_error {
         return Err(error::Error::io("writing findings", e));
     }
+    inventory.incomplete = interrupt::requested();
     inventory.finish(started.elapsed());
     Ok(inventory)
 }

@@ -83,6 +83,8 @@ pub fn merge(docs: &[Value], names: &[String]) -> Result<Value> {
     let mut counters: BTreeMap<String, DistinctCounter> = BTreeMap::new();
     // Overdue locations are per file, so the shards' lists are disjoint.
     let mut overdue: Option<Vec<Value>> = None;
+    // One stopped shard makes the whole inventory incomplete.
+    let mut incomplete = false;
 
     for (doc, name) in docs.iter().zip(names) {
         let scan = &doc["scan"];
@@ -104,6 +106,7 @@ pub fn merge(docs: &[Value], names: &[String]) -> Result<Value> {
         if started_at.as_ref().is_none_or(|s| start < *s) {
             started_at = Some(start);
         }
+        incomplete |= scan["incomplete"] == json!(true);
         files_scanned += as_u64(&scan["files_scanned"]);
         bytes_scanned += as_u64(&scan["bytes_scanned"]);
         files_skipped += as_u64(&scan["files_skipped"]);
@@ -254,6 +257,9 @@ pub fn merge(docs: &[Value], names: &[String]) -> Result<Value> {
     });
     if let Some(list) = overdue {
         merged["retention"] = json!({ "overdue": list });
+    }
+    if incomplete {
+        merged["scan"]["incomplete"] = json!(true);
     }
     Ok(merged)
 }

@@ -47,6 +47,20 @@ impl Output {
         matches!(self, Output::Stdout(_)) && std::io::stdout().is_terminal()
     }
 
+    /// Drops what was written: for a file, the temporary file is removed and
+    /// the target left as it was; stdout is flushed (it cannot be taken back).
+    pub fn abandon(self) {
+        match self {
+            Output::Stdout(mut w) => {
+                let _ = w.flush();
+            }
+            Output::File { temp, .. } => {
+                // Dropping the temporary file deletes it.
+                drop(temp.into_inner().ok());
+            }
+        }
+    }
+
     /// Flushes and, for a file, renames it into place.
     pub fn finish(self) -> Result<()> {
         match self {

@@ -64,6 +64,8 @@ pub enum SkipReason {
     Encrypted,
     /// The directory walk itself failed here (loop, permission on a directory).
     WalkError,
+    /// The scan was stopped (Ctrl-C) while this file was read.
+    Interrupted,
 }
 
 impl SkipReason {
@@ -79,6 +81,7 @@ impl SkipReason {
             SkipReason::Corrupt => "corrupt",
             SkipReason::Encrypted => "encrypted",
             SkipReason::WalkError => "walk_error",
+            SkipReason::Interrupted => "interrupted",
         }
     }
 }
@@ -509,6 +512,42 @@ impl<'a> FileScanner<'a> {
         outcome
     }
 
+    /// Scans a whole file held in memory exactly as [`Self::scan_file`]
+    /// scans a file of that name and content: compressed files, archives
+    /// and spreadsheets are opened (members go to `sink` as entries), other
+    /// files are located by their extension. For callers that hold files in
+    /// memory, and for fuzzing the whole pipeline.
+    pub fn scan_bytes(&mut self, name: &str, data: &[u8], sink: &mut dyn ScanSink) -> FileOutcome {
+        self.table_profile = None;
+        self.json_profile = None;
+        self.sql_profile = None;
+        let mut outcome = FileOutcome {
+            path: name.to_string(),
+            size: data.len() as u64,
+            modified: None,
+            bytes_scanned: 0,
+            status: FileStatus::Complete,
+        };
+        match Container::for_name(name) {
+            Some(kind) => self.scan_container_file(
+                kind,
+                std::io::Cursor::new(data),
+                &mut outcome,
+                sink,
+                &|_| {},
+            ),
+            None => self.scan_reader(
+                &mut &data[..],
+                Format::for_path(Path::new(name)),
+                Some(data.len() as u64),
+                &mut outcome,
+                &mut |f| sink.finding(f),
+                &|_| {},
+            ),
+        }
+        outcome
+    }
+
     /// Reads `reader` to the end through the chunked pipeline. `format` says
     /// how to locate fields; `expected_len` is the size a plain file was
     /// listed with (a different count read means it changed), `None` for a
@@ -546,6 +585,18 @@ impl<'a> FileScanner<'a> {
         let mut line_run: u64 = 0;
         let mut skipping_line = false;
         while !eof {
+            if crate::interrupt::requested() {
+                let (reason, detail) = (
+                    SkipReason::Interrupted,
+                    format!("stopped after {raw_read} bytes"),
+                );
+                outcome.status = if raw_read == 0 {
+                    FileStatus::Skipped { reason, detail }
+                } else {
+                    FileStatus::Partial { reason, detail }
+                };
+                break;
+            }
             // Read up to a chunk beyond what is carried over. Decoding can
             // triple the size, so Windows-1252 reads a third of a chunk.
             let read_from = filled;

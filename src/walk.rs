@@ -133,6 +133,9 @@ pub fn walk(
         let mut scanner = FileScanner::new(ctx);
         let tx = tx.clone();
         Box::new(move |result| {
+            if crate::interrupt::requested() {
+                return WalkState::Quit;
+            }
             let sent = match result {
                 Ok(entry) => visit(&mut scanner, &entry, roots, options, counters, &tx),
                 Err(err) => tx.send(Event::File(walk_error_outcome(&err), None)).is_ok(),

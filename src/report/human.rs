@@ -314,6 +314,15 @@ impl Report for HumanReport {
                 "Values are masked; --format json for the full inventory, --reveal to show values."
             )?;
         }
+        if inv.incomplete {
+            writeln!(
+                out,
+                "{}",
+                self.yellow(
+                    "Interrupted: the scan stopped before the end; this report is incomplete."
+                )
+            )?;
+        }
         Ok(())
     }
 }

@@ -47,6 +47,9 @@ pub struct ScanSection<'a> {
     pub skipped: Vec<Skipped<'a>>,
     pub key_id: &'a str,
     pub rules: usize,
+    /// Present (true) only when the scan was stopped before the end.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
 }
 
 #[derive(Serialize)]
@@ -240,6 +243,7 @@ pub fn document(inventory: &Inventory) -> Document<'_> {
                 .collect(),
             key_id: &inventory.key_id,
             rules: inventory.rules,
+            incomplete: inventory.incomplete,
         },
         files: inventory
             .files

@@ -55,6 +55,9 @@ struct SummaryLine<'a> {
     skipped_by_reason: BTreeMap<&'static str, u64>,
     entities: BTreeMap<&'static str, EntityTotal>,
     key_id: &'a str,
+    /// Present (true) only when the scan was stopped before the end.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    incomplete: bool,
 }
 
 impl Report for NdjsonReport {
@@ -104,6 +107,7 @@ impl Report for NdjsonReport {
                 })
                 .collect(),
             key_id: &inv.key_id,
+            incomplete: inv.incomplete,
         };
         serde_json::to_writer(&mut *out, &summary)?;
         out.write_all(b"\n")

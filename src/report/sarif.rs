@@ -459,7 +459,7 @@ impl Report for SarifReport {
                     },
                 },
                 invocations: [Invocation {
-                    execution_successful: true,
+                    execution_successful: !inventory.incomplete,
                     tool_execution_notifications: notifications,
                 }],
                 column_kind: "unicodeCodePoints",
