@@ -5,9 +5,9 @@
 //! Damaged and hostile archives (a truncated `.gz`, corrupt zips, zip bombs,
 //! nested-zip bombs, members named `../../etc/passwd`) are in
 //! `tests/containers.rs`; a dangling link and a FIFO in `tests/cli.rs`. A
-//! file that shrinks between listing and reading is covered by a unit test
-//! in `src/scan.rs` with a reader that delivers less than the listed size:
-//! racing a real file against the scanner could not be made deterministic.
+//! file that shrinks between listing and reading is also covered by a unit
+//! test in `src/scan.rs` with a reader that delivers less than the listed
+//! size, because the race below cannot be steered to one outcome.
 
 mod common;
 use common::*;
@@ -448,4 +448,68 @@ fn scanning_writes_nothing_into_the_scanned_tree() {
     ]);
     assert_clean_exit(&out);
     assert_eq!(full_listing(&fixtures), before, "the scanned tree changed");
+}
+
+#[test]
+fn a_file_deleted_between_listing_and_reading() {
+    let dir = tree(&[("kept.txt", EMAIL), ("gone.txt", EMAIL)]);
+    let listed = run_in(dir.path(), &["scan", "--list-files", "."]);
+    assert_clean_exit(&listed);
+    let list = dir.path().join("..").join(format!(
+        "{}.list",
+        dir.path().file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(&list, &listed.stdout).unwrap();
+    std::fs::remove_file(dir.path().join("gone.txt")).unwrap();
+    let doc = inventory(dir.path(), &["--files-from", list.to_str().unwrap(), "."]);
+    std::fs::remove_file(&list).unwrap();
+    let (reason, detail) = skip_reason(&doc, "gone.txt");
+    assert_eq!(reason, "walk_error");
+    assert!(detail.contains("No such file"), "{detail}");
+    assert_eq!(doc["scan"]["files_scanned"], 1, "{doc:#}");
+}
+
+/// A writer truncates and refills a file while piiscan reads it. Whichever
+/// way each race goes, the scan ends normally and the file is either
+/// scanned or named with a reason that says it changed or could not be read.
+#[test]
+fn a_file_truncated_and_rewritten_while_it_is_read() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("moving.log");
+    let mut contents = Vec::new();
+    while contents.len() < 24 << 20 {
+        contents.extend_from_slice(b"2024-03-01 login jan.devries@hotmail.com from 0612345678\n");
+    }
+    std::fs::write(&path, &contents).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (stop, path) = (Arc::clone(&stop), path.clone());
+        std::thread::spawn(move || {
+            let mut cut = 0usize;
+            while !stop.load(Ordering::Relaxed) {
+                cut = (cut + 7_777_777) % contents.len();
+                // Errors are part of the race (the scanner may hold the
+                // file); only the scanner's behaviour is under test.
+                let _ = std::fs::write(&path, &contents[..cut]);
+                let _ = std::fs::write(&path, &contents);
+            }
+        })
+    };
+    for _ in 0..3 {
+        let doc = inventory(dir.path(), &[]);
+        match skip_of(&doc, "moving.log") {
+            None => assert_eq!(doc["scan"]["files_scanned"], 1, "{doc:#}"),
+            Some((reason, detail)) => {
+                assert!(
+                    matches!(reason.as_str(), "changed" | "unreadable"),
+                    "{reason}: {detail}"
+                );
+                assert!(!detail.is_empty());
+            }
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
 }

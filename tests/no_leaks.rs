@@ -19,7 +19,15 @@ fn no_raw_value_appears_in_any_default_output() {
     );
 
     let mut outputs: Vec<(String, String)> = Vec::new();
-    for format in ["human", "json", "ndjson", "csv", "sarif", "inventory-csv"] {
+    for format in [
+        "human",
+        "json",
+        "ndjson",
+        "csv",
+        "sarif",
+        "inventory-csv",
+        "html",
+    ] {
         let out = run(&["scan", "--format", format, "fixtures"]);
         assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
         outputs.push((format.to_string(), stdout(&out)));
