@@ -1,32 +1,36 @@
 //! The compiled form of a rule set: one multi-pattern pass over whole buffers,
-//! then per-rule confirmation on the lines that had a candidate.
+//! then per-rule confirmation of each candidate.
 //!
-//! Stage 1 runs a single `regex_automata::meta::Regex` built from every rule
-//! pattern and only asks "is there a candidate, and where?". Personal data is
-//! sparse in most bytes (source code, logs), so nearly all time is spent here,
-//! in one DFA pass. Stage 2 works on the candidate's line: a second regex of the
-//! same patterns, compiled with `MatchKind::All`, says which rules match there
-//! (so overlapping rules such as a phone and an IBAN both get their say), then
-//! each of those rules finds its own spans and runs its validator and context.
-//! Patterns are compiled with Unicode disabled: ASCII `\b` and classes keep the
-//! lazy DFA fast (the Unicode word boundary made a prototype 60x slower).
+//! Stage 1 runs a single lazy DFA built from every rule pattern with
+//! `MatchKind::All` and reports, in one forward pass, every position where
+//! some rule's match can end (overlapping rules such as a phone and an IBAN
+//! both get their say). Personal data is sparse in most bytes (source code,
+//! logs), so nearly all time is spent in that one pass. Stage 2 runs only at
+//! those ends: the rule's own reverse DFA, anchored at the end, finds where
+//! the match starts (a few bytes of work), and the rule's validator and
+//! context decide. Patterns are compiled with Unicode disabled: ASCII `\b`
+//! and classes keep the lazy DFAs fast (the Unicode word boundary made a
+//! prototype 60x slower).
 
 use super::Rule;
 use crate::error::{Error, Result};
 use crate::finding::{Confidence, Entity};
 use crate::validate::{Candidate, Verdict};
-use regex_automata::meta::{self, Regex};
+use regex_automata::hybrid::dfa::{self, DFA, OverlappingState};
+use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
-use regex_automata::{Input, MatchKind, PatternSet};
+use regex_automata::{Anchored, Input, MatchKind};
 use std::sync::OnceLock;
 
 /// How far before a value context keywords are looked for.
 const KEYWORD_WINDOW: usize = 48;
-/// Lines longer than this are searched in windows of this size around each
-/// candidate, so a 2 GB one-line file never makes stage 2 quadratic.
-const STAGE2_WINDOW: usize = 64 * 1024;
-/// Longest candidate a rule can reasonably produce; windows overlap by this.
-const MAX_CANDIDATE_LEN: usize = 256;
+/// Longest candidate a rule can produce: the reverse search for a start
+/// looks no further back than this.
+const MAX_CANDIDATE_LEN: usize = 512;
+/// Candidate ends gathered on one line before they are confirmed; a 2 GB
+/// one-line file is confirmed in batches of this many, so the work per
+/// batch stays bounded.
+const MAX_PENDING_ENDS: usize = 4096;
 
 /// A rule's context, pre-lowercased for cheap comparison.
 #[derive(Debug, Clone, Default)]
@@ -44,15 +48,14 @@ pub struct CompiledRule {
     context: CompiledContext,
 }
 
-/// The compiled regexes of a rule set.
+/// The compiled automata of a rule set.
 #[derive(Debug)]
 struct Regexes {
-    /// Leftmost-first, used only to find the next candidate quickly.
-    stage1: Regex,
-    /// Same patterns with `MatchKind::All`, to learn which rules match a line.
-    which: Regex,
-    /// Each rule's own pattern, for stage 2.
-    per_rule: Vec<Regex>,
+    /// Every pattern, `MatchKind::All`: each position where a rule's match
+    /// ends, in one forward pass.
+    ends: DFA,
+    /// Each rule's reversed pattern, anchored at an end: where it starts.
+    starts: Vec<DFA>,
 }
 
 /// Why compiling the rule set failed, kept so every caller gets the error.
@@ -87,18 +90,20 @@ pub struct Matcher {
     region: String,
 }
 
-/// Per-thread search state: regex caches are mutable and not shareable.
-/// Created empty; filled when the thread scans its first text.
+/// Per-thread search state: lazy DFA caches are mutable and not
+/// shareable. Created empty; filled when the thread scans its first text.
 pub struct MatcherCache {
     caches: Option<Caches>,
+    /// Candidate ends on the line being gathered: (rule, end).
+    ends: Vec<(u32, usize)>,
+    /// Candidates of one rule on that line: (start, end).
+    spans: Vec<(usize, usize)>,
     hits: Vec<Hit>,
 }
 
 struct Caches {
-    stage1: meta::Cache,
-    which: meta::Cache,
-    per_rule: Vec<meta::Cache>,
-    patset: PatternSet,
+    ends: dfa::Cache,
+    starts: Vec<dfa::Cache>,
 }
 
 /// A confirmed match inside a buffer, before it is located and turned into a
@@ -115,23 +120,24 @@ fn syntax_config() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false)
 }
 
-/// Lazy DFA cache per thread for the two regexes over all patterns. The
+/// Lazy DFA cache per thread for the automaton of all patterns. The
 /// default (2 MiB) is too small for the union of every rule: on dense data
 /// the DFA's states were thrown away and rebuilt over and over (a fifth of
 /// the scan time went to determinization). The cache grows only as far as
 /// states are actually built.
 const UNION_CACHE_CAPACITY: usize = 16 << 20;
-/// Lazy DFA cache per thread for one rule's own regex.
-const RULE_CACHE_CAPACITY: usize = 2 << 20;
+/// Lazy DFA cache per thread for one rule's reverse automaton (short
+/// anchored searches visit few states).
+const RULE_CACHE_CAPACITY: usize = 1 << 20;
 
-fn build(patterns: &[&str], kind: MatchKind, cache_capacity: usize) -> Result<Regex> {
-    Regex::builder()
+fn build(patterns: &[&str], reverse: bool, cache_capacity: usize) -> Result<DFA> {
+    DFA::builder()
         .syntax(syntax_config())
+        .thompson(thompson::Config::new().reverse(reverse).utf8(false))
         .configure(
-            Regex::config()
-                .match_kind(kind)
-                .utf8_empty(false)
-                .hybrid_cache_capacity(cache_capacity),
+            DFA::config()
+                .match_kind(MatchKind::All)
+                .cache_capacity(cache_capacity),
         )
         .build_many(patterns)
         .map_err(|e| Error::MatcherBuild(e.to_string()))
@@ -216,31 +222,23 @@ impl Matcher {
 
     fn regexes(&self) -> &std::result::Result<Regexes, BuildError> {
         self.regexes.get_or_init(|| {
-            let mut per_rule = Vec::with_capacity(self.rules.len());
+            let mut starts = Vec::with_capacity(self.rules.len());
             for r in &self.rules {
-                let regex = build(
-                    &[r.rule.pattern.as_str()],
-                    MatchKind::LeftmostFirst,
-                    RULE_CACHE_CAPACITY,
-                )
-                .map_err(|e| BuildError {
-                    id: Some(r.rule.id.clone()),
-                    message: format!("pattern does not compile: {e}"),
-                })?;
-                per_rule.push(regex);
+                let dfa =
+                    build(&[r.rule.pattern.as_str()], true, RULE_CACHE_CAPACITY).map_err(|e| {
+                        BuildError {
+                            id: Some(r.rule.id.clone()),
+                            message: format!("pattern does not compile: {e}"),
+                        }
+                    })?;
+                starts.push(dfa);
             }
             let patterns: Vec<&str> = self.rules.iter().map(|r| r.rule.pattern.as_str()).collect();
-            let union = |kind| {
-                build(&patterns, kind, UNION_CACHE_CAPACITY).map_err(|e| BuildError {
-                    id: None,
-                    message: e.to_string(),
-                })
-            };
-            Ok(Regexes {
-                stage1: union(MatchKind::LeftmostFirst)?,
-                which: union(MatchKind::All)?,
-                per_rule,
-            })
+            let ends = build(&patterns, false, UNION_CACHE_CAPACITY).map_err(|e| BuildError {
+                id: None,
+                message: e.to_string(),
+            })?;
+            Ok(Regexes { ends, starts })
         })
     }
 
@@ -255,6 +253,8 @@ impl Matcher {
     pub fn new_cache(&self) -> MatcherCache {
         MatcherCache {
             caches: None,
+            ends: Vec::new(),
+            spans: Vec::new(),
             hits: Vec::new(),
         }
     }
@@ -262,8 +262,9 @@ impl Matcher {
     /// Finds every confirmed hit in `hay` that starts before `accept_end`.
     ///
     /// `field_of` names the column or field a byte offset belongs to (for
-    /// context); it is called only for candidates, never per byte. Hits are
-    /// passed to `emit` in order of position.
+    /// context); it is called only for candidates, never per byte, and in
+    /// order of position line by line. Hits are passed to `emit` in order
+    /// of position. A match never spans a line end.
     pub fn find_hits(
         &self,
         cache: &mut MatcherCache,
@@ -277,101 +278,174 @@ impl Matcher {
         let Ok(regexes) = self.regexes() else {
             return;
         };
-        let caches = cache.caches.get_or_insert_with(|| Caches {
-            stage1: regexes.stage1.create_cache(),
-            which: regexes.which.create_cache(),
-            per_rule: regexes.per_rule.iter().map(|r| r.create_cache()).collect(),
-            patset: PatternSet::new(self.rules.len()),
+        let MatcherCache {
+            caches,
+            ends,
+            spans,
+            hits,
+        } = cache;
+        let caches = caches.get_or_insert_with(|| Caches {
+            ends: regexes.ends.create_cache(),
+            starts: regexes.starts.iter().map(|d| d.create_cache()).collect(),
         });
-        let mut pos = 0;
-        while pos < accept_end {
-            // Stage 1 searches forward only: the end of the earliest
-            // candidate says which line to confirm, and a reverse search for
-            // its exact start would be wasted work.
-            let input = Input::new(hay).range(pos..hay.len()).earliest(true);
-            let Some(half) = regexes.stage1.search_half_with(&mut caches.stage1, &input) else {
-                break;
-            };
-            // A byte inside the candidate (patterns never match empty).
-            let inside = half.offset().saturating_sub(1).max(pos);
-            let line_start = memchr::memrchr(b'\n', &hay[pos..inside]).map_or(pos, |i| pos + i + 1);
-            let line_end = memchr::memchr(b'\n', &hay[inside..]).map_or(hay.len(), |i| inside + i);
-            // Stage 2 window: the whole line, or a bounded slice of a huge one.
-            let win_start = line_start.max(half.offset().saturating_sub(MAX_CANDIDATE_LEN));
-            if win_start >= accept_end {
+        // Matches start before `accept_end` and are at most
+        // MAX_CANDIDATE_LEN long, so no end past this one can be used.
+        let search_end = hay.len().min(accept_end.saturating_add(MAX_CANDIDATE_LEN));
+        let input = Input::new(hay).range(..search_end);
+        let mut state = OverlappingState::start();
+        // The line of the ends gathered so far: [line_start, line_end).
+        let (mut line_start, mut line_end) = (0, 0);
+        ends.clear();
+        loop {
+            // Errors only come from a DFA that gives up (never configured)
+            // or quits (no quit bytes without Unicode); either ends the search.
+            if regexes
+                .ends
+                .try_search_overlapping_fwd(&mut caches.ends, &input, &mut state)
+                .is_err()
+            {
                 break;
             }
-            let win_accept_end = line_end
-                .min(win_start.saturating_add(STAGE2_WINDOW))
-                .min(accept_end)
-                .max(win_start + 1);
-            let win_end = line_end.min(win_accept_end + MAX_CANDIDATE_LEN);
-            self.confirm_window(
-                regexes,
-                caches,
-                &mut cache.hits,
-                hay,
-                line_start,
-                win_start,
-                win_accept_end,
-                win_end,
-                field_of,
-                emit,
+            let Some(half) = state.get_match() else {
+                break;
+            };
+            let end = half.offset();
+            // Patterns never match empty, so the match's last byte is end - 1.
+            let last = end.saturating_sub(1);
+            if ends.is_empty() || last >= line_end || ends.len() >= MAX_PENDING_ENDS {
+                if !ends.is_empty() {
+                    self.confirm_line(
+                        regexes, caches, ends, spans, hits, hay, line_start, accept_end, field_of,
+                        emit,
+                    );
+                    ends.clear();
+                }
+                if last >= line_end {
+                    line_start = memchr::memrchr(b'\n', &hay[..last]).map_or(0, |i| i + 1);
+                    line_end = memchr::memchr(b'\n', &hay[last..]).map_or(hay.len(), |i| last + i);
+                }
+            }
+            ends.push((half.pattern().as_u32(), end));
+        }
+        if !ends.is_empty() {
+            self.confirm_line(
+                regexes, caches, ends, spans, hits, hay, line_start, accept_end, field_of, emit,
             );
-            pos = win_accept_end;
+            ends.clear();
         }
     }
 
+    /// Where rule `rule`'s match ending at `end` starts, looking no further
+    /// back than `floor`: the leftmost start, as a leftmost-first search for
+    /// the rule alone would find it.
+    fn start_of(
+        regexes: &Regexes,
+        caches: &mut Caches,
+        hay: &[u8],
+        rule: usize,
+        floor: usize,
+        end: usize,
+    ) -> Option<usize> {
+        if floor >= end {
+            return None;
+        }
+        let input = Input::new(hay).range(floor..end).anchored(Anchored::Yes);
+        regexes.starts[rule]
+            .try_search_rev(&mut caches.starts[rule], &input)
+            .ok()
+            .flatten()
+            .map(|m| m.offset())
+    }
+
+    /// Confirms the candidate ends gathered on one line (all within
+    /// `line_start..`): finds each start, keeps per rule the longest match
+    /// from each start, runs validators and context, and resolves overlaps
+    /// between rules.
     #[allow(clippy::too_many_arguments)]
-    fn confirm_window(
+    fn confirm_line(
         &self,
         regexes: &Regexes,
-        cache: &mut Caches,
+        caches: &mut Caches,
+        ends: &mut [(u32, usize)],
+        spans: &mut Vec<(usize, usize)>,
         hits: &mut Vec<Hit>,
         hay: &[u8],
         line_start: usize,
-        win_start: usize,
-        win_accept_end: usize,
-        win_end: usize,
+        accept_end: usize,
         field_of: &mut dyn FnMut(usize) -> Option<String>,
         emit: &mut dyn FnMut(Hit),
     ) {
-        cache.patset.clear();
-        let input = Input::new(hay).range(win_start..win_end);
-        regexes
-            .which
-            .which_overlapping_matches_with(&mut cache.which, &input, &mut cache.patset);
+        // Ends arrive in position order; grouping by rule keeps that order
+        // within each rule (a stable sort).
+        ends.sort_by_key(|&(rule, _)| rule);
         hits.clear();
-        for pid in cache.patset.iter() {
-            let idx = pid.as_usize();
-            let compiled = &self.rules[idx];
-            let mut at = win_start;
-            while at < win_accept_end {
-                let input = Input::new(hay).range(at..win_end);
-                let Some(m) = regexes.per_rule[idx].search_with(&mut cache.per_rule[idx], &input)
-                else {
-                    break;
+        let mut group_start = 0;
+        while group_start < ends.len() {
+            let rule = ends[group_start].0;
+            let group_end = ends[group_start..]
+                .iter()
+                .position(|&(r, _)| r != rule)
+                .map_or(ends.len(), |n| group_start + n);
+            let idx = rule as usize;
+            // The longest match from each start, as a greedy search finds it.
+            spans.clear();
+            for &(_, end) in &ends[group_start..group_end] {
+                let floor = line_start.max(end.saturating_sub(MAX_CANDIDATE_LEN));
+                let Some(start) = Self::start_of(regexes, caches, hay, idx, floor, end) else {
+                    continue;
                 };
-                if m.start() >= win_accept_end {
-                    break;
+                match spans.last_mut() {
+                    Some(last) if last.0 == start => last.1 = end,
+                    _ => spans.push((start, end)),
                 }
-                let cand = Candidate::new(hay, m.start(), m.end());
-                let decision = self.decide(compiled, &cand, line_start, field_of);
-                match decision {
-                    Some(confidence) => {
+            }
+            if !spans.is_sorted() {
+                spans.sort_unstable();
+                spans.dedup_by(|later, kept| {
+                    let same = later.0 == kept.0;
+                    if same {
+                        kept.1 = kept.1.max(later.1);
+                    }
+                    same
+                });
+            }
+            let compiled = &self.rules[idx];
+            // Matches of one rule do not overlap: the next starts at or
+            // after the end of the last one accepted.
+            let mut floor = line_start;
+            for (n, &(first_start, end)) in spans.iter().enumerate() {
+                let next_start = spans.get(n + 1).map(|s| s.0);
+                let mut start = first_start;
+                if start < floor {
+                    match Self::start_of(regexes, caches, hay, idx, floor, end) {
+                        Some(s) => start = s,
+                        None => continue,
+                    }
+                }
+                loop {
+                    if start >= accept_end || Some(start) == next_start && start != first_start {
+                        break;
+                    }
+                    let cand = Candidate::new(hay, start, end);
+                    if let Some(confidence) = self.decide(compiled, &cand, line_start, field_of) {
                         hits.push(Hit {
                             rule: idx,
-                            start: m.start(),
-                            end: m.end(),
+                            start,
+                            end,
                             confidence,
                         });
-                        at = m.end().max(m.start() + 1);
+                        floor = end;
+                        break;
                     }
                     // A rejected broad candidate may hide a valid shorter one
                     // that starts inside it (a phone after an order number).
-                    None => at = m.start() + 1,
+                    match Self::start_of(regexes, caches, hay, idx, start + 1, end) {
+                        Some(s) => start = s,
+                        None => break,
+                    }
                 }
             }
+            group_start = group_end;
         }
         resolve_overlaps(hits);
         for hit in hits.drain(..) {
@@ -447,24 +521,48 @@ fn keyword_before(
 }
 
 /// Keeps the best of overlapping hits: higher confidence, then longer, then
-/// the rule listed first. Leaves `hits` sorted by position.
+/// the rule listed first. Leaves `hits` sorted by position. Works on each
+/// cluster of mutually overlapping hits alone, so a line with many values
+/// costs time in proportion to them.
 fn resolve_overlaps(hits: &mut Vec<Hit>) {
     if hits.len() < 2 {
         return;
     }
-    hits.sort_by(|a, b| {
-        b.confidence
-            .cmp(&a.confidence)
-            .then((b.end - b.start).cmp(&(a.end - a.start)))
-            .then(a.rule.cmp(&b.rule))
-            .then(a.start.cmp(&b.start))
-    });
+    hits.sort_unstable_by_key(|h| (h.start, h.end, h.rule));
     let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
-    for h in hits.iter() {
-        if kept.iter().all(|k| h.end <= k.start || h.start >= k.end) {
-            kept.push(*h);
+    let mut cluster: Vec<Hit> = Vec::new();
+    let mut i = 0;
+    while i < hits.len() {
+        let mut reach = hits[i].end;
+        let mut j = i + 1;
+        while j < hits.len() && hits[j].start < reach {
+            reach = reach.max(hits[j].end);
+            j += 1;
         }
+        if j == i + 1 {
+            kept.push(hits[i]);
+        } else {
+            cluster.clear();
+            cluster.extend_from_slice(&hits[i..j]);
+            cluster.sort_by(|a, b| {
+                b.confidence
+                    .cmp(&a.confidence)
+                    .then((b.end - b.start).cmp(&(a.end - a.start)))
+                    .then(a.rule.cmp(&b.rule))
+                    .then(a.start.cmp(&b.start))
+            });
+            let from = kept.len();
+            for h in &cluster {
+                if kept[from..]
+                    .iter()
+                    .all(|k| h.end <= k.start || h.start >= k.end)
+                {
+                    kept.push(*h);
+                }
+            }
+            kept[from..].sort_by_key(|h| h.start);
+        }
+        i = j;
     }
-    kept.sort_by_key(|h| h.start);
     *hits = kept;
 }
