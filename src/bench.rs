@@ -133,6 +133,7 @@ fn scan_request(dir: &Path, threads: usize, stream: bool) -> Result<ScanRequest>
         settings: ScanSettings::default(),
         rules: crate::rules::default_rules()?,
         entities: None,
+        keep_file_entries: !stream,
         region: REGION.to_string(),
         // A fixed key: fingerprints are not compared with anything, and a
         // benchmark must not create a per-user key file.

@@ -558,6 +558,7 @@ impl Prepared {
             entities: self.entities.clone(),
             region: self.settings.region.clone(),
             key: self.key.clone(),
+            keep_file_entries: true,
         }
     }
 
@@ -636,7 +637,15 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
         args.format,
         ReportFormat::Json | ReportFormat::InventoryCsv | ReportFormat::Html
     );
-    let request = prepared.request(&args, stream);
+    let mut request = prepared.request(&args, stream);
+    // Findings-only formats print totals at the end, not files: without a
+    // retention policy (which judges each file) they need no per-file
+    // entries, and memory stays flat on trees of any size.
+    request.keep_file_entries = retention.is_some()
+        || !matches!(
+            args.format,
+            ReportFormat::Ndjson | ReportFormat::Csv | ReportFormat::Sarif
+        );
     let index_ctx = prepared.index_context(&args)?;
     let mut out = Output::open(args.output.as_deref())?;
     let color = out.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

@@ -293,6 +293,19 @@ impl Inventory {
     /// Adds one file: its outcome and, when it had findings, the per-entity
     /// statistics its scanning thread aggregated.
     pub fn add_file(&mut self, outcome: FileOutcome, entry: Option<Box<FileEntry>>) {
+        self.add_file_keeping(outcome, entry, true);
+    }
+
+    /// Like [`Inventory::add_file`], but with `keep` false only the totals
+    /// take in the file's statistics and its entry is dropped: memory stays
+    /// flat however many files a scan reads, for reports that show findings
+    /// and totals but no per-file inventory.
+    pub fn add_file_keeping(
+        &mut self,
+        outcome: FileOutcome,
+        entry: Option<Box<FileEntry>>,
+        keep: bool,
+    ) {
         if let Some(entry) = entry.filter(|e| e.holds_personal_data()) {
             for (entity, stats) in &entry.entities {
                 let total = self.totals.entry(*entity).or_default();
@@ -306,7 +319,9 @@ impl Inventory {
                     }
                 }
             }
-            self.files.insert(outcome.path.clone(), *entry);
+            if keep {
+                self.files.insert(outcome.path.clone(), *entry);
+            }
         }
         self.add_outcome(outcome);
     }
@@ -347,6 +362,10 @@ impl Inventory {
         self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
         // Total samples come from the files in path order, not arrival
         // order, so every run (and every merge of shards) picks the same.
+        // Without per-file entries the samples stay in arrival order.
+        if self.files.is_empty() {
+            return;
+        }
         for (entity, total) in self.totals.iter_mut() {
             total.samples.clear();
             'files: for entry in self.files.values() {

@@ -58,6 +58,10 @@ pub struct ScanRequest {
     pub entities: Option<Vec<Entity>>,
     pub region: String,
     pub key: FingerprintKey,
+    /// Keep an entry per file in the inventory (per-file and per-column
+    /// reports need them). Without, memory does not grow with the number
+    /// of files: only totals and skipped files are kept.
+    pub keep_file_entries: bool,
 }
 
 /// Compiles the rules a request asks for (restricted to its entities).
@@ -88,6 +92,11 @@ fn build_lazy_matcher(
     Matcher::new_lazy(rules, region)
 }
 
+/// Events (batches of findings, finished files) in flight between the
+/// scanning threads and the thread that writes the report (a batch holds
+/// up to 1024 findings, so this bounds the queue at a few megabytes).
+const EVENT_QUEUE: usize = 16;
+
 /// Runs a scan: walks in parallel, calls `on_finding` for every finding as it
 /// arrives (on the calling thread, so streaming writers need no locks), and
 /// returns the inventory.
@@ -110,7 +119,10 @@ pub fn run_scan(
         .map(|r| walk::display_path(r))
         .collect();
     let mut inventory = Inventory::new(roots, ctx.key.id(), rule_count);
-    let (tx, rx) = std::sync::mpsc::channel::<Event>();
+    // Bounded, so scanning threads wait for a slow report writer instead
+    // of queueing findings without limit.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(EVENT_QUEUE);
+    let keep_file_entries = request.keep_file_entries;
     let mut write_error: Option<std::io::Error> = None;
     let walk_result = std::thread::scope(|scope| {
         let walker = scope.spawn(|| walk::walk(&request.roots, &request.walk, &ctx, counters, tx));
@@ -125,7 +137,9 @@ pub fn run_scan(
                         }
                     }
                 }
-                Event::File(outcome, stats) => inventory.add_file(outcome, stats),
+                Event::File(outcome, stats) => {
+                    inventory.add_file_keeping(outcome, stats, keep_file_entries)
+                }
             }
             // A broken output (closed pipe) ends the scan: dropping the
             // receiver makes every walker thread stop at its next send.

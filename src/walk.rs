@@ -10,7 +10,7 @@ use crate::scan::{
 use ignore::{WalkBuilder, WalkState, overrides::OverrideBuilder};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::SyncSender;
 
 /// Findings are sent to the collector in batches of this many, so a file
 /// with millions of findings streams instead of piling up.
@@ -124,7 +124,7 @@ pub fn walk(
     options: &WalkOptions,
     ctx: &ScanContext,
     counters: &Counters,
-    tx: Sender<Event>,
+    tx: SyncSender<Event>,
 ) -> Result<()> {
     let Some(builder) = walk_builder(roots, options)? else {
         return Ok(());
@@ -218,7 +218,7 @@ fn visit(
     roots: &[PathBuf],
     options: &WalkOptions,
     counters: &Counters,
-    tx: &Sender<Event>,
+    tx: &SyncSender<Event>,
 ) -> bool {
     let Some(file_type) = entry.file_type() else {
         return true; // stdin: not walked
@@ -268,7 +268,7 @@ fn visit(
 /// them on. Findings arrive before the entry they belong to (see
 /// [`ScanSink`]), so the statistics so far always belong to the next entry.
 struct Collector<'t> {
-    tx: &'t Sender<Event>,
+    tx: &'t SyncSender<Event>,
     stream: bool,
     batch: Vec<Finding>,
     stats: FileEntry,

@@ -509,3 +509,30 @@ fn every_row_of_a_table_gets_its_columns_field() {
         assert_eq!(f["field"], expected, "{f}");
     }
 }
+
+/// NDJSON keeps no per-file entries (memory stays flat on large trees);
+/// its totals must still be those of the full inventory.
+#[test]
+fn ndjson_totals_equal_the_full_inventory_totals() {
+    let full = run(&["scan", "--format", "json", "fixtures"]);
+    let full: serde_json::Value = serde_json::from_slice(&full.stdout).unwrap();
+    let lines = ndjson(&run(&["scan", "--format", "ndjson", "fixtures"]));
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["findings"], full["totals"]["findings"]);
+    assert_eq!(summary["files_scanned"], full["scan"]["files_scanned"]);
+    let entities = full["totals"]["entities"].as_object().unwrap();
+    assert!(entities.len() > 5);
+    assert_eq!(
+        summary["entities"].as_object().unwrap().len(),
+        entities.len()
+    );
+    for (entity, total) in entities {
+        for key in ["count", "distinct", "files"] {
+            assert_eq!(
+                summary["entities"][entity][key], total[key],
+                "{entity} {key}"
+            );
+        }
+    }
+}
