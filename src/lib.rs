@@ -127,19 +127,15 @@ pub fn run_scan(
     let walk_result = std::thread::scope(|scope| {
         let walker = scope.spawn(|| walk::walk(&request.roots, &request.walk, &ctx, counters, tx));
         for event in rx {
-            match event {
-                Event::Findings(findings) => {
-                    for f in &findings {
-                        if write_error.is_none()
-                            && let Err(e) = on_finding(f)
-                        {
-                            write_error = Some(e);
-                        }
-                    }
+            for f in &event.findings {
+                if write_error.is_none()
+                    && let Err(e) = on_finding(f)
+                {
+                    write_error = Some(e);
                 }
-                Event::File(outcome, stats) => {
-                    inventory.add_file_keeping(outcome, stats, keep_file_entries)
-                }
+            }
+            for (outcome, stats) in event.files {
+                inventory.add_file_keeping(outcome, stats, keep_file_entries);
             }
             // A broken output (closed pipe) ends the scan: dropping the
             // receiver makes every walker thread stop at its next send.

@@ -97,12 +97,69 @@ impl Shard {
     }
 }
 
-/// What the walker threads tell the collector.
-pub enum Event {
-    /// Findings to stream, sent only when the report streams them.
-    Findings(Vec<Finding>),
-    /// A finished file, with the statistics of its findings.
-    File(FileOutcome, Option<Box<FileEntry>>),
+/// What the walker threads tell the collector: a batch of findings (sent
+/// only when the report streams them) and of finished files with the
+/// statistics of their findings. A file's findings come in the same batch
+/// as the file or an earlier one.
+pub struct Event {
+    pub findings: Vec<Finding>,
+    pub files: Vec<(FileOutcome, Option<Box<FileEntry>>)>,
+}
+
+/// Files gathered before a thread sends them on: one message per file woke
+/// the collector for every small file (a thread switch each).
+const FILE_BATCH: usize = 64;
+
+/// A scanning thread's outgoing batch, sent when full and when the thread
+/// ends (on drop).
+struct Outbox {
+    tx: SyncSender<Event>,
+    findings: Vec<Finding>,
+    files: Vec<(FileOutcome, Option<Box<FileEntry>>)>,
+    /// False once the collector is gone (the scan is ending).
+    open: bool,
+}
+
+impl Outbox {
+    fn new(tx: SyncSender<Event>) -> Self {
+        Outbox {
+            tx,
+            findings: Vec::new(),
+            files: Vec::new(),
+            open: true,
+        }
+    }
+
+    fn finding(&mut self, finding: Finding) {
+        self.findings.push(finding);
+        if self.findings.len() >= FINDING_BATCH {
+            self.flush();
+        }
+    }
+
+    fn file(&mut self, outcome: FileOutcome, entry: Option<Box<FileEntry>>) {
+        self.files.push((outcome, entry));
+        if self.files.len() >= FILE_BATCH {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.findings.is_empty() && self.files.is_empty() {
+            return;
+        }
+        let event = Event {
+            findings: std::mem::take(&mut self.findings),
+            files: std::mem::take(&mut self.files),
+        };
+        self.open &= self.tx.send(event).is_ok();
+    }
+}
+
+impl Drop for Outbox {
+    fn drop(&mut self) {
+        self.flush();
+    }
 }
 
 /// Shared counters for progress display: bytes and files, never matches.
@@ -131,16 +188,16 @@ pub fn walk(
     };
     builder.build_parallel().run(|| {
         let mut scanner = FileScanner::new(ctx);
-        let tx = tx.clone();
+        let mut outbox = Outbox::new(tx.clone());
         Box::new(move |result| {
             if crate::interrupt::requested() {
                 return WalkState::Quit;
             }
-            let sent = match result {
-                Ok(entry) => visit(&mut scanner, &entry, roots, options, counters, &tx),
-                Err(err) => tx.send(Event::File(walk_error_outcome(&err), None)).is_ok(),
+            match result {
+                Ok(entry) => visit(&mut scanner, &entry, roots, options, counters, &mut outbox),
+                Err(err) => outbox.file(walk_error_outcome(&err), None),
             };
-            if sent {
+            if outbox.open {
                 WalkState::Continue
             } else {
                 WalkState::Quit
@@ -218,21 +275,21 @@ fn visit(
     roots: &[PathBuf],
     options: &WalkOptions,
     counters: &Counters,
-    tx: &SyncSender<Event>,
-) -> bool {
+    outbox: &mut Outbox,
+) {
     let Some(file_type) = entry.file_type() else {
-        return true; // stdin: not walked
+        return; // stdin: not walked
     };
     if file_type.is_dir() {
-        return true;
+        return;
     }
     if let Some(shard) = options.shard
         && !shard.contains(roots, entry.path())
     {
-        return true; // another shard's file
+        return; // another shard's file
     }
     if too_recent(entry, options) {
-        return true; // selected out, like a glob
+        return; // selected out, like a glob
     }
     let display = display_path(entry.path());
     if file_type.is_symlink() && !options.follow {
@@ -246,14 +303,13 @@ fn visit(
                 detail: "symbolic link not followed (use --follow)".into(),
             },
         };
-        return tx.send(Event::File(outcome, None)).is_ok();
+        outbox.file(outcome, None);
+        return;
     }
     let mut collector = Collector {
-        tx,
+        outbox,
         stream: options.stream_findings,
-        batch: Vec::new(),
         stats: FileEntry::default(),
-        ok: true,
     };
     let outcome = scanner.scan_file(entry.path(), display, &mut collector, &|bytes| {
         counters.bytes.fetch_add(bytes, Ordering::Relaxed);
@@ -261,49 +317,31 @@ fn visit(
     counters.files.fetch_add(1, Ordering::Relaxed);
     let profiles = scanner.take_profiles();
     collector.entry(outcome, profiles);
-    collector.ok
 }
 
 /// Gathers one walked file's findings into per-entry statistics and sends
 /// them on. Findings arrive before the entry they belong to (see
 /// [`ScanSink`]), so the statistics so far always belong to the next entry.
 struct Collector<'t> {
-    tx: &'t SyncSender<Event>,
+    outbox: &'t mut Outbox,
     stream: bool,
-    batch: Vec<Finding>,
     stats: FileEntry,
-    ok: bool,
 }
 
 impl ScanSink for Collector<'_> {
     fn finding(&mut self, finding: Finding) {
         self.stats.add(&finding);
         if self.stream {
-            self.batch.push(finding);
-            if self.batch.len() >= FINDING_BATCH {
-                self.ok &= self
-                    .tx
-                    .send(Event::Findings(std::mem::take(&mut self.batch)))
-                    .is_ok();
-            }
+            self.outbox.finding(finding);
         }
     }
 
     fn entry(&mut self, outcome: FileOutcome, profiles: Profiles) {
-        if !self.batch.is_empty() {
-            self.ok &= self
-                .tx
-                .send(Event::Findings(std::mem::take(&mut self.batch)))
-                .is_ok();
-        }
         let mut stats = std::mem::take(&mut self.stats);
         stats.table = profiles.table;
         stats.json = profiles.json;
         stats.sql = profiles.sql;
-        self.ok &= self
-            .tx
-            .send(Event::File(outcome, Some(Box::new(stats))))
-            .is_ok();
+        self.outbox.file(outcome, Some(Box::new(stats)));
     }
 }
 
