@@ -607,7 +607,7 @@ impl AllowlistMatcher {
             return true;
         }
         if let Some(paths) = &self.paths {
-            let path = Path::new(&f.path);
+            let path = Path::new(&*f.path);
             // Absolute paths (absolute scan roots) are matched below the
             // current directory when they lie there; other ones never match.
             let rel = if path.has_root() {

@@ -164,7 +164,7 @@ pub struct Location {
 impl Location {
     pub fn of(f: &Finding, reveal: bool) -> Location {
         Location {
-            path: f.path.clone(),
+            path: f.path.to_string(),
             line: f.line,
             column: f.column,
             field: f.field.clone(),

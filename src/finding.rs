@@ -182,10 +182,10 @@ impl fmt::Display for Confidence {
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub entity: Entity,
-    pub rule: String,
+    pub rule: std::sync::Arc<str>,
     pub category: Category,
     /// The path as the user gave the root (e.g. `exports/crm/klanten.csv`).
-    pub path: String,
+    pub path: std::sync::Arc<str>,
     /// 1-based line number where the value starts.
     pub line: u64,
     /// 1-based column, counted in characters.

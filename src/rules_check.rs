@@ -56,7 +56,7 @@ pub fn check_rules(rules: &[Rule], region: &str) -> Result<(Vec<ExampleFailure>,
                 example.text().as_bytes(),
                 "example",
                 example.field(),
-                &mut |f| hit |= f.rule == rule.id,
+                &mut |f| hit |= *f.rule == *rule.id,
             );
             hit
         };

@@ -253,6 +253,11 @@ fn count_chars(bytes: &[u8]) -> u64 {
 pub struct FileScanner<'a> {
     ctx: &'a ScanContext,
     cache: MatcherCache,
+    /// The path of the file being scanned, shared by its findings.
+    shared_path: Option<std::sync::Arc<str>>,
+    /// Rule ids shared by this thread's findings (a copy per thread, so
+    /// threads never count references on one shared value).
+    rule_ids: Vec<std::sync::Arc<str>>,
     buf: Vec<u8>,
     hits: Vec<Hit>,
     /// Rows and columns of the table being scanned, when it is one.
@@ -298,6 +303,13 @@ impl<'a> FileScanner<'a> {
         FileScanner {
             ctx,
             cache: ctx.matcher.new_cache(),
+            shared_path: None,
+            rule_ids: ctx
+                .matcher
+                .rules()
+                .iter()
+                .map(|r| r.rule.id.as_str().into())
+                .collect(),
             buf: Vec::new(),
             hits: Vec::new(),
             table_profile: None,
@@ -906,6 +918,15 @@ impl<'a> FileScanner<'a> {
         // marker; only then is each hit's line looked at.
         // (`piiscan:ignore` is also the start of the next-line marker.)
         let markers = lines.previous_chunk_ignores_next || IGNORE_FINDER.find(buf).is_some();
+        // One shared copy of the path for the findings of a file.
+        let path = match &self.shared_path {
+            Some(p) if **p == *display_path => std::sync::Arc::clone(p),
+            _ => {
+                let p: std::sync::Arc<str> = display_path.into();
+                self.shared_path = Some(std::sync::Arc::clone(&p));
+                p
+            }
+        };
         let mut ignored_line = IgnoredLine::default();
         for hit in &self.hits {
             lines.advance(buf, base, base + hit.start as u64);
@@ -920,9 +941,9 @@ impl<'a> FileScanner<'a> {
                 self.ctx.key.fingerprint(rule.entity, &normalized);
             let finding = Finding {
                 entity: rule.entity,
-                rule: rule.id.clone(),
+                rule: std::sync::Arc::clone(&self.rule_ids[hit.rule]),
                 category: rule.category,
-                path: display_path.to_string(),
+                path: std::sync::Arc::clone(&path),
                 line: lines.line,
                 column: lines.chars + 1,
                 field: locator.field(buf, hit.start),

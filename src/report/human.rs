@@ -144,11 +144,11 @@ fn human_bytes(n: u64) -> String {
 impl Report for HumanReport {
     fn finding(&mut self, _out: &mut dyn Write, f: &Finding) -> std::io::Result<()> {
         let is_early = self.listed.peek().is_none_or(|last| {
-            (f.path.as_str(), f.line, f.column) < (last.path.as_str(), last.line, last.column)
+            (&*f.path, f.line, f.column) < (last.path.as_str(), last.line, last.column)
         });
         if self.listed.len() < LISTED_FINDINGS || is_early {
             self.listed.push(Listed {
-                path: f.path.clone(),
+                path: f.path.to_string(),
                 line: f.line,
                 column: f.column,
                 entity: f.entity.as_str(),

@@ -307,9 +307,9 @@ fn rule_help(rule: &Rule, severity: Severity) -> Help {
 impl Report for SarifReport {
     fn finding(&mut self, _out: &mut dyn Write, f: &Finding) -> std::io::Result<()> {
         self.results.push(Kept {
-            rule: f.rule.clone(),
+            rule: f.rule.to_string(),
             entity: f.entity,
-            path: f.path.clone(),
+            path: f.path.to_string(),
             line: f.line,
             column: f.column,
             field: f.field.clone(),
