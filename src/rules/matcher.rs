@@ -98,6 +98,10 @@ pub struct MatcherCache {
     ends: Vec<(u32, usize)>,
     /// Candidates of one rule on that line: (start, end).
     spans: Vec<(usize, usize)>,
+    /// Per rule, the end of its last accepted match in this buffer: its
+    /// next match starts there or later, also across the batches of one
+    /// very long line.
+    floors: Vec<usize>,
     hits: Vec<Hit>,
 }
 
@@ -255,6 +259,7 @@ impl Matcher {
             caches: None,
             ends: Vec::new(),
             spans: Vec::new(),
+            floors: Vec::new(),
             hits: Vec::new(),
         }
     }
@@ -282,8 +287,11 @@ impl Matcher {
             caches,
             ends,
             spans,
+            floors,
             hits,
         } = cache;
+        floors.clear();
+        floors.resize(self.rules.len(), 0);
         let caches = caches.get_or_insert_with(|| Caches {
             ends: regexes.ends.create_cache(),
             starts: regexes.starts.iter().map(|d| d.create_cache()).collect(),
@@ -315,8 +323,8 @@ impl Matcher {
             if ends.is_empty() || last >= line_end || ends.len() >= MAX_PENDING_ENDS {
                 if !ends.is_empty() {
                     self.confirm_line(
-                        regexes, caches, ends, spans, hits, hay, line_start, accept_end, field_of,
-                        emit,
+                        regexes, caches, ends, spans, floors, hits, hay, line_start, accept_end,
+                        field_of, emit,
                     );
                     ends.clear();
                 }
@@ -329,7 +337,8 @@ impl Matcher {
         }
         if !ends.is_empty() {
             self.confirm_line(
-                regexes, caches, ends, spans, hits, hay, line_start, accept_end, field_of, emit,
+                regexes, caches, ends, spans, floors, hits, hay, line_start, accept_end, field_of,
+                emit,
             );
             ends.clear();
         }
@@ -368,6 +377,7 @@ impl Matcher {
         caches: &mut Caches,
         ends: &mut [(u32, usize)],
         spans: &mut Vec<(usize, usize)>,
+        floors: &mut [usize],
         hits: &mut Vec<Hit>,
         hay: &[u8],
         line_start: usize,
@@ -412,7 +422,7 @@ impl Matcher {
             let compiled = &self.rules[idx];
             // Matches of one rule do not overlap: the next starts at or
             // after the end of the last one accepted.
-            let mut floor = line_start;
+            let mut floor = floors[idx].max(line_start);
             for (n, &(first_start, end)) in spans.iter().enumerate() {
                 let next_start = spans.get(n + 1).map(|s| s.0);
                 let mut start = first_start;
@@ -445,6 +455,7 @@ impl Matcher {
                     }
                 }
             }
+            floors[idx] = floor;
             group_start = group_end;
         }
         resolve_overlaps(hits);
@@ -565,4 +576,54 @@ fn resolve_overlaps(hits: &mut Vec<Hit>) {
         i = j;
     }
     *hits = kept;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits(text: &[u8]) -> Vec<(String, usize, usize)> {
+        let matcher = Matcher::new(crate::rules::default_rules().unwrap(), "NL").unwrap();
+        let mut cache = matcher.new_cache();
+        let mut found = Vec::new();
+        matcher.find_hits(&mut cache, text, text.len(), &mut |_| None, &mut |h| {
+            found.push((matcher.rule(h.rule).id.clone(), h.start, h.end))
+        });
+        found
+    }
+
+    #[test]
+    fn overlapping_rules_each_get_their_say_and_the_best_is_kept() {
+        let text = b"klant jan.devries@hotmail.com belt 06-12345678 over NL91ABNA0417164300\n";
+        let found = hits(text);
+        let ids: Vec<&str> = found.iter().map(|(id, _, _)| id.as_str()).collect();
+        assert_eq!(ids, ["email", "phone", "iban"], "{found:?}");
+        let (_, s, e) = &found[2];
+        assert_eq!(&text[*s..*e], b"NL91ABNA0417164300");
+    }
+
+    #[test]
+    fn a_line_with_more_candidate_ends_than_one_batch_holds() {
+        // Each address ends a match twice (`.n` and `.nl`), so 3,000 of them
+        // on one line are confirmed in more than one batch.
+        let mut line = Vec::new();
+        for i in 0..3000 {
+            line.extend_from_slice(format!("klant{i}@ziggo.nl ").as_bytes());
+        }
+        line.push(b'\n');
+        let found = hits(&line);
+        assert_eq!(found.len(), 3000);
+        for pair in found.windows(2) {
+            assert!(pair[0].2 <= pair[1].1, "overlap: {pair:?}");
+        }
+        assert!(found.iter().all(|(id, s, e)| id == "email"
+            && line[*s..*e].starts_with(b"klant")
+            && line[*s..*e].ends_with(b"@ziggo.nl")));
+    }
+
+    #[test]
+    fn matches_never_span_a_line_end() {
+        let found = hits(b"NL91 ABNA\n0417 1643 00\n");
+        assert!(found.is_empty(), "{found:?}");
+    }
 }
