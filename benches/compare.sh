@@ -5,6 +5,7 @@
 #   benches/compare.sh                 # 512MiB fixture, 5 runs each
 #   SIZE=64MiB RUNS=5 benches/compare.sh
 #   SECTIONS="4 5" KEEP=1 WORK=/tmp/cmp benches/compare.sh   # some targets, keep files
+#   SECTIONS="6 7" benches/compare.sh  # growth with input size, with the number of rules
 #
 # Needs hyperfine and ripgrep (installed with apt-get when missing) and
 # GNU time for peak memory. Everything is written under $WORK (default: a
@@ -16,7 +17,9 @@ RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
 BIG_FILE_MB=${BIG_FILE_MB:-2048}
 SMALL_FILES=${SMALL_FILES:-200000}
-SECTIONS=${SECTIONS:-1 2 3 4 5}   # which of the five targets to measure
+SECTIONS=${SECTIONS:-1 2 3 4 5}   # which of the five targets to measure (6, 7: growth)
+GROWTH_SIZES=${GROWTH_SIZES:-10MiB 100MiB 1GiB}
+GROWTH_RUNS=${GROWTH_RUNS:-3}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 PATTERNS="$HERE/benches/naive_patterns.txt"
 PIISCAN=${PIISCAN:-$HERE/target/release/piiscan}
@@ -128,5 +131,36 @@ hyperfine -N --warmup 3 --runs 20 --export-json "$WORK/empty.json" \
     "$PIISCAN scan --exit-zero -q --format json $EMPTY" >/dev/null
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("median %.1f ms (mean %.1f ms)" % (r["median"]*1000, r["mean"]*1000))' "$WORK/empty.json"
 fi
+if want 6; then
+echo
+echo "== 6. growth with input size (medians of $GROWTH_RUNS runs; peak RSS with NDJSON) =="
+for size in $GROWTH_SIZES; do
+    dir="$WORK/grow-$size"
+    [ -d "$dir" ] || "$PIISCAN" generate --out "$dir" --size "$size" --seed 1 >/dev/null
+    RUNS=$GROWTH_RUNS compare "grow-$size" "$dir"
+    echo "           peak RSS $(( $(/usr/bin/time -f %M "$PIISCAN" scan --no-ignore --hidden --exit-zero -q --format ndjson "$dir" 2>&1 >/dev/null | tail -n1) / 1024 )) MB, $(find "$dir" -type f | wc -l) files"
+done
+fi
+
+if want 7; then
+echo
+echo "== 7. growth with the number of rules (the log file) =="
+# Ten times the default set: nine renamed copies of every default rule.
+RULES10="$WORK/rules10x"
+rm -rf "$RULES10"; mkdir -p "$RULES10"
+cp "$HERE"/rules/*.toml "$RULES10/"
+for n in 1 2 3 4 5 6 7 8 9; do
+    for f in "$HERE"/rules/*.toml; do
+        sed -E "s/^id = \"([a-z0-9_]+)\"/id = \"\1_copy$n\"/" "$f" >"$RULES10/copy${n}_$(basename "$f")"
+    done
+done
+count=$(cat "$RULES10"/*.toml | grep -c '^id = ')
+hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$WORK/rules.json" \
+    "$PIISCAN $PIISCAN_ARGS $LOG" \
+    "$PIISCAN $PIISCAN_ARGS --no-default-rules --rules $RULES10 $LOG" >/dev/null
+d=$(median "$WORK/rules.json" 0); t=$(median "$WORK/rules.json" 1)
+python3 -c 'import sys; d,t=map(float,sys.argv[1:3]); print(f"default set {d:.2f} s, {sys.argv[3]} rules (10x) {t:.2f} s: {t/d:.2f}x")' "$d" "$t" "$count"
+fi
+
 echo
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
