@@ -174,13 +174,21 @@ fn read_or_create_key_file(path: &Path) -> Result<Vec<u8>> {
 /// with or without country code, a plate with or without dashes) gets one
 /// fingerprint.
 pub fn normalize(entity: Entity, text: &str, region: &str) -> String {
+    // Sized up front: collecting a filter grows the string several times.
     let alnum_upper = |t: &str| -> String {
-        t.chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_uppercase())
-            .collect()
+        let mut out = String::with_capacity(t.len());
+        out.extend(
+            t.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .map(|c| c.to_ascii_uppercase()),
+        );
+        out
     };
-    let digits = |t: &str| -> String { t.chars().filter(|c| c.is_ascii_digit()).collect() };
+    let digits = |t: &str| -> String {
+        let mut out = String::with_capacity(t.len());
+        out.extend(t.chars().filter(|c| c.is_ascii_digit()));
+        out
+    };
     match entity {
         Entity::Email => text.trim().to_lowercase(),
         Entity::Phone => {
@@ -241,20 +249,20 @@ fn mask_keep(text: &str, head: usize, tail: usize) -> String {
         (head, tail)
     };
     let mut seen = 0;
-    text.chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                seen += 1;
-                if seen <= head || seen > total - tail {
-                    c
-                } else {
-                    '*'
-                }
-            } else {
+    let mut masked = String::with_capacity(text.len());
+    masked.extend(text.chars().map(|c| {
+        if c.is_alphanumeric() {
+            seen += 1;
+            if seen <= head || seen > total - tail {
                 c
+            } else {
+                '*'
             }
-        })
-        .collect()
+        } else {
+            c
+        }
+    }));
+    masked
 }
 
 fn mask_keep_phone(text: &str) -> String {

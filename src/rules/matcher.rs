@@ -147,6 +147,26 @@ fn build(patterns: &[&str], reverse: bool, cache_capacity: usize) -> Result<DFA>
         .map_err(|e| Error::MatcherBuild(e.to_string()))
 }
 
+/// True when the normalised `name` contains one of `fields` (already
+/// normalised). Runs for every candidate of a rule with field context, so
+/// the common short ASCII name is normalised on the stack.
+fn field_name_matches(name: &str, fields: &[String]) -> bool {
+    let mut stack = [0u8; 128];
+    if name.is_ascii() && name.len() <= stack.len() {
+        let mut len = 0;
+        for b in name.bytes().filter(u8::is_ascii_alphanumeric) {
+            stack[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+        let normalized = &stack[..len];
+        return fields
+            .iter()
+            .any(|f| memchr::memmem::find(normalized, f.as_bytes()).is_some());
+    }
+    let normalized = normalize_field_name(name);
+    fields.iter().any(|f| normalized.contains(f.as_str()))
+}
+
 fn normalize_field_name(name: &str) -> String {
     name.chars()
         .filter(|c| c.is_alphanumeric())
@@ -486,10 +506,9 @@ impl Matcher {
         }
         let has_context = keyword_before(cand, line_start, &ctx.keywords)
             || (!ctx.fields.is_empty() && {
-                field_of(cand.start).as_deref().is_some_and(|n| {
-                    let n = normalize_field_name(n);
-                    ctx.fields.iter().any(|f| n.contains(f.as_str()))
-                })
+                field_of(cand.start)
+                    .as_deref()
+                    .is_some_and(|n| field_name_matches(n, &ctx.fields))
             });
         match (has_context, needs_context) {
             (true, true) => Some(confidence),
@@ -619,6 +638,24 @@ mod tests {
         assert!(found.iter().all(|(id, s, e)| id == "email"
             && line[*s..*e].starts_with(b"klant")
             && line[*s..*e].ends_with(b"@ziggo.nl")));
+    }
+
+    #[test]
+    fn field_names_match_the_same_on_the_stack_and_off_it() {
+        let fields = vec!["telefoon".to_string(), "ipaddress".to_string()];
+        for (name, expected) in [
+            ("Telefoon_Mobiel", true),
+            ("IP-Address", true),
+            ("tel", false),
+            ("Téléfoon", false),
+            ("Telefoon ⁄ mobiel", true),
+        ] {
+            assert_eq!(field_name_matches(name, &fields), expected, "{name}");
+            let slow = normalize_field_name(name);
+            assert_eq!(fields.iter().any(|f| slow.contains(f.as_str())), expected);
+        }
+        let long = format!("{}telefoon", "x".repeat(200));
+        assert!(field_name_matches(&long, &fields));
     }
 
     #[test]
