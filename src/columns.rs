@@ -698,7 +698,7 @@ impl ColumnProfile {
         };
         let value = &value[..floor_char_boundary(value, MAX_HASHED_VALUE)];
         let normalized = normalize(entity, value, "");
-        let (_, bits) = key.fingerprint(entity, &normalized);
+        let bits = key.fingerprint_bits(entity, &normalized);
         stats.count += 1;
         stats.distinct.insert(bits);
         if stats.samples.len() < SAMPLES {

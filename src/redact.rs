@@ -95,16 +95,30 @@ impl FingerprintKey {
     /// The fingerprint of an already normalised value, and the 64 bits used for
     /// distinct counting.
     pub fn fingerprint(&self, entity: Entity, normalized: &str) -> (String, u64) {
+        let hash = self.hash(entity, normalized);
+        let bytes = hash.as_bytes();
+        (hex(&bytes[..16]), bits_of(bytes))
+    }
+
+    /// Only the first 64 bits of the fingerprint, for distinct counting
+    /// where no report prints it (no hex string is made).
+    pub fn fingerprint_bits(&self, entity: Entity, normalized: &str) -> u64 {
+        bits_of(self.hash(entity, normalized).as_bytes())
+    }
+
+    fn hash(&self, entity: Entity, normalized: &str) -> blake3::Hash {
         let mut hasher = blake3::Hasher::new_keyed(&self.key);
         hasher.update(entity.as_str().as_bytes());
         hasher.update(&[0]);
         hasher.update(normalized.as_bytes());
-        let hash = hasher.finalize();
-        let bytes = hash.as_bytes();
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&bytes[..8]);
-        (hex(&bytes[..16]), u64::from_le_bytes(first))
+        hasher.finalize()
     }
+}
+
+fn bits_of(hash: &[u8; 32]) -> u64 {
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&hash[..8]);
+    u64::from_le_bytes(first)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -308,6 +322,22 @@ fn mask_ip(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bits_alone_are_those_of_the_full_fingerprint() {
+        let key = FingerprintKey::from_secret(b"bits", "test");
+        for (entity, value) in [
+            (Entity::Email, "jan@kpn.nl"),
+            (Entity::Phone, "+31612345678"),
+        ] {
+            let (hex, bits) = key.fingerprint(entity, value);
+            assert_eq!(key.fingerprint_bits(entity, value), bits);
+            assert_eq!(
+                u64::from_str_radix(&hex[..16], 16).unwrap().swap_bytes(),
+                bits
+            );
+        }
+    }
 
     #[test]
     fn masks_keep_shape_not_value() {
