@@ -57,8 +57,9 @@ pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     dir
 }
 
-/// Every path under `dir` with its size, for "nothing was written" checks.
-pub fn listing(dir: &Path) -> Vec<(String, u64)> {
+/// Every path under `dir` with its type, size and modification time, for
+/// "nothing was written" checks.
+pub fn listing(dir: &Path) -> Vec<(String, bool, u64, std::time::SystemTime)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -68,7 +69,12 @@ pub fn listing(dir: &Path) -> Vec<(String, u64)> {
             if meta.is_dir() {
                 stack.push(p.clone());
             }
-            out.push((p.display().to_string(), meta.len()));
+            out.push((
+                p.display().to_string(),
+                meta.is_dir(),
+                meta.len(),
+                meta.modified().unwrap(),
+            ));
         }
     }
     out.sort();
