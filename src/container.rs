@@ -303,13 +303,7 @@ struct Member {
 
 impl Member {
     fn outcome(&self) -> FileOutcome {
-        FileOutcome {
-            path: self.path.clone(),
-            size: self.size.unwrap_or(0),
-            modified: self.modified,
-            bytes_scanned: 0,
-            status: FileStatus::Complete,
-        }
+        FileOutcome::start(self.path.clone(), self.size.unwrap_or(0), self.modified)
     }
 }
 

@@ -364,13 +364,7 @@ pub fn scan_index_blobs(
     let mut scanner = FileScanner::new(ctx);
     for path in paths {
         let blob = read_index_blob(path)?;
-        let mut outcome = FileOutcome {
-            path: path.clone(),
-            size: blob.len() as u64,
-            modified: None,
-            bytes_scanned: 0,
-            status: FileStatus::Complete,
-        };
+        let mut outcome = FileOutcome::start(path.clone(), blob.len() as u64, None);
         if let Some(at) = memchr::memchr(0, &blob[..blob.len().min(BINARY_PROBE)]) {
             outcome.status = FileStatus::Skipped {
                 reason: SkipReason::Binary,

@@ -112,6 +112,19 @@ pub struct FileOutcome {
     pub status: FileStatus,
 }
 
+impl FileOutcome {
+    /// A file about to be read: complete until something says otherwise.
+    pub fn start(path: String, size: u64, modified: Option<SystemTime>) -> Self {
+        FileOutcome {
+            path,
+            size,
+            modified,
+            bytes_scanned: 0,
+            status: FileStatus::Complete,
+        }
+    }
+}
+
 /// Decides whether a finding is kept: allowlists, baselines, changed-lines
 /// mode. Runs on the scanning threads, so it must be cheap and shareable.
 pub type FindingFilter = std::sync::Arc<dyn Fn(&Finding) -> bool + Send + Sync>;
@@ -463,13 +476,7 @@ impl<'a> FileScanner<'a> {
         self.table_profile = None;
         self.json_profile = None;
         self.sql_profile = None;
-        let mut outcome = FileOutcome {
-            path: display_path,
-            size: 0,
-            modified: None,
-            bytes_scanned: 0,
-            status: FileStatus::Complete,
-        };
+        let mut outcome = FileOutcome::start(display_path, 0, None);
         let skip = |outcome: &mut FileOutcome, reason, detail: String| {
             outcome.status = FileStatus::Skipped { reason, detail };
         };
@@ -533,13 +540,7 @@ impl<'a> FileScanner<'a> {
         self.table_profile = None;
         self.json_profile = None;
         self.sql_profile = None;
-        let mut outcome = FileOutcome {
-            path: name.to_string(),
-            size: data.len() as u64,
-            modified: None,
-            bytes_scanned: 0,
-            status: FileStatus::Complete,
-        };
+        let mut outcome = FileOutcome::start(name.to_string(), data.len() as u64, None);
         match Container::for_name(name) {
             Some(kind) => self.scan_container_file(
                 kind,
@@ -1152,13 +1153,7 @@ mod tests {
     }
 
     fn outcome() -> FileOutcome {
-        FileOutcome {
-            path: "x.txt".into(),
-            size: 0,
-            modified: None,
-            bytes_scanned: 0,
-            status: FileStatus::Complete,
-        }
+        FileOutcome::start("x.txt".into(), 0, None)
     }
 
     /// Delivers `data`, then fails as a file deleted or truncated under

@@ -44,13 +44,7 @@ impl SheetScan {
     fn new(book: &FileOutcome, sheet: &str) -> Self {
         let path = format!("{}!{}", book.path, printable(sheet));
         SheetScan {
-            outcome: FileOutcome {
-                path: path.clone(),
-                size: 0,
-                modified: book.modified,
-                bytes_scanned: 0,
-                status: FileStatus::Complete,
-            },
+            outcome: FileOutcome::start(path.clone(), 0, book.modified),
             path,
             header: None,
             text: Vec::new(),
@@ -424,13 +418,7 @@ mod tests {
 
     #[test]
     fn rows_render_with_fields_from_the_header() {
-        let book = FileOutcome {
-            path: "b.xlsx".into(),
-            size: 0,
-            modified: None,
-            bytes_scanned: 0,
-            status: FileStatus::Complete,
-        };
+        let book = FileOutcome::start("b.xlsx".into(), 0, None);
         let mut sheet = SheetScan::new(&book, "Klanten");
         assert_eq!(sheet.path, "b.xlsx!Klanten");
         sheet.render(&[(0, "naam".into()), (2, "email".into())]);
