@@ -9,6 +9,7 @@ mod checksums;
 mod email;
 mod misc;
 mod phone;
+mod phone_plan;
 mod plates;
 
 pub use checksums::{bsn_11proef, iban_mod97, luhn, vin_check_digit};

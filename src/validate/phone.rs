@@ -20,12 +20,17 @@
 //! its checks do not run in parallel across threads: the Dutch numbering plan
 //! (the default region, and most numbers in a Dutch estate) is therefore
 //! checked by code of our own ([`dutch_valid`]), with no lock and no
-//! allocation, and only other countries reach the crate.
+//! allocation. International numbers of other countries are checked against
+//! the same metadata by patterns compiled in [`phone_plan`] (no lock, and a
+//! bounded, small memory cost however many countries a tree holds); only
+//! national numbers of another region and the few plans `phone_plan` hands
+//! back reach the crate's own checks.
 //!
 //! Only clean strings reach the library (`+` and digits, or digits alone):
 //! the library's own free-text parser has panicked on odd input in the past,
 //! and the written form is already understood here.
 
+use super::phone_plan::{self, PlanVerdict};
 use super::{Candidate, Verdict};
 use crate::finding::Confidence;
 use phonenumber::PhoneNumber;
@@ -44,7 +49,7 @@ const REGEX_CACHE_CAPACITY: usize = 2048;
 
 /// libphonenumber's metadata, decoded once on first use and shared by all
 /// threads (see the module docs), with its regex cache enlarged.
-static METADATA: LazyLock<&'static Database> = LazyLock::new(|| {
+pub(super) static METADATA: LazyLock<&'static Database> = LazyLock::new(|| {
     let db: &'static Database = &DATABASE;
     // A poisoned lock only means another thread panicked inside the crate;
     // the cache itself is still usable, so enlarge it either way.
@@ -579,7 +584,7 @@ fn dutch_valid(n: &[u8]) -> bool {
 fn valid(w: &Written, region: &str) -> bool {
     match dutch_national(w, region) {
         Some(national) => dutch_valid(national),
-        None => crate_valid_number(w, region).is_some(),
+        None => other_e164(w, region).is_some(),
     }
 }
 
@@ -592,10 +597,22 @@ fn valid_e164(w: &Written, region: &str) -> Option<String> {
             e164.extend(national.iter().map(|&b| char::from(b)));
             e164
         }),
-        None => {
-            crate_valid_number(w, region).map(|n| format!("+{}{}", n.code().value(), n.national()))
+        None => other_e164(w, region),
+    }
+}
+
+/// A number outside the Dutch plan's common forms: international numbers
+/// by the plans compiled in [`phone_plan`], the rest (and the few plans
+/// not re-implemented there) by the crate.
+fn other_e164(w: &Written, region: &str) -> Option<String> {
+    if w.intl.is_some() {
+        match phone_plan::check_international(&METADATA, &w.digits) {
+            PlanVerdict::Valid(e164) => return Some(e164),
+            PlanVerdict::Invalid => return None,
+            PlanVerdict::AskTheCrate => {}
         }
     }
+    crate_valid_number(w, region).map(|n| format!("+{}{}", n.code().value(), n.national()))
 }
 
 /// Phone numbers, with `region` (ISO country code such as `NL`) as the

@@ -1,0 +1,367 @@
+//! Validity of international phone numbers (`+<country code> <number>`)
+//! against libphonenumber's numbering plans, with the plans' patterns
+//! compiled here instead of by the `phonenumber` crate.
+//!
+//! Why: the crate compiles every pattern it touches with Unicode-aware
+//! `regex::Regex`es and keeps them in one process-wide cache. A tree with
+//! numbers (or number-like ids such as `009187374437`) from many countries
+//! makes it compile the patterns of every country: about 160 KB each, 200 MB
+//! resident for 200,000 random `00`-prefixed ids, and 3 s of compiling. The
+//! same patterns compiled as ASCII-only automata without a lazy DFA are a
+//! fraction of that and need no lock.
+//!
+//! The metadata (patterns, possible lengths, leading digits, national
+//! prefixes) still comes from the crate, and the steps follow what the
+//! crate's `parse_with` (no region) and `is_valid_with` do with a `+digits`
+//! string: the first 1-3 digits that form an assigned country code, the
+//! region chosen by leading digits or number type, a written national prefix
+//! stripped, then "matches the general pattern and one number type", each
+//! pattern anchored at the start of the number and gated by its possible
+//! lengths. Plans whose national-prefix rule is itself a pattern (with
+//! carrier codes and transforms) are not re-implemented: when such a rule
+//! applies to a number, [`check_international`] answers
+//! [`PlanVerdict::AskTheCrate`]. `tests::agrees_with_the_crate` compares the
+//! two on every region's examples and on random numbers for every code.
+
+use phonenumber::metadata::{Database, Descriptor, Metadata};
+use regex_automata::meta::Regex;
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input};
+use std::sync::OnceLock;
+
+/// Country calling codes are at most three digits.
+const CODES: usize = 1000;
+/// Shortest and longest national significant number the crate accepts.
+const MIN_NSN: usize = 2;
+const MAX_NSN: usize = 17;
+
+/// The answer for one international number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum PlanVerdict {
+    /// Valid; the E.164 form (`+` and digits).
+    Valid(String),
+    Invalid,
+    /// The number needs a rule not re-implemented here (see the module docs).
+    AskTheCrate,
+}
+
+/// One number type's (or the general) description.
+struct TypePlan {
+    /// Empty: any length.
+    lengths: Vec<u16>,
+    pattern: Regex,
+}
+
+impl TypePlan {
+    fn new(desc: &Descriptor) -> Option<TypePlan> {
+        Some(TypePlan {
+            lengths: desc.possible_length().to_vec(),
+            pattern: compile(desc.national_number().as_str())?,
+        })
+    }
+
+    fn matches(&self, national: &str) -> bool {
+        let len_ok = self.lengths.is_empty()
+            || u16::try_from(national.len()).is_ok_and(|l| self.lengths.contains(&l));
+        len_ok && at_start(&self.pattern, national)
+    }
+}
+
+/// One region's plan.
+struct RegionPlan {
+    leading_digits: Option<Regex>,
+    national_prefix: Option<String>,
+    /// The region's national-prefix rule when it is a pattern.
+    prefix_rule: Option<Regex>,
+    general: TypePlan,
+    general_local_lengths: Vec<u16>,
+    types: Vec<TypePlan>,
+}
+
+impl RegionPlan {
+    fn new(meta: &Metadata) -> Option<RegionPlan> {
+        let d = meta.descriptors();
+        // The order of the crate's number-type checks; only "any of them"
+        // matters for validity.
+        let typed = [
+            d.premium_rate(),
+            d.toll_free(),
+            d.shared_cost(),
+            d.voip(),
+            d.personal_number(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+            d.fixed_line(),
+            d.mobile(),
+        ];
+        let mut types = Vec::new();
+        for desc in typed.into_iter().flatten() {
+            types.push(TypePlan::new(desc)?);
+        }
+        let leading_digits = match meta.leading_digits() {
+            Some(re) => Some(compile(re.as_str())?),
+            None => None,
+        };
+        let prefix_rule = match meta.national_prefix_for_parsing() {
+            Some(re) => Some(compile(re.as_str())?),
+            None => None,
+        };
+        Some(RegionPlan {
+            leading_digits,
+            national_prefix: meta.national_prefix().map(str::to_owned),
+            prefix_rule,
+            general: TypePlan::new(d.general())?,
+            general_local_lengths: d.general().possible_local_length().to_vec(),
+            types,
+        })
+    }
+
+    /// The crate's `number_type(..) != Unknown`.
+    fn valid(&self, national: &str) -> bool {
+        self.general.matches(national) && self.types.iter().any(|t| t.matches(national))
+    }
+
+    /// Whether the crate's length test calls `national` too short (then a
+    /// stripped national prefix is put back).
+    fn too_short(&self, national: &str) -> bool {
+        let lengths = &self.general.lengths;
+        let Some(&min) = lengths.first() else {
+            return false;
+        };
+        let len = u16::try_from(national.len()).unwrap_or(u16::MAX);
+        !self.general_local_lengths.contains(&len) && len < min
+    }
+}
+
+/// The regions sharing one country code, in the crate's order.
+struct CodePlan {
+    regions: Vec<RegionPlan>,
+}
+
+impl CodePlan {
+    fn new(db: &Database, code: u16) -> Option<CodePlan> {
+        let ids = db.region(&code)?;
+        let metas: Vec<&Metadata> = if ids.len() == 1 && ids[0] == "001" {
+            // Non-geographic entities: the crate takes the code's first.
+            db.by_code(&code)?.into_iter().take(1).collect()
+        } else {
+            ids.iter().map(|id| db.by_id(*id)).collect::<Option<_>>()?
+        };
+        let regions = metas
+            .into_iter()
+            .map(RegionPlan::new)
+            .collect::<Option<Vec<_>>>()?;
+        Some(CodePlan { regions })
+    }
+
+    /// The crate's `source_for`: the only region, or the first whose
+    /// leading digits start the number (or, without leading digits, whose
+    /// plan the number is valid in).
+    fn region_for(&self, national: &str) -> Option<&RegionPlan> {
+        if let [only] = self.regions.as_slice() {
+            return Some(only);
+        }
+        self.regions.iter().find(|r| match &r.leading_digits {
+            Some(re) => at_start(re, national),
+            None => r.valid(national),
+        })
+    }
+}
+
+/// Plans by country code, compiled on first use. `None` inside: the code is
+/// not assigned (or its plan did not compile, and the crate answers).
+fn plan(db: &Database, code: u16) -> Option<&'static CodePlan> {
+    static PLANS: OnceLock<Vec<OnceLock<Option<CodePlan>>>> = OnceLock::new();
+    let plans = PLANS.get_or_init(|| (0..CODES).map(|_| OnceLock::new()).collect());
+    plans
+        .get(usize::from(code))?
+        .get_or_init(|| CodePlan::new(db, code))
+        .as_ref()
+}
+
+/// Whether `code` is an assigned country calling code.
+fn assigned(db: &Database, code: u16) -> bool {
+    db.by_code(&code).is_some()
+}
+
+/// Validity of the international number `+digits` (`digits`: ASCII digits,
+/// country code first).
+pub(super) fn check_international(db: &Database, digits: &str) -> PlanVerdict {
+    use PlanVerdict::{AskTheCrate, Invalid, Valid};
+    if digits.len() <= MIN_NSN
+        || digits.starts_with('0')
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Invalid;
+    }
+    let Some((code, national)) = (1..=3).find_map(|len| {
+        let code: u16 = digits[..len].parse().ok()?;
+        assigned(db, code).then(|| (code, &digits[len..]))
+    }) else {
+        return Invalid;
+    };
+    let Some(code_plan) = plan(db, code) else {
+        return AskTheCrate;
+    };
+    let mut national = national;
+    if let Some(region) = code_plan.region_for(national.trim_start_matches('0')) {
+        let prefix = region.national_prefix.as_deref().filter(|p| !p.is_empty());
+        let mut potential = national;
+        match &region.prefix_rule {
+            Some(rule) if at_start(rule, national) => return AskTheCrate,
+            Some(_) => {}
+            None => {
+                if let Some(prefix) = prefix {
+                    potential = potential.strip_prefix(prefix).unwrap_or(potential);
+                }
+            }
+        }
+        // The crate strips a written national prefix once more, and keeps
+        // the result unless that leaves the number too short.
+        if let Some(prefix) = prefix {
+            potential = potential.strip_prefix(prefix).unwrap_or(potential);
+        }
+        if !region.too_short(potential) {
+            national = potential;
+        }
+    }
+    if national.len() < MIN_NSN || national.len() > MAX_NSN {
+        return Invalid;
+    }
+    // The crate stores the number as leading zeros plus an integer below
+    // 2^56: all zeros, or too large a value, fails to parse.
+    let significant = national.trim_start_matches('0');
+    if significant.is_empty() || significant.parse::<u64>().map_or(true, |v| v >= 1 << 56) {
+        return Invalid;
+    }
+    match code_plan.region_for(national) {
+        Some(region) if region.valid(national) => Valid(format!("+{code}{national}")),
+        _ => Invalid,
+    }
+}
+
+fn compile(pattern: &str) -> Option<Regex> {
+    Regex::builder()
+        .syntax(syntax::Config::new().ignore_whitespace(true).unicode(false))
+        .configure(Regex::config().hybrid(false).dfa(false))
+        .build(pattern)
+        .ok()
+}
+
+fn at_start(re: &Regex, text: &str) -> bool {
+    re.is_match(Input::new(text).anchored(Anchored::Yes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::phone::METADATA;
+
+    fn crate_e164(digits: &str) -> Option<String> {
+        let db: &Database = &METADATA;
+        let number = phonenumber::parse_with(db, None, format!("+{digits}")).ok()?;
+        phonenumber::is_valid_with(db, &number)
+            .then(|| format!("+{}{}", number.code().value(), number.national()))
+    }
+
+    /// Every region's example numbers (all number types), the same with
+    /// their last digits changed, and random numbers of every length for
+    /// every country code: the compiled plans answer as the crate does, and
+    /// hand only a few numbers back to it.
+    #[test]
+    fn agrees_with_the_crate() {
+        let db: &Database = &METADATA;
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut random_digit = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            char::from(b'0' + (seed % 10) as u8)
+        };
+        let mut numbers = Vec::new();
+        for meta in db.iter() {
+            let code = meta.country_code();
+            let d = meta.descriptors();
+            let all = [
+                Some(d.general()),
+                d.fixed_line(),
+                d.mobile(),
+                d.toll_free(),
+                d.premium_rate(),
+                d.shared_cost(),
+                d.personal_number(),
+                d.voip(),
+                d.pager(),
+                d.uan(),
+                d.voicemail(),
+            ];
+            for example in all.into_iter().flatten().filter_map(Descriptor::example) {
+                numbers.push(format!("{code}{example}"));
+                // The trunk prefix written after the country code.
+                if let Some(prefix) = meta.national_prefix() {
+                    numbers.push(format!("{code}{prefix}{example}"));
+                }
+                for _ in 0..3 {
+                    let keep = example.len().saturating_sub(3);
+                    let tail: String = (keep..example.len()).map(|_| random_digit()).collect();
+                    numbers.push(format!("{code}{}{tail}", &example[..keep]));
+                }
+            }
+        }
+        for code in 1..1000u16 {
+            if !assigned(db, code) {
+                continue;
+            }
+            for len in 1..=14 {
+                for _ in 0..6 {
+                    let national: String = (0..len).map(|_| random_digit()).collect();
+                    numbers.push(format!("{code}{national}"));
+                }
+            }
+        }
+        let (mut valid, mut asked, mut disagree) = (0, 0, Vec::new());
+        for digits in &numbers {
+            let expected = crate_e164(digits);
+            match check_international(db, digits) {
+                PlanVerdict::AskTheCrate => asked += 1,
+                PlanVerdict::Valid(e164) => {
+                    valid += 1;
+                    if expected.as_deref() != Some(e164.as_str()) {
+                        disagree.push(format!("+{digits}: plan {e164}, crate {expected:?}"));
+                    }
+                }
+                PlanVerdict::Invalid => {
+                    if let Some(e164) = expected {
+                        disagree.push(format!("+{digits}: plan invalid, crate {e164}"));
+                    }
+                }
+            }
+        }
+        let checked = numbers.len();
+        assert!(checked > 20_000 && valid > 3_000, "{checked} {valid}");
+        assert!(
+            disagree.is_empty(),
+            "{} of {checked} disagree: {:?}",
+            disagree.len(),
+            &disagree[..disagree.len().min(30)]
+        );
+        assert!(asked * 20 < checked, "{asked} of {checked} asked the crate");
+    }
+
+    #[test]
+    fn odd_input_is_invalid() {
+        let db: &Database = &METADATA;
+        for digits in ["", "3", "31", "0316", "31 6", "999123456", "+31612345678"] {
+            assert_eq!(
+                check_international(db, digits),
+                PlanVerdict::Invalid,
+                "{digits}"
+            );
+        }
+        assert_eq!(
+            check_international(db, "31612345678"),
+            PlanVerdict::Valid("+31612345678".into())
+        );
+    }
+}
