@@ -1,6 +1,9 @@
 //! Where reports go: stdout, or a file written atomically (a temporary file
 //! beside the target, renamed over it when complete), so a reader never sees
-//! a torn report.
+//! a torn report. A target that exists and is not a regular file (`/dev/null`,
+//! a named pipe, a terminal) is written in place: renaming over it would
+//! replace the device or pipe with a plain file. A symbolic link is followed,
+//! so the file it points to is replaced and the link stays.
 
 use crate::error::{Error, Result};
 use std::io::{BufWriter, Write};
@@ -8,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 pub enum Output {
     Stdout(BufWriter<std::io::Stdout>),
+    /// A device or pipe, written as it is.
+    InPlace(BufWriter<std::fs::File>),
     File {
         target: PathBuf,
         temp: BufWriter<tempfile::NamedTempFile>,
@@ -22,6 +27,19 @@ impl Output {
                 std::io::stdout(),
             ))),
             Some(target) => {
+                if let Ok(meta) = std::fs::metadata(target)
+                    && !meta.is_file()
+                    && !meta.is_dir()
+                {
+                    let file = std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(target)
+                        .map_err(|e| Error::io(format!("cannot write {}", target.display()), e))?;
+                    return Ok(Output::InPlace(BufWriter::with_capacity(64 * 1024, file)));
+                }
+                // Through a symbolic link, the file it names is replaced.
+                let resolved = std::fs::canonicalize(target).ok();
+                let target = resolved.as_deref().unwrap_or(target);
                 let dir = match target.parent() {
                     Some(p) if !p.as_os_str().is_empty() => p,
                     _ => Path::new("."),
@@ -54,6 +72,9 @@ impl Output {
             Output::Stdout(mut w) => {
                 let _ = w.flush();
             }
+            Output::InPlace(mut w) => {
+                let _ = w.flush();
+            }
             Output::File { temp, .. } => {
                 // Dropping the temporary file deletes it.
                 drop(temp.into_inner().ok());
@@ -65,6 +86,7 @@ impl Output {
     pub fn finish(self) -> Result<()> {
         match self {
             Output::Stdout(mut w) => w.flush().map_err(|e| Error::io("writing to stdout", e)),
+            Output::InPlace(mut w) => w.flush().map_err(|e| Error::io("writing the report", e)),
             Output::File { target, temp } => {
                 let temp = temp
                     .into_inner()
@@ -85,6 +107,7 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self {
             Output::Stdout(w) => w.write(buf),
+            Output::InPlace(w) => w.write(buf),
             Output::File { temp, .. } => temp.write(buf),
         }
     }
@@ -92,6 +115,7 @@ impl Write for Output {
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
             Output::Stdout(w) => w.flush(),
+            Output::InPlace(w) => w.flush(),
             Output::File { temp, .. } => temp.flush(),
         }
     }

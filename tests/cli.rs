@@ -4,6 +4,7 @@
 mod common;
 use common::*;
 use serde_json::Value;
+use std::os::unix::fs::OpenOptionsExt;
 
 const NOTES: &[u8] = b"Klant belde over de APK.\nMail naar jan.devries@hotmail.com en cc anja.bakker@ziggo.nl\nGeen verdere info.\n";
 
@@ -264,6 +265,80 @@ fn output_file_is_written_whole_and_the_tree_is_untouched() {
         .flatten()
         .collect();
     assert_eq!(leftovers.len(), 1, "temporary files left behind");
+}
+
+/// `-o /dev/null` (or a named pipe) must be written, not replaced: renaming
+/// the report over it turned the device into a plain file when run as root.
+#[test]
+fn output_to_a_named_pipe_writes_through_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tree(&[("data/notes.txt", NOTES)]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let fifo = out_dir.path().join("report.pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
+    // A second name for the pipe, so the reader can be released whatever
+    // the scan did to the first.
+    let other_name = out_dir.path().join("same.pipe");
+    std::fs::hard_link(&fifo, &other_name).unwrap();
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap_or_default())
+    };
+    let out = run_in(
+        dir.path(),
+        &[
+            "scan",
+            "data",
+            "--format",
+            "json",
+            "-o",
+            fifo.to_str().unwrap(),
+        ],
+    );
+    // Opening the write end releases a reader still waiting (no-op otherwise).
+    let release = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&other_name);
+    drop(release);
+    let received = reader.join().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced by a {kind:?}");
+    let doc: Value = serde_json::from_slice(&received).expect("the report came through the pipe");
+    assert_eq!(doc["totals"]["findings"], 2);
+}
+
+/// Through a symbolic link the file it names gets the report; the link stays.
+#[test]
+fn output_through_a_symlink_keeps_the_link() {
+    let dir = tree(&[("data/notes.txt", NOTES)]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let real = out_dir.path().join("real.json");
+    std::fs::write(&real, b"old").unwrap();
+    let link = out_dir.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "scan",
+            "data",
+            "--format",
+            "json",
+            "-o",
+            link.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let doc: Value = serde_json::from_slice(&std::fs::read(&real).unwrap()).unwrap();
+    assert_eq!(doc["totals"]["findings"], 2);
 }
 
 #[test]
