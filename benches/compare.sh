@@ -103,6 +103,13 @@ fi
 rss() { /usr/bin/time -f %M "$PIISCAN" scan --no-ignore --hidden --exit-zero -q --format ndjson "$1" 2>&1 >/dev/null | tail -n1; }
 echo "tree ($(du -sh "$TREE" | cut -f1)): $(( $(rss "$TREE") / 1024 )) MB"
 echo "one file ($(du -sh "$BIG" | cut -f1)): $(( $(rss "$BIG") / 1024 )) MB"
+# Number-like ids with a 00 prefix reach the numbering plans of every
+# country: memory must not grow with the number of countries seen.
+IDS="$WORK/ids00.ndjson"
+if [ ! -f "$IDS" ]; then
+    python3 -c 'import random,sys; r=random.Random(1); sys.stdout.writelines("{\"request_id\":\"00%010d\",\"ms\":%d}\n" % (r.randrange(10**10), r.randrange(999)) for _ in range(200000))' >"$IDS"
+fi
+echo "200,000 ids like 00NNNNNNNNNN ($(du -sh "$IDS" | cut -f1)): $(( $(rss "$IDS") / 1024 )) MB"
 fi
 
 if want 4; then
