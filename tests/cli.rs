@@ -240,17 +240,7 @@ fn output_file_is_written_whole_and_the_tree_is_untouched() {
     let before = listing(&dir.path().join("data"));
     let out_dir = tempfile::tempdir().unwrap();
     let report = out_dir.path().join("report.json");
-    let out = run_in(
-        dir.path(),
-        &[
-            "scan",
-            "data",
-            "--format",
-            "json",
-            "-o",
-            report.to_str().unwrap(),
-        ],
-    );
+    let out = report_of_data_to(dir.path(), &report);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
     let doc: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
@@ -265,6 +255,21 @@ fn output_file_is_written_whole_and_the_tree_is_untouched() {
         .flatten()
         .collect();
     assert_eq!(leftovers.len(), 1, "temporary files left behind");
+}
+
+/// `piiscan scan data --format json -o target`, run in `dir`.
+fn report_of_data_to(dir: &std::path::Path, target: &std::path::Path) -> std::process::Output {
+    run_in(
+        dir,
+        &[
+            "scan",
+            "data",
+            "--format",
+            "json",
+            "-o",
+            target.to_str().unwrap(),
+        ],
+    )
 }
 
 /// `-o /dev/null` (or a named pipe) must be written, not replaced: renaming
@@ -285,17 +290,7 @@ fn output_to_a_named_pipe_writes_through_it() {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read(fifo).unwrap_or_default())
     };
-    let out = run_in(
-        dir.path(),
-        &[
-            "scan",
-            "data",
-            "--format",
-            "json",
-            "-o",
-            fifo.to_str().unwrap(),
-        ],
-    );
+    let out = report_of_data_to(dir.path(), &fifo);
     // Opening the write end releases a reader still waiting (no-op otherwise).
     let release = std::fs::OpenOptions::new()
         .write(true)
@@ -319,17 +314,7 @@ fn output_through_a_symlink_keeps_the_link() {
     std::fs::write(&real, b"old").unwrap();
     let link = out_dir.path().join("link.json");
     std::os::unix::fs::symlink(&real, &link).unwrap();
-    let out = run_in(
-        dir.path(),
-        &[
-            "scan",
-            "data",
-            "--format",
-            "json",
-            "-o",
-            link.to_str().unwrap(),
-        ],
-    );
+    let out = report_of_data_to(dir.path(), &link);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         std::fs::symlink_metadata(&link)
