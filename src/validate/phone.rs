@@ -20,11 +20,11 @@
 //! its checks do not run in parallel across threads: the Dutch numbering plan
 //! (the default region, and most numbers in a Dutch estate) is therefore
 //! checked by code of our own ([`dutch_valid`]), with no lock and no
-//! allocation. International numbers of other countries are checked against
-//! the same metadata by patterns compiled in [`phone_plan`] (no lock, and a
-//! bounded, small memory cost however many countries a tree holds); only
-//! national numbers of another region and the few plans `phone_plan` hands
-//! back reach the crate's own checks.
+//! allocation. Every other number (international, or national in another
+//! region) is checked against the same metadata by patterns compiled in
+//! [`phone_plan`] (no lock, and a bounded, small memory cost however many
+//! countries a tree holds); only the few forms `phone_plan` hands back
+//! reach the crate's own checks.
 //!
 //! Only clean strings reach the library (`+` and digits, or digits alone):
 //! the library's own free-text parser has panicked on odd input in the past,
@@ -601,16 +601,23 @@ fn valid_e164(w: &Written, region: &str) -> Option<String> {
     }
 }
 
-/// A number outside the Dutch plan's common forms: international numbers
-/// by the plans compiled in [`phone_plan`], the rest (and the few plans
-/// not re-implemented there) by the crate.
+/// A number outside the Dutch plan's common forms, by the plans compiled in
+/// [`phone_plan`]; the few forms not re-implemented there by the crate.
 fn other_e164(w: &Written, region: &str) -> Option<String> {
-    if w.intl.is_some() {
-        match phone_plan::check_international(&METADATA, &w.digits) {
-            PlanVerdict::Valid(e164) => return Some(e164),
-            PlanVerdict::Invalid => return None,
-            PlanVerdict::AskTheCrate => {}
+    let verdict = match w.intl {
+        Some(_) => phone_plan::check_international(&METADATA, &w.digits),
+        None => {
+            let region = region.trim().to_ascii_uppercase();
+            if region.parse::<Id>().is_err() {
+                return None;
+            }
+            phone_plan::check_national(&METADATA, &region, &w.digits)
         }
+    };
+    match verdict {
+        PlanVerdict::Valid(e164) => return Some(e164),
+        PlanVerdict::Invalid => return None,
+        PlanVerdict::AskTheCrate => {}
     }
     crate_valid_number(w, region).map(|n| format!("+{}{}", n.code().value(), n.national()))
 }

@@ -69,6 +69,10 @@ impl TypePlan {
 
 /// One region's plan.
 struct RegionPlan {
+    /// ISO region code (`001` for non-geographic entities).
+    id: String,
+    /// International access code (`00` in most of Europe).
+    idd: Option<Regex>,
     leading_digits: Option<Regex>,
     national_prefix: Option<String>,
     /// The region's national-prefix rule when it is a pattern.
@@ -103,11 +107,17 @@ impl RegionPlan {
             Some(re) => Some(compile(re.as_str())?),
             None => None,
         };
+        let idd = match meta.international_prefix() {
+            Some(re) => Some(compile(re.as_str())?),
+            None => None,
+        };
         let prefix_rule = match meta.national_prefix_for_parsing() {
             Some(re) => Some(compile(re.as_str())?),
             None => None,
         };
         Some(RegionPlan {
+            id: meta.id().to_owned(),
+            idd,
             leading_digits,
             national_prefix: meta.national_prefix().map(str::to_owned),
             prefix_rule,
@@ -120,6 +130,18 @@ impl RegionPlan {
     /// The crate's `number_type(..) != Unknown`.
     fn valid(&self, national: &str) -> bool {
         self.general.matches(national) && self.types.iter().any(|t| t.matches(national))
+    }
+
+    /// The crate's `length(.., Unknown).is_possible()`.
+    fn possible_length(&self, national: &str) -> bool {
+        let lengths = &self.general.lengths;
+        let len = u16::try_from(national.len()).unwrap_or(u16::MAX);
+        let (Some(&min), Some(&max)) = (lengths.first(), lengths.last()) else {
+            return false;
+        };
+        self.general_local_lengths.contains(&len)
+            || len == min
+            || (len > min && len <= max && lengths.contains(&len))
     }
 
     /// Whether the crate's length test calls `national` too short (then a
@@ -188,56 +210,132 @@ fn assigned(db: &Database, code: u16) -> bool {
 /// Validity of the international number `+digits` (`digits`: ASCII digits,
 /// country code first).
 pub(super) fn check_international(db: &Database, digits: &str) -> PlanVerdict {
-    use PlanVerdict::{AskTheCrate, Invalid, Valid};
-    if digits.len() <= MIN_NSN
-        || digits.starts_with('0')
-        || !digits.bytes().all(|b| b.is_ascii_digit())
-    {
-        return Invalid;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return PlanVerdict::Invalid;
     }
-    let Some((code, national)) = (1..=3).find_map(|len| {
-        let code: u16 = digits[..len].parse().ok()?;
-        assigned(db, code).then(|| (code, &digits[len..]))
-    }) else {
-        return Invalid;
+    let Some((code, national)) = split_country_code(db, digits) else {
+        return PlanVerdict::Invalid;
     };
     let Some(code_plan) = plan(db, code) else {
+        return PlanVerdict::AskTheCrate;
+    };
+    // Without a region, the national prefix is the one of the region the
+    // number itself names.
+    let region = code_plan.region_for(national.trim_start_matches('0'));
+    match strip_national_prefix(region, national) {
+        Some(national) => finish(code_plan, code, national),
+        None => PlanVerdict::AskTheCrate,
+    }
+}
+
+/// Validity of `digits` written as a national number of `region_id` (ISO
+/// code such as `DE`): the crate's `parse_with(Some(region))`, including a
+/// leading international access code (`00` in most of Europe) and a
+/// country code written without `+`.
+pub(super) fn check_national(db: &Database, region_id: &str, digits: &str) -> PlanVerdict {
+    use PlanVerdict::{AskTheCrate, Invalid};
+    if digits.len() < MIN_NSN || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Invalid;
+    }
+    let Some(meta) = db.by_id(region_id) else {
+        return Invalid;
+    };
+    let own_code = meta.country_code();
+    let Some(own_plan) = plan(db, own_code) else {
         return AskTheCrate;
     };
-    let mut national = national;
-    if let Some(region) = code_plan.region_for(national.trim_start_matches('0')) {
-        let prefix = region.national_prefix.as_deref().filter(|p| !p.is_empty());
-        let mut potential = national;
-        match &region.prefix_rule {
-            Some(rule) if at_start(rule, national) => return AskTheCrate,
-            Some(_) => {}
-            None => {
-                if let Some(prefix) = prefix {
-                    potential = potential.strip_prefix(prefix).unwrap_or(potential);
-                }
+    let Some(own) = own_plan.regions.iter().find(|r| r.id == region_id) else {
+        return AskTheCrate;
+    };
+    // An international access code at the start: the rest is dialled
+    // abroad (the crate still strips this region's national prefix).
+    if let Some(idd_end) = own.idd.as_ref().and_then(|re| end_at_start(re, digits)) {
+        let rest = &digits[idd_end..];
+        if !rest.starts_with('0') {
+            if rest.len() <= MIN_NSN {
+                return Invalid;
             }
-        }
-        // The crate strips a written national prefix once more, and keeps
-        // the result unless that leaves the number too short.
-        if let Some(prefix) = prefix {
-            potential = potential.strip_prefix(prefix).unwrap_or(potential);
-        }
-        if !region.too_short(potential) {
-            national = potential;
+            let Some((code, national)) = split_country_code(db, rest) else {
+                return Invalid;
+            };
+            let Some(code_plan) = plan(db, code) else {
+                return AskTheCrate;
+            };
+            return match strip_national_prefix(Some(own), national) {
+                Some(national) => finish(code_plan, code, national),
+                None => AskTheCrate,
+            };
         }
     }
+    // The region's country code written without `+`, when the number is
+    // not a valid national number as it stands.
+    let code_text = own_code.to_string();
+    let mut national = digits;
+    if let Some(rest) = digits.strip_prefix(code_text.as_str())
+        && (!own.general.matches(digits) || !own.possible_length(digits))
+    {
+        national = rest;
+    }
+    match strip_national_prefix(Some(own), national) {
+        Some(national) => finish(own_plan, own_code, national),
+        None => AskTheCrate,
+    }
+}
+
+/// The first 1-3 digits that form an assigned country code, and the rest.
+fn split_country_code<'d>(db: &Database, digits: &'d str) -> Option<(u16, &'d str)> {
+    if digits.len() <= MIN_NSN || digits.starts_with('0') {
+        return None;
+    }
+    (1..=3).find_map(|len| {
+        let code: u16 = digits.get(..len)?.parse().ok()?;
+        assigned(db, code).then(|| (code, &digits[len..]))
+    })
+}
+
+/// The crate's national-prefix handling with `region`'s plan: `None` when
+/// the region's rule is a pattern that applies (the crate answers those).
+fn strip_national_prefix<'n>(region: Option<&RegionPlan>, national: &'n str) -> Option<&'n str> {
+    let Some(region) = region else {
+        return Some(national);
+    };
+    let prefix = region.national_prefix.as_deref().filter(|p| !p.is_empty());
+    let mut potential = national;
+    match &region.prefix_rule {
+        Some(rule) if at_start(rule, national) => return None,
+        Some(_) => {}
+        None => {
+            if let Some(prefix) = prefix {
+                potential = potential.strip_prefix(prefix).unwrap_or(potential);
+            }
+        }
+    }
+    // The crate strips a written national prefix once more, and keeps the
+    // result unless that leaves the number too short.
+    if let Some(prefix) = prefix {
+        potential = potential.strip_prefix(prefix).unwrap_or(potential);
+    }
+    Some(if region.too_short(potential) {
+        national
+    } else {
+        potential
+    })
+}
+
+/// The crate's final length checks and `is_valid_with`.
+fn finish(code_plan: &CodePlan, code: u16, national: &str) -> PlanVerdict {
     if national.len() < MIN_NSN || national.len() > MAX_NSN {
-        return Invalid;
+        return PlanVerdict::Invalid;
     }
     // The crate stores the number as leading zeros plus an integer below
     // 2^56: all zeros, or too large a value, fails to parse.
     let significant = national.trim_start_matches('0');
     if significant.is_empty() || significant.parse::<u64>().map_or(true, |v| v >= 1 << 56) {
-        return Invalid;
+        return PlanVerdict::Invalid;
     }
     match code_plan.region_for(national) {
-        Some(region) if region.valid(national) => Valid(format!("+{code}{national}")),
-        _ => Invalid,
+        Some(region) if region.valid(national) => PlanVerdict::Valid(format!("+{code}{national}")),
+        _ => PlanVerdict::Invalid,
     }
 }
 
@@ -247,6 +345,12 @@ fn compile(pattern: &str) -> Option<Regex> {
         .configure(Regex::config().hybrid(false).dfa(false))
         .build(pattern)
         .ok()
+}
+
+/// Where the leftmost-first match starting at the first byte ends.
+fn end_at_start(re: &Regex, text: &str) -> Option<usize> {
+    re.find(Input::new(text).anchored(Anchored::Yes))
+        .map(|m| m.end())
 }
 
 fn at_start(re: &Regex, text: &str) -> bool {
@@ -261,6 +365,14 @@ mod tests {
     fn crate_e164(digits: &str) -> Option<String> {
         let db: &Database = &METADATA;
         let number = phonenumber::parse_with(db, None, format!("+{digits}")).ok()?;
+        phonenumber::is_valid_with(db, &number)
+            .then(|| format!("+{}{}", number.code().value(), number.national()))
+    }
+
+    fn crate_national_e164(region: &str, digits: &str) -> Option<String> {
+        let db: &Database = &METADATA;
+        let region: phonenumber::country::Id = region.parse().ok()?;
+        let number = phonenumber::parse_with(db, Some(region), digits).ok()?;
         phonenumber::is_valid_with(db, &number)
             .then(|| format!("+{}{}", number.code().value(), number.national()))
     }
@@ -320,6 +432,75 @@ mod tests {
                 }
             }
         }
+        // National forms in every region: the example with and without
+        // the trunk prefix, with the country code but no `+`, after the
+        // international access code, and random digits.
+        let mut national = Vec::new();
+        for meta in db.iter().filter(|m| m.id() != "001") {
+            let (id, code) = (meta.id(), meta.country_code());
+            let d = meta.descriptors();
+            // Digits only: the written form never hands on a `~` (wait for
+            // the dial tone, in some regions' preferred prefix).
+            let idd = meta
+                .preferred_international_prefix()
+                .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))
+                .unwrap_or("00");
+            for example in [d.fixed_line(), d.mobile(), d.toll_free()]
+                .into_iter()
+                .flatten()
+                .filter_map(Descriptor::example)
+            {
+                let prefix = meta.national_prefix().unwrap_or("");
+                for form in [
+                    example.to_owned(),
+                    format!("{prefix}{example}"),
+                    format!("{code}{example}"),
+                    format!("{idd}{code}{example}"),
+                    format!("{idd}49301234567"),
+                ] {
+                    national.push((id.to_owned(), form));
+                }
+            }
+            for len in 4..=13 {
+                for _ in 0..3 {
+                    let digits: String = (0..len).map(|_| random_digit()).collect();
+                    national.push((id.to_owned(), digits));
+                }
+            }
+        }
+        let (mut valid, mut asked, mut disagree) = (0, 0, Vec::new());
+        for (id, digits) in &national {
+            let expected = crate_national_e164(id, digits);
+            match check_national(db, id, digits) {
+                PlanVerdict::AskTheCrate => asked += 1,
+                PlanVerdict::Valid(e164) => {
+                    valid += 1;
+                    if expected.as_deref() != Some(e164.as_str()) {
+                        disagree.push(format!("{id} {digits}: plan {e164}, crate {expected:?}"));
+                    }
+                }
+                PlanVerdict::Invalid => {
+                    if let Some(e164) = expected {
+                        disagree.push(format!("{id} {digits}: plan invalid, crate {e164}"));
+                    }
+                }
+            }
+        }
+        let national_checked = national.len();
+        assert!(
+            national_checked > 5_000 && valid > 1_000,
+            "{national_checked} {valid}"
+        );
+        assert!(
+            disagree.is_empty(),
+            "{} of {national_checked} national forms disagree: {:?}",
+            disagree.len(),
+            &disagree[..disagree.len().min(30)]
+        );
+        assert!(
+            asked * 5 < national_checked,
+            "{asked} of {national_checked} asked the crate"
+        );
         let (mut valid, mut asked, mut disagree) = (0, 0, Vec::new());
         for digits in &numbers {
             let expected = crate_e164(digits);
