@@ -1,6 +1,7 @@
-//! Validity of international phone numbers (`+<country code> <number>`)
-//! against libphonenumber's numbering plans, with the plans' patterns
-//! compiled here instead of by the `phonenumber` crate.
+//! Validity of phone numbers outside the Dutch fast path (international
+//! `+<country code> <number>`, or national in a given region) against
+//! libphonenumber's numbering plans, with the plans' patterns compiled here
+//! instead of by the `phonenumber` crate.
 //!
 //! Why: the crate compiles every pattern it touches with Unicode-aware
 //! `regex::Regex`es and keeps them in one process-wide cache. A tree with
@@ -12,16 +13,19 @@
 //!
 //! The metadata (patterns, possible lengths, leading digits, national
 //! prefixes) still comes from the crate, and the steps follow what the
-//! crate's `parse_with` (no region) and `is_valid_with` do with a `+digits`
-//! string: the first 1-3 digits that form an assigned country code, the
-//! region chosen by leading digits or number type, a written national prefix
-//! stripped, then "matches the general pattern and one number type", each
-//! pattern anchored at the start of the number and gated by its possible
-//! lengths. Plans whose national-prefix rule is itself a pattern (with
-//! carrier codes and transforms) are not re-implemented: when such a rule
-//! applies to a number, [`check_international`] answers
-//! [`PlanVerdict::AskTheCrate`]. `tests::agrees_with_the_crate` compares the
-//! two on every region's examples and on random numbers for every code.
+//! crate's `parse_with` and `is_valid_with` do with a `+digits` string (or
+//! national digits and a region: an international access code, a country
+//! code written without `+`): the first 1-3 digits that form an assigned
+//! country code, the region chosen by leading digits or number type, a
+//! written national prefix stripped, then "matches the general pattern and
+//! one number type", each pattern anchored at the start of the number and
+//! gated by its possible lengths. Plans whose national-prefix rule is itself
+//! a pattern (with carrier codes and transforms) are not re-implemented:
+//! when such a rule applies to a number, the checks answer
+//! [`PlanVerdict::AskTheCrate`].
+//! `tests::agrees_with_the_crate` compares the two on every region's
+//! examples in international and national forms and on random numbers for
+//! every code and region.
 
 use phonenumber::metadata::{Database, Descriptor, Metadata};
 use regex_automata::meta::Regex;
@@ -35,7 +39,7 @@ const CODES: usize = 1000;
 const MIN_NSN: usize = 2;
 const MAX_NSN: usize = 17;
 
-/// The answer for one international number.
+/// The answer for one number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum PlanVerdict {
     /// Valid; the E.164 form (`+` and digits).
