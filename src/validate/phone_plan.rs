@@ -107,24 +107,18 @@ impl RegionPlan {
         for desc in typed.into_iter().flatten() {
             types.push(TypePlan::new(desc)?);
         }
-        let leading_digits = match meta.leading_digits() {
-            Some(re) => Some(compile(re.as_str())?),
-            None => None,
-        };
-        let idd = match meta.international_prefix() {
-            Some(re) => Some(compile(re.as_str())?),
-            None => None,
-        };
-        let prefix_rule = match meta.national_prefix_for_parsing() {
-            Some(re) => Some(compile(re.as_str())?),
-            None => None,
+        // A pattern the region may lack: `Some(None)`; one that does not
+        // compile: `None` (the whole plan is left to the crate).
+        let optional = |source: Option<&str>| match source {
+            Some(source) => compile(source).map(Some),
+            None => Some(None),
         };
         Some(RegionPlan {
             id: meta.id().to_owned(),
-            idd,
-            leading_digits,
+            idd: optional(meta.international_prefix().map(|re| re.as_str()))?,
+            leading_digits: optional(meta.leading_digits().map(|re| re.as_str()))?,
             national_prefix: meta.national_prefix().map(str::to_owned),
-            prefix_rule,
+            prefix_rule: optional(meta.national_prefix_for_parsing().map(|re| re.as_str()))?,
             general: TypePlan::new(d.general())?,
             general_local_lengths: d.general().possible_local_length().to_vec(),
             types,
@@ -162,6 +156,8 @@ impl RegionPlan {
 
 /// The regions sharing one country code, in the crate's order.
 struct CodePlan {
+    /// The country code as written (`31`).
+    code_text: String,
     regions: Vec<RegionPlan>,
 }
 
@@ -178,7 +174,10 @@ impl CodePlan {
             .into_iter()
             .map(RegionPlan::new)
             .collect::<Option<Vec<_>>>()?;
-        Some(CodePlan { regions })
+        Some(CodePlan {
+            code_text: code.to_string(),
+            regions,
+        })
     }
 
     /// The crate's `source_for`: the only region, or the first whose
@@ -273,9 +272,8 @@ pub(super) fn check_national(db: &Database, region_id: &str, digits: &str) -> Pl
     }
     // The region's country code written without `+`, when the number is
     // not a valid national number as it stands.
-    let code_text = own_code.to_string();
     let mut national = digits;
-    if let Some(rest) = digits.strip_prefix(code_text.as_str())
+    if let Some(rest) = digits.strip_prefix(own_plan.code_text.as_str())
         && (!own.general.matches(digits) || !own.possible_length(digits))
     {
         national = rest;
