@@ -9,22 +9,16 @@
 //! written also decides the confidence: `+31 6 12345678` is surely a phone
 //! number, a bare `612345678` may be anything.
 //!
-//! Metadata: the `phonenumber` crate keeps libphonenumber's metadata in a
-//! process-wide lazily initialised static, decoded on first use and shared by
-//! all threads; [`METADATA`] wraps it to enlarge the crate's regex cache once.
-//! A country's numbering-plan regexes are compiled the first time one of its
-//! numbers is checked. Measured (release build): the first call takes about
-//! 100 ms (decoding plus the Dutch patterns), the first number of another
-//! country 8-15 ms, later calls 4-10 µs; candidates the written form rejects
-//! cost about 0.2 µs. The crate guards its regex cache with one mutex, so
-//! its checks do not run in parallel across threads: the Dutch numbering plan
-//! (the default region, and most numbers in a Dutch estate) is therefore
-//! checked by code of our own ([`dutch_valid`]), with no lock and no
-//! allocation. Every other number (international, or national in another
-//! region) is checked against the same metadata by patterns compiled in
-//! [`phone_plan`] (no lock, and a bounded, small memory cost however many
-//! countries a tree holds); only the few forms `phone_plan` hands back
-//! reach the crate's own checks.
+//! Metadata: libphonenumber's, as the `phonenumber` crate ships it. The
+//! Dutch numbering plan (the default region, and most numbers in a Dutch
+//! estate) is checked by code of our own ([`dutch_valid`]), with no lock and
+//! no allocation. Every other number (international, or national in another
+//! region) is checked by [`phone_plan`] against the same metadata embedded
+//! as data, with patterns compiled per country on first use (no lock, and a
+//! bounded, small memory cost however many countries a tree holds). Only the
+//! few forms `phone_plan` hands back reach the crate itself ([`METADATA`]):
+//! its process-wide database is decoded on that first use (about 100 ms,
+//! parsing every region's patterns), and its checks share one mutex.
 //!
 //! Only clean strings reach the library (`+` and digits, or digits alone):
 //! the library's own free-text parser has panicked on odd input in the past,
@@ -605,13 +599,13 @@ fn valid_e164(w: &Written, region: &str) -> Option<String> {
 /// [`phone_plan`]; the few forms not re-implemented there by the crate.
 fn other_e164(w: &Written, region: &str) -> Option<String> {
     let verdict = match w.intl {
-        Some(_) => phone_plan::check_international(&METADATA, &w.digits),
+        Some(_) => phone_plan::check_international(&w.digits),
         None => {
             let region = region.trim().to_ascii_uppercase();
             if region.parse::<Id>().is_err() {
                 return None;
             }
-            phone_plan::check_national(&METADATA, &region, &w.digits)
+            phone_plan::check_national(&region, &w.digits)
         }
     };
     match verdict {

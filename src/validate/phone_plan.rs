@@ -12,7 +12,8 @@
 //! fraction of that and need no lock.
 //!
 //! The metadata (patterns, possible lengths, leading digits, national
-//! prefixes) still comes from the crate, and the steps follow what the
+//! prefixes) is the crate's, embedded as data (see [`EMBEDDED_PLANS`]: the
+//! crate itself takes 100 ms to decode it), and the steps follow what the
 //! crate's `parse_with` and `is_valid_with` do with a `+digits` string (or
 //! national digits and a region: an international access code, a country
 //! code written without `+`): the first 1-3 digits that form an assigned
@@ -27,11 +28,12 @@
 //! examples in international and national forms and on random numbers for
 //! every code and region.
 
-use phonenumber::metadata::{Database, Descriptor, Metadata};
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input};
-use std::sync::OnceLock;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{LazyLock, OnceLock};
 
 /// Country calling codes are at most three digits.
 const CODES: usize = 1000;
@@ -49,6 +51,97 @@ pub(super) enum PlanVerdict {
     AskTheCrate,
 }
 
+/// The numbering plans as far as validity needs them: libphonenumber's
+/// metadata as the crate holds it, without the formatting rules, written
+/// out by `tests::embedded_plans_are_the_crates` (which fails when the
+/// crate's metadata changes, and rewrites the file when
+/// `PIISCAN_WRITE_PHONE_PLANS=1` is set).
+///
+/// Embedded rather than read from the crate because the crate decodes its
+/// whole database, parsing every pattern of every region, before it
+/// answers anything: 100 ms of start-up for the first number outside the
+/// Dutch fast path. Decoding this file takes a few milliseconds.
+const EMBEDDED_PLANS: &str = include_str!("phone_plans.json");
+
+/// The embedded plans, by country code in the crate's order.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+struct PlanData {
+    codes: Vec<CodeData>,
+}
+
+/// The regions sharing one country calling code.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct CodeData {
+    code: u16,
+    regions: Vec<RegionData>,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct RegionData {
+    id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    idd: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    leading_digits: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    national_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    prefix_rule: Option<String>,
+    general: TypeData,
+    general_local_lengths: Vec<u16>,
+    /// The number types in the crate's order of checking.
+    types: Vec<TypeData>,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct TypeData {
+    lengths: Vec<u16>,
+    pattern: String,
+}
+
+/// The embedded plans decoded, with the look-ups the checks need.
+struct Plans {
+    data: PlanData,
+    /// Country code -> index into `data.codes`.
+    by_code: Vec<Option<usize>>,
+    /// Region id -> its country code.
+    code_of_region: HashMap<String, u16>,
+}
+
+impl Plans {
+    fn new(data: PlanData) -> Plans {
+        let mut by_code = vec![None; CODES];
+        let mut code_of_region = HashMap::new();
+        for (index, code) in data.codes.iter().enumerate() {
+            if let Some(slot) = by_code.get_mut(usize::from(code.code)) {
+                *slot = Some(index);
+            }
+            for region in &code.regions {
+                code_of_region.entry(region.id.clone()).or_insert(code.code);
+            }
+        }
+        Plans {
+            data,
+            by_code,
+            code_of_region,
+        }
+    }
+
+    fn code(&self, code: u16) -> Option<&CodeData> {
+        let index = (*self.by_code.get(usize::from(code))?)?;
+        self.data.codes.get(index)
+    }
+}
+
+fn plans() -> &'static Plans {
+    static PLANS: LazyLock<Plans> = LazyLock::new(|| {
+        // The file is checked against the crate by the tests; a file that
+        // fails to decode leaves every number to the crate.
+        Plans::new(serde_json::from_str(EMBEDDED_PLANS).unwrap_or_default())
+    });
+    &PLANS
+}
+
 /// One number type's (or the general) description.
 struct TypePlan {
     /// Empty: any length.
@@ -57,10 +150,10 @@ struct TypePlan {
 }
 
 impl TypePlan {
-    fn new(desc: &Descriptor) -> Option<TypePlan> {
+    fn new(data: &TypeData) -> Option<TypePlan> {
         Some(TypePlan {
-            lengths: desc.possible_length().to_vec(),
-            pattern: compile(desc.national_number().as_str())?,
+            lengths: data.lengths.clone(),
+            pattern: compile(&data.pattern)?,
         })
     }
 
@@ -87,41 +180,26 @@ struct RegionPlan {
 }
 
 impl RegionPlan {
-    fn new(meta: &Metadata) -> Option<RegionPlan> {
-        let d = meta.descriptors();
-        // The order of the crate's number-type checks; only "any of them"
-        // matters for validity.
-        let typed = [
-            d.premium_rate(),
-            d.toll_free(),
-            d.shared_cost(),
-            d.voip(),
-            d.personal_number(),
-            d.pager(),
-            d.uan(),
-            d.voicemail(),
-            d.fixed_line(),
-            d.mobile(),
-        ];
-        let mut types = Vec::new();
-        for desc in typed.into_iter().flatten() {
-            types.push(TypePlan::new(desc)?);
-        }
+    fn new(data: &RegionData) -> Option<RegionPlan> {
         // A pattern the region may lack: `Some(None)`; one that does not
         // compile: `None` (the whole plan is left to the crate).
-        let optional = |source: Option<&str>| match source {
+        let optional = |source: &Option<String>| match source {
             Some(source) => compile(source).map(Some),
             None => Some(None),
         };
         Some(RegionPlan {
-            id: meta.id().to_owned(),
-            idd: optional(meta.international_prefix().map(|re| re.as_str()))?,
-            leading_digits: optional(meta.leading_digits().map(|re| re.as_str()))?,
-            national_prefix: meta.national_prefix().map(str::to_owned),
-            prefix_rule: optional(meta.national_prefix_for_parsing().map(|re| re.as_str()))?,
-            general: TypePlan::new(d.general())?,
-            general_local_lengths: d.general().possible_local_length().to_vec(),
-            types,
+            id: data.id.clone(),
+            idd: optional(&data.idd)?,
+            leading_digits: optional(&data.leading_digits)?,
+            national_prefix: data.national_prefix.clone(),
+            prefix_rule: optional(&data.prefix_rule)?,
+            general: TypePlan::new(&data.general)?,
+            general_local_lengths: data.general_local_lengths.clone(),
+            types: data
+                .types
+                .iter()
+                .map(TypePlan::new)
+                .collect::<Option<_>>()?,
         })
     }
 
@@ -162,21 +240,14 @@ struct CodePlan {
 }
 
 impl CodePlan {
-    fn new(db: &Database, code: u16) -> Option<CodePlan> {
-        let ids = db.region(&code)?;
-        let metas: Vec<&Metadata> = if ids.len() == 1 && ids[0] == "001" {
-            // Non-geographic entities: the crate takes the code's first.
-            db.by_code(&code)?.into_iter().take(1).collect()
-        } else {
-            ids.iter().map(|id| db.by_id(*id)).collect::<Option<_>>()?
-        };
-        let regions = metas
-            .into_iter()
-            .map(RegionPlan::new)
-            .collect::<Option<Vec<_>>>()?;
+    fn new(data: &CodeData) -> Option<CodePlan> {
         Some(CodePlan {
-            code_text: code.to_string(),
-            regions,
+            code_text: data.code.to_string(),
+            regions: data
+                .regions
+                .iter()
+                .map(RegionPlan::new)
+                .collect::<Option<_>>()?,
         })
     }
 
@@ -196,30 +267,33 @@ impl CodePlan {
 
 /// Plans by country code, compiled on first use. `None` inside: the code is
 /// not assigned (or its plan did not compile, and the crate answers).
-fn plan(db: &Database, code: u16) -> Option<&'static CodePlan> {
-    static PLANS: OnceLock<Vec<OnceLock<Option<CodePlan>>>> = OnceLock::new();
-    let plans = PLANS.get_or_init(|| (0..CODES).map(|_| OnceLock::new()).collect());
-    plans
+fn plan(code: u16) -> Option<&'static CodePlan> {
+    static COMPILED: OnceLock<Vec<OnceLock<Option<CodePlan>>>> = OnceLock::new();
+    let compiled = COMPILED.get_or_init(|| (0..CODES).map(|_| OnceLock::new()).collect());
+    compiled
         .get(usize::from(code))?
-        .get_or_init(|| CodePlan::new(db, code))
+        .get_or_init(|| plans().code(code).and_then(CodePlan::new))
         .as_ref()
 }
 
 /// Whether `code` is an assigned country calling code.
-fn assigned(db: &Database, code: u16) -> bool {
-    db.by_code(&code).is_some()
+fn assigned(code: u16) -> bool {
+    plans().code(code).is_some()
 }
 
 /// Validity of the international number `+digits` (`digits`: ASCII digits,
 /// country code first).
-pub(super) fn check_international(db: &Database, digits: &str) -> PlanVerdict {
+pub(super) fn check_international(digits: &str) -> PlanVerdict {
+    if plans().data.codes.is_empty() {
+        return PlanVerdict::AskTheCrate;
+    }
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return PlanVerdict::Invalid;
     }
-    let Some((code, national)) = split_country_code(db, digits) else {
+    let Some((code, national)) = split_country_code(digits) else {
         return PlanVerdict::Invalid;
     };
-    let Some(code_plan) = plan(db, code) else {
+    let Some(code_plan) = plan(code) else {
         return PlanVerdict::AskTheCrate;
     };
     // Without a region, the national prefix is the one of the region the
@@ -235,16 +309,18 @@ pub(super) fn check_international(db: &Database, digits: &str) -> PlanVerdict {
 /// code such as `DE`): the crate's `parse_with(Some(region))`, including a
 /// leading international access code (`00` in most of Europe) and a
 /// country code written without `+`.
-pub(super) fn check_national(db: &Database, region_id: &str, digits: &str) -> PlanVerdict {
+pub(super) fn check_national(region_id: &str, digits: &str) -> PlanVerdict {
     use PlanVerdict::{AskTheCrate, Invalid};
+    if plans().data.codes.is_empty() {
+        return AskTheCrate;
+    }
     if digits.len() < MIN_NSN || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Invalid;
     }
-    let Some(meta) = db.by_id(region_id) else {
+    let Some(&own_code) = plans().code_of_region.get(region_id) else {
         return Invalid;
     };
-    let own_code = meta.country_code();
-    let Some(own_plan) = plan(db, own_code) else {
+    let Some(own_plan) = plan(own_code) else {
         return AskTheCrate;
     };
     let Some(own) = own_plan.regions.iter().find(|r| r.id == region_id) else {
@@ -258,10 +334,10 @@ pub(super) fn check_national(db: &Database, region_id: &str, digits: &str) -> Pl
             if rest.len() <= MIN_NSN {
                 return Invalid;
             }
-            let Some((code, national)) = split_country_code(db, rest) else {
+            let Some((code, national)) = split_country_code(rest) else {
                 return Invalid;
             };
-            let Some(code_plan) = plan(db, code) else {
+            let Some(code_plan) = plan(code) else {
                 return AskTheCrate;
             };
             return match strip_national_prefix(Some(own), national) {
@@ -285,13 +361,13 @@ pub(super) fn check_national(db: &Database, region_id: &str, digits: &str) -> Pl
 }
 
 /// The first 1-3 digits that form an assigned country code, and the rest.
-fn split_country_code<'d>(db: &Database, digits: &'d str) -> Option<(u16, &'d str)> {
+fn split_country_code(digits: &str) -> Option<(u16, &str)> {
     if digits.len() <= MIN_NSN || digits.starts_with('0') {
         return None;
     }
     (1..=3).find_map(|len| {
         let code: u16 = digits.get(..len)?.parse().ok()?;
-        assigned(db, code).then(|| (code, &digits[len..]))
+        assigned(code).then(|| (code, &digits[len..]))
     })
 }
 
@@ -363,6 +439,110 @@ fn at_start(re: &Regex, text: &str) -> bool {
 mod tests {
     use super::*;
     use crate::validate::phone::METADATA;
+    use phonenumber::metadata::{Database, Descriptor, Metadata};
+
+    /// A pattern without the layout whitespace of the metadata (patterns
+    /// are compiled ignoring whitespace, so it means nothing).
+    fn squeezed(pattern: &str) -> String {
+        pattern.split_ascii_whitespace().collect()
+    }
+
+    fn type_data(desc: &Descriptor) -> TypeData {
+        TypeData {
+            lengths: desc.possible_length().to_vec(),
+            pattern: squeezed(desc.national_number().as_str()),
+        }
+    }
+
+    fn region_data(meta: &Metadata) -> RegionData {
+        let d = meta.descriptors();
+        // The order of the crate's number-type checks; only "any of them"
+        // matters for validity.
+        let typed = [
+            d.premium_rate(),
+            d.toll_free(),
+            d.shared_cost(),
+            d.voip(),
+            d.personal_number(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+            d.fixed_line(),
+            d.mobile(),
+        ];
+        RegionData {
+            id: meta.id().to_owned(),
+            idd: meta.international_prefix().map(|re| squeezed(re.as_str())),
+            leading_digits: meta.leading_digits().map(|re| squeezed(re.as_str())),
+            national_prefix: meta.national_prefix().map(str::to_owned),
+            prefix_rule: meta
+                .national_prefix_for_parsing()
+                .map(|re| squeezed(re.as_str())),
+            general: type_data(d.general()),
+            general_local_lengths: d.general().possible_local_length().to_vec(),
+            types: typed.into_iter().flatten().map(type_data).collect(),
+        }
+    }
+
+    /// The plans as the crate holds them: each assigned code's regions in
+    /// the crate's order (for non-geographic codes, the code's first
+    /// entity, as the crate takes it).
+    fn crate_plans(db: &Database) -> PlanData {
+        let mut codes = Vec::new();
+        for code in 1..CODES as u16 {
+            let Some(ids) = db.region(&code) else {
+                continue;
+            };
+            let metas: Vec<&Metadata> = if ids.len() == 1 && ids[0] == "001" {
+                db.by_code(&code)
+                    .map(|m| m.into_iter().take(1).collect())
+                    .unwrap_or_default()
+            } else {
+                ids.iter().filter_map(|id| db.by_id(*id)).collect()
+            };
+            codes.push(CodeData {
+                code,
+                regions: metas.into_iter().map(region_data).collect(),
+            });
+        }
+        PlanData { codes }
+    }
+
+    /// One country code per line, so that a change of the crate's
+    /// metadata shows as a readable diff.
+    fn write_plans(data: &PlanData) -> String {
+        let mut out = String::from("{\"codes\": [\n");
+        for (n, code) in data.codes.iter().enumerate() {
+            let line = serde_json::to_string(code).expect("plain data serialises");
+            out.push_str(&line);
+            out.push_str(if n + 1 < data.codes.len() {
+                ",\n"
+            } else {
+                "\n"
+            });
+        }
+        out.push_str("]}\n");
+        out
+    }
+
+    /// The embedded file holds exactly the crate's metadata.
+    #[test]
+    fn embedded_plans_are_the_crates() {
+        let expected = crate_plans(&METADATA);
+        assert!(expected.codes.len() > 200, "{}", expected.codes.len());
+        if std::env::var_os("PIISCAN_WRITE_PHONE_PLANS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/validate/phone_plans.json");
+            std::fs::write(path, write_plans(&expected)).expect("write the plans");
+        }
+        let embedded: PlanData =
+            serde_json::from_str(EMBEDDED_PLANS).expect("the embedded plans decode");
+        assert!(
+            embedded == expected,
+            "src/validate/phone_plans.json differs from the phonenumber crate's metadata: \
+             rewrite it with PIISCAN_WRITE_PHONE_PLANS=1 cargo test embedded_plans"
+        );
+        assert_eq!(plans().data, expected);
+    }
 
     fn crate_e164(digits: &str) -> Option<String> {
         let db: &Database = &METADATA;
@@ -485,7 +665,7 @@ mod tests {
             }
         }
         for code in 1..1000u16 {
-            if !assigned(db, code) {
+            if !assigned(code) {
                 continue;
             }
             for len in 1..=14 {
@@ -497,7 +677,7 @@ mod tests {
         }
         let mut tally = Tally::default();
         for digits in &numbers {
-            let plan = check_international(db, digits);
+            let plan = check_international(digits);
             tally.record(&format!("+{digits}"), plan, crate_e164(digits));
         }
         tally.assert_agrees(20_000, 3_000, 20);
@@ -545,7 +725,7 @@ mod tests {
         }
         let mut tally = Tally::default();
         for (id, digits) in &national {
-            let plan = check_national(db, id, digits);
+            let plan = check_national(id, digits);
             tally.record(
                 &format!("{id} {digits}"),
                 plan,
@@ -557,16 +737,15 @@ mod tests {
 
     #[test]
     fn odd_input_is_invalid() {
-        let db: &Database = &METADATA;
         for digits in ["", "3", "31", "0316", "31 6", "999123456", "+31612345678"] {
             assert_eq!(
-                check_international(db, digits),
+                check_international(digits),
                 PlanVerdict::Invalid,
                 "{digits}"
             );
         }
         assert_eq!(
-            check_international(db, "31612345678"),
+            check_international("31612345678"),
             PlanVerdict::Valid("+31612345678".into())
         );
     }
