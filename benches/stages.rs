@@ -87,11 +87,11 @@ fn sql(records: usize) -> Vec<u8> {
 
 fn context() -> ScanContext {
     let rules = default_rules().expect("default rules parse");
-    ScanContext {
-        matcher: Matcher::new(rules, "NL").expect("default rules compile"),
-        key: FingerprintKey::from_secret(b"bench", "bench"),
-        settings: ScanSettings::default(),
-    }
+    ScanContext::new(
+        Matcher::new(rules, "NL").expect("default rules compile"),
+        FingerprintKey::from_secret(b"bench", "bench"),
+        ScanSettings::default(),
+    )
 }
 
 fn matcher(c: &mut Criterion) {

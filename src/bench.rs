@@ -130,7 +130,10 @@ fn scan_request(dir: &Path, threads: usize, stream: bool) -> Result<ScanRequest>
             stream_findings: stream,
             ..WalkOptions::default()
         },
-        settings: ScanSettings::default(),
+        settings: ScanSettings {
+            threads: crate::walk::resolve_threads(threads),
+            ..ScanSettings::default()
+        },
         rules: crate::rules::default_rules()?,
         entities: None,
         keep_file_entries: !stream,

@@ -535,6 +535,7 @@ impl Prepared {
                 max_ratio: args.max_archive_ratio,
                 max_depth: args.max_archive_depth,
             },
+            threads: crate::walk::resolve_threads(args.threads),
         }
     }
 
@@ -567,15 +568,15 @@ impl Prepared {
         if self.from_index.is_empty() {
             return Ok(None);
         }
-        Ok(Some(ScanContext {
-            matcher: crate::build_matcher(
+        Ok(Some(ScanContext::new(
+            crate::build_matcher(
                 self.rules.clone(),
                 self.entities.as_deref(),
                 &self.settings.region,
             )?,
-            key: self.key.clone(),
-            settings: self.scan_settings(args),
-        }))
+            self.key.clone(),
+            self.scan_settings(args),
+        )))
     }
 }
 

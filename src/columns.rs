@@ -508,6 +508,38 @@ impl TableProfile {
         }
     }
 
+    /// A profile for the rest of this table from a record boundary on: the
+    /// same columns with nothing counted, the header (if any) behind it.
+    /// Parts of one table profiled this way (by several threads) add up with
+    /// [`TableProfile::absorb`] to what one walk over the whole would count.
+    pub fn continuation(&self) -> TableProfile {
+        TableProfile {
+            delimiter: self.delimiter,
+            has_header: self.has_header,
+            records: u64::from(self.has_header),
+            columns: self.columns.iter().map(ColumnProfile::fresh).collect(),
+            column: 0,
+            in_quotes: false,
+            field_has_text: false,
+            record_has_text: false,
+            field_from_earlier_chunk: false,
+            wider_than_limit: None,
+        }
+    }
+
+    /// Adds the counts of `later`, a [`TableProfile::continuation`] that
+    /// walked the part of the table after everything `self` walked, and was
+    /// finished.
+    pub fn absorb(&mut self, later: &TableProfile) {
+        self.records += later.records.saturating_sub(u64::from(later.has_header));
+        for (i, column) in later.columns.iter().enumerate() {
+            if self.within_limit(i) {
+                self.column_mut(i).absorb(column);
+            }
+        }
+        self.wider_than_limit = self.wider_than_limit.max(later.wider_than_limit);
+    }
+
     /// Notes a cell in `column` (0-based); false when it is past the limit.
     fn within_limit(&mut self, column: usize) -> bool {
         if column < MAX_TABLE_COLUMNS {
@@ -669,6 +701,30 @@ impl ColumnProfile {
             header_values: header_entity
                 .filter(|e| e.is_header_only())
                 .map(|_| EntityStats::default()),
+        }
+    }
+
+    /// The same column with nothing counted yet.
+    fn fresh(&self) -> ColumnProfile {
+        ColumnProfile {
+            name: self.name.clone(),
+            non_empty: 0,
+            dates: self.dates.map(|_| DateRange::default()),
+            header_entity: self.header_entity,
+            header_values: self.header_values.as_ref().map(|_| EntityStats::default()),
+        }
+    }
+
+    /// Adds the counts of the same column in a later part of its table.
+    fn absorb(&mut self, later: &ColumnProfile) {
+        self.non_empty += later.non_empty;
+        if let (Some(mine), Some(theirs)) = (self.dates.as_mut(), later.dates.as_ref()) {
+            mine.merge(theirs);
+        }
+        if let (Some(mine), Some(theirs)) =
+            (self.header_values.as_mut(), later.header_values.as_ref())
+        {
+            mine.absorb(theirs);
         }
     }
 

@@ -191,6 +191,19 @@ impl TableTracker {
         Some(self.column)
     }
 
+    /// The same table's tracker at the start of a record that begins a new
+    /// buffer (the caller knows the record boundary, so nothing is walked).
+    pub fn at_record_start(&self) -> TableTracker {
+        TableTracker {
+            delimiter: self.delimiter,
+            headers: self.headers.clone(),
+            pos: 0,
+            column: 0,
+            in_quotes: false,
+            checkpoint: (0, 0, false),
+        }
+    }
+
     /// Moves the tracker's offsets back by `consumed` bytes when the scanner
     /// drops the front of its buffer.
     pub fn rebase(&mut self, buf: &[u8], consumed: usize) {

@@ -34,6 +34,19 @@ impl EntityStats {
             self.samples.push(finding.masked.clone());
         }
     }
+
+    /// Adds the counts of `other` (a union of distinct values; samples kept
+    /// in order, `self`'s first).
+    pub fn absorb(&mut self, other: &EntityStats) {
+        self.count += other.count;
+        self.distinct.merge(&other.distinct);
+        self.confidence = self.confidence.max(other.confidence);
+        for s in &other.samples {
+            if self.samples.len() < SAMPLES_PER_ENTITY && !self.samples.contains(s) {
+                self.samples.push(s.clone());
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -309,15 +322,8 @@ impl Inventory {
         if let Some(entry) = entry.filter(|e| e.holds_personal_data()) {
             for (entity, stats) in &entry.entities {
                 let total = self.totals.entry(*entity).or_default();
-                total.count += stats.count;
+                total.absorb(stats);
                 total.files += 1;
-                total.distinct.merge(&stats.distinct);
-                total.confidence = total.confidence.max(stats.confidence);
-                for s in &stats.samples {
-                    if total.samples.len() < SAMPLES_PER_ENTITY && !total.samples.contains(s) {
-                        total.samples.push(s.clone());
-                    }
-                }
             }
             if keep {
                 self.files.insert(outcome.path.clone(), *entry);

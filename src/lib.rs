@@ -108,11 +108,7 @@ pub fn run_scan(
     let started = Instant::now();
     let matcher = build_lazy_matcher(request.rules, request.entities.as_deref(), &request.region)?;
     let rule_count = matcher.rules().len();
-    let ctx = ScanContext {
-        matcher,
-        key: request.key,
-        settings: request.settings,
-    };
+    let ctx = ScanContext::new(matcher, request.key, request.settings);
     let roots: Vec<String> = request
         .roots
         .iter()

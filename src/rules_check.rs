@@ -44,11 +44,11 @@ pub fn check_rules(rules: &[Rule], region: &str) -> Result<(Vec<ExampleFailure>,
     let mut failures = Vec::new();
     let mut checked = 0;
     for rule in rules {
-        let ctx = ScanContext {
-            matcher: crate::rules::matcher::Matcher::new(vec![rule.clone()], region)?,
-            key: key.clone(),
-            settings: ScanSettings::default(),
-        };
+        let ctx = ScanContext::new(
+            crate::rules::matcher::Matcher::new(vec![rule.clone()], region)?,
+            key.clone(),
+            ScanSettings::default(),
+        );
         let mut scanner = FileScanner::new(&ctx);
         let mut found = |example: &Example| -> bool {
             let mut hit = false;

@@ -7,6 +7,13 @@
 //! same few megabytes as a 5 KB one. A line longer than a chunk is cut with an
 //! overlap so no value straddling the cut is lost.
 //!
+//! A file larger than one chunk is cut into pieces of about a megabyte at
+//! line ends (for tables: at record ends, outside quotes) when other
+//! scanning threads have nothing to do, and the pieces are scanned side by
+//! side; findings still come out in file order, and per-column profiles of
+//! the pieces add up to the profile of the whole. One large export then
+//! uses every core, not one.
+//!
 //! The same pipeline reads the members of compressed files and archives (see
 //! [`crate::container`]): it takes any reader, so a plain file is read
 //! straight from disk into the buffer and a member straight from its
@@ -23,11 +30,23 @@ use serde::Serialize;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
 
 /// Bytes read per chunk. Large enough that per-chunk overhead vanishes, small
 /// enough that two threads stay far below the memory budget.
 pub const CHUNK_SIZE: usize = 4 * 1024 * 1024;
+/// Bytes per piece when threads share one table: small, so that the
+/// findings a piece holds until its turn stay few (half a megabyte of a
+/// dense export is about 20,000 findings) and a batch finishes evenly.
+const TABLE_PIECE_SIZE: usize = 512 * 1024;
+/// Bytes per piece of other text: personal data is sparser there (a
+/// megabyte of a log holds about 5,000 values), and larger pieces spread
+/// the cost of starting each batch.
+const TEXT_PIECE_SIZE: usize = 2 * 1024 * 1024;
+/// Line ends tried, from the back of a piece, to find one outside quotes.
+const RECORD_END_TRIES: usize = 64;
 /// Binary detection looks for a NUL byte in this many leading bytes.
 const BINARY_PROBE: usize = 8 * 1024;
 /// Overlap kept when a line longer than a chunk is cut.
@@ -166,6 +185,9 @@ pub struct ScanSettings {
     pub filter: Option<FindingFilter>,
     /// Limits on what compressed files and archives may unpack.
     pub archive: ArchiveLimits,
+    /// Scanning threads of the scan: above one, idle threads help with the
+    /// pieces of a large file.
+    pub threads: usize,
 }
 
 impl std::fmt::Debug for ScanSettings {
@@ -175,6 +197,7 @@ impl std::fmt::Debug for ScanSettings {
             .field("max_line_length", &self.max_line_length)
             .field("filter", &self.filter.is_some())
             .field("archive", &self.archive)
+            .field("threads", &self.threads)
             .finish()
     }
 }
@@ -203,11 +226,64 @@ pub struct ScanContext {
     pub matcher: Matcher,
     pub key: FingerprintKey,
     pub settings: ScanSettings,
+    /// Threads scanning a file or a piece of one right now: the rest of
+    /// [`ScanSettings::threads`] may help with a large file.
+    pub busy_threads: AtomicUsize,
+}
+
+impl ScanContext {
+    pub fn new(matcher: Matcher, key: FingerprintKey, settings: ScanSettings) -> ScanContext {
+        ScanContext {
+            matcher,
+            key,
+            settings,
+            busy_threads: AtomicUsize::new(0),
+        }
+    }
+
+    /// Threads that may help now with the pieces of a file.
+    fn idle_threads(&self) -> usize {
+        self.settings
+            .threads
+            .saturating_sub(self.busy_threads.load(Ordering::Relaxed))
+    }
+}
+
+/// Counts a thread as busy while it lives.
+struct Busy<'c>(&'c AtomicUsize);
+
+impl<'c> Busy<'c> {
+    fn new(counter: &'c AtomicUsize) -> Busy<'c> {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Busy(counter)
+    }
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A part of a file cut at a line (or record) end, scanned on its own by
+/// one thread, with the state the file's scan had where it starts.
+struct Piece {
+    data: Vec<u8>,
+    /// Offset of `data` in the file.
+    base: u64,
+    lines: LineTracker,
+    locator: Locator,
+    /// The table profile of the piece: `None` for the piece that starts
+    /// the file (it makes its own, with the header); a continuation
+    /// otherwise.
+    table: Option<TableProfile>,
+    /// Filled by the scan, not yet filtered.
+    findings: Vec<Finding>,
 }
 
 /// Where in its file a hit is: maintained incrementally so that computing a
 /// line and a character column never rescans from the start of the file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct LineTracker {
     /// Absolute offset up to which the counts below are valid.
     counted_to: u64,
@@ -279,6 +355,16 @@ pub struct FileScanner<'a> {
     json_profile: Option<JsonProfile>,
     /// Rows and columns of the SQL dump being scanned, when it is one.
     sql_profile: Option<SqlProfile>,
+    /// Scanners for the pieces other threads take of a large file, kept
+    /// (with their warm caches) from one file to the next.
+    helpers: Vec<FileScanner<'a>>,
+    /// Pieces scanned whose findings are not yet handed on.
+    scanned: Vec<Piece>,
+    /// Buffers of pieces handed on, for the next ones of the same file.
+    spare_pieces: Vec<(Vec<u8>, Vec<Finding>)>,
+    /// Set while scanning a piece: findings are filtered later, in file
+    /// order, by the thread that owns the file (filters may keep state).
+    defer_filter: bool,
 }
 
 /// How a document names the field of an offset.
@@ -328,6 +414,10 @@ impl<'a> FileScanner<'a> {
             table_profile: None,
             json_profile: None,
             sql_profile: None,
+            helpers: Vec::new(),
+            scanned: Vec::new(),
+            spare_pieces: Vec::new(),
+            defer_filter: false,
         }
     }
 
@@ -473,6 +563,8 @@ impl<'a> FileScanner<'a> {
         sink: &mut dyn ScanSink,
         progress: &dyn Fn(u64),
     ) -> FileOutcome {
+        let ctx = self.ctx;
+        let _busy = Busy::new(&ctx.busy_threads);
         self.table_profile = None;
         self.json_profile = None;
         self.sql_profile = None;
@@ -537,6 +629,8 @@ impl<'a> FileScanner<'a> {
     /// files are located by their extension. For callers that hold files in
     /// memory, and for fuzzing the whole pipeline.
     pub fn scan_bytes(&mut self, name: &str, data: &[u8], sink: &mut dyn ScanSink) -> FileOutcome {
+        let ctx = self.ctx;
+        let _busy = Busy::new(&ctx.busy_threads);
         self.table_profile = None;
         self.json_profile = None;
         self.sql_profile = None;
@@ -597,6 +691,13 @@ impl<'a> FileScanner<'a> {
         // of it is being passed over (it is longer than `max_line`).
         let mut line_run: u64 = 0;
         let mut skipping_line = false;
+        // Whether the file is cut into pieces (decided after the first
+        // chunk), the pieces read and not yet scanned, and how many make a
+        // batch (one per thread that was idle when the batch began).
+        let mut in_pieces = false;
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut batch = 1;
+        let mut piece_size = TEXT_PIECE_SIZE;
         while !eof {
             if crate::interrupt::requested() {
                 let (reason, detail) = (
@@ -613,12 +714,16 @@ impl<'a> FileScanner<'a> {
             // Read up to a chunk beyond what is carried over. Decoding can
             // triple the size, so Windows-1252 reads a third of a chunk.
             let read_from = filled;
-            let target = filled
-                + if windows_1252 {
-                    CHUNK_SIZE / 3
-                } else {
-                    CHUNK_SIZE
-                };
+            let target = if in_pieces {
+                filled.max(piece_size)
+            } else {
+                filled
+                    + if windows_1252 {
+                        CHUNK_SIZE / 3
+                    } else {
+                        CHUNK_SIZE
+                    }
+            };
             if buf.len() < target {
                 buf.resize(target, 0);
             }
@@ -703,6 +808,15 @@ impl<'a> FileScanner<'a> {
                     0
                 };
                 locator = Some(Locator::for_format(format.clone(), &data[bom..]));
+                // Files of more than one chunk, of formats whose state at a
+                // line (or record) end is known without reading what came
+                // before, may be shared with idle threads.
+                in_pieces = self.ctx.settings.threads > 1
+                    && !eof
+                    && matches!(locator, Some(Locator::None | Locator::Table(_)));
+                if matches!(locator, Some(Locator::Table(_))) {
+                    piece_size = TABLE_PIECE_SIZE;
+                }
             }
             if skipping_line {
                 // Pass over the rest of an over-long line up to its end; a
@@ -738,7 +852,7 @@ impl<'a> FileScanner<'a> {
                 }
                 eof = true;
             }
-            let cut = if eof {
+            let mut cut = if eof {
                 data.len()
             } else {
                 match memchr::memrchr(b'\n', data) {
@@ -748,7 +862,59 @@ impl<'a> FileScanner<'a> {
                 }
             };
             let loc = locator.get_or_insert(Locator::None);
-            self.scan_chunk(data, base, cut, &mut lines, loc, &display, sink);
+            let table = matches!(loc, Locator::Table(_));
+            if in_pieces {
+                // A piece ends at a line end (a record end, for tables)
+                // within its size; without one, the rest of the file is
+                // scanned in chunks as usual.
+                let head = &data[..data.len().min(piece_size)];
+                let end = if eof {
+                    Some(data.len())
+                } else if table {
+                    record_end(head)
+                } else {
+                    memchr::memrchr(b'\n', head).map(|i| i + 1)
+                };
+                match end {
+                    Some(end) => cut = end,
+                    None => {
+                        self.flush_pieces(&mut pieces, &display, sink);
+                        in_pieces = false;
+                    }
+                }
+            }
+            if in_pieces && pieces.is_empty() {
+                batch = 1 + self.ctx.idle_threads();
+            }
+            if in_pieces && batch > 1 {
+                let (mut piece_data, findings) = self.spare_pieces.pop().unwrap_or_default();
+                piece_data.clear();
+                piece_data.extend_from_slice(&data[..cut]);
+                let piece_locator = match &*loc {
+                    Locator::Table(t) => Locator::Table(t.at_record_start()),
+                    _ => Locator::None,
+                };
+                let piece_table = match (&piece_locator, base) {
+                    (Locator::Table(t), 1..) => {
+                        Some(TableProfile::new(t.delimiter(), t.headers()).continuation())
+                    }
+                    _ => None,
+                };
+                pieces.push(Piece {
+                    data: piece_data,
+                    base,
+                    lines: lines.clone(),
+                    locator: piece_locator,
+                    table: piece_table,
+                    findings,
+                });
+                if pieces.len() >= batch {
+                    self.run_pieces(&mut pieces, &display, sink);
+                }
+            } else {
+                self.flush_pieces(&mut pieces, &display, sink);
+                self.scan_chunk(data, base, cut, &mut lines, loc, &display, sink);
+            }
             lines.advance(data, base, base + cut as u64);
             let last_line_start =
                 memchr::memrchr(b'\n', &data[..cut.saturating_sub(1)]).map_or(0, |i| i + 1);
@@ -773,11 +939,18 @@ impl<'a> FileScanner<'a> {
                     };
                 }
             }
-            loc.rebase(data, cut);
+            match &*loc {
+                // Cut at a record end: the next buffer starts a record.
+                Locator::Table(t) if in_pieces => *loc = Locator::Table(t.at_record_start()),
+                _ => loc.rebase(data, cut),
+            }
             buf.copy_within(cut..filled, 0);
             filled -= cut;
             base += cut as u64;
         }
+        self.flush_pieces(&mut pieces, &display, sink);
+        // A file's piece buffers are not kept for the next file.
+        self.spare_pieces = Vec::new();
         outcome.bytes_scanned = raw_read;
         if let Some(expected_len) = expected_len
             && matches!(outcome.status, FileStatus::Complete)
@@ -793,6 +966,114 @@ impl<'a> FileScanner<'a> {
         }
         self.note_profile_limits(outcome);
         self.buf = buf;
+    }
+
+    /// Scans the batch `pieces` side by side, each thread taking the next
+    /// piece left, while this thread first hands on the findings of the
+    /// batch before (so helpers never wait for that); the batch is then
+    /// left to be handed on by the next call or by [`Self::flush_pieces`].
+    fn run_pieces(
+        &mut self,
+        pieces: &mut Vec<Piece>,
+        display: &str,
+        sink: &mut dyn FnMut(Finding),
+    ) {
+        let ctx = self.ctx;
+        let mut helpers = std::mem::take(&mut self.helpers);
+        let helper_count = pieces.len().saturating_sub(1);
+        while helpers.len() < helper_count {
+            helpers.push(FileScanner::new(ctx));
+        }
+        let earlier = std::mem::take(&mut self.scanned);
+        let next = AtomicUsize::new(0);
+        let slots: Vec<Mutex<&mut Piece>> = pieces.iter_mut().map(Mutex::new).collect();
+        std::thread::scope(|scope| {
+            for helper in helpers.iter_mut().take(helper_count) {
+                let busy = Busy::new(&ctx.busy_threads);
+                let (slots, next) = (&slots, &next);
+                scope.spawn(move || {
+                    helper.scan_pieces(slots, next, display);
+                    drop(busy);
+                });
+            }
+            self.hand_on(earlier, sink);
+            // The file's profile so far; the pieces make their own.
+            let file_table = self.table_profile.take();
+            self.scan_pieces(&slots, &next, display);
+            self.table_profile = file_table;
+        });
+        drop(slots);
+        self.helpers = helpers;
+        self.scanned = std::mem::take(pieces);
+    }
+
+    /// Hands on the findings of every piece scanned so far.
+    fn flush_pieces(
+        &mut self,
+        pieces: &mut Vec<Piece>,
+        display: &str,
+        sink: &mut dyn FnMut(Finding),
+    ) {
+        if !pieces.is_empty() {
+            self.run_pieces(pieces, display, sink);
+        }
+        let scanned = std::mem::take(&mut self.scanned);
+        self.hand_on(scanned, sink);
+    }
+
+    /// Hands the findings of scanned pieces to `sink` in file order,
+    /// filtered, and adds their table profiles to the file's.
+    fn hand_on(&mut self, scanned: Vec<Piece>, sink: &mut dyn FnMut(Finding)) {
+        for mut piece in scanned {
+            for finding in piece.findings.drain(..) {
+                if let Some(keep) = &self.ctx.settings.filter
+                    && !keep(&finding)
+                {
+                    continue;
+                }
+                sink(finding);
+            }
+            if let Some(part) = piece.table {
+                match &mut self.table_profile {
+                    Some(table) => table.absorb(&part),
+                    None => self.table_profile = Some(part),
+                }
+            }
+            self.spare_pieces.push((piece.data, piece.findings));
+        }
+    }
+
+    /// Takes pieces of the batch in `slots` until none is left.
+    fn scan_pieces(&mut self, slots: &[Mutex<&mut Piece>], next: &AtomicUsize, display: &str) {
+        while let Some(slot) = slots.get(next.fetch_add(1, Ordering::Relaxed)) {
+            // Each slot is taken by one thread only; a poisoned lock means
+            // another thread panicked, and the scope passes that panic on.
+            let mut piece = slot.lock().unwrap_or_else(|e| e.into_inner());
+            self.scan_piece(&mut piece, display);
+        }
+    }
+
+    /// Scans one piece on this scanner; its findings and table profile are
+    /// left in the piece.
+    fn scan_piece(&mut self, piece: &mut Piece, display: &str) {
+        self.table_profile = piece.table.take();
+        self.defer_filter = true;
+        let mut lines = piece.lines.clone();
+        let findings = &mut piece.findings;
+        self.scan_chunk(
+            &piece.data,
+            piece.base,
+            piece.data.len(),
+            &mut lines,
+            &mut piece.locator,
+            display,
+            &mut |f| findings.push(f),
+        );
+        self.defer_filter = false;
+        piece.table = self.table_profile.take().map(|mut table| {
+            table.finish(&self.ctx.key);
+            table
+        });
     }
 
     /// Reports a limit the table or JSON profile hit: the file was scanned
@@ -954,7 +1235,8 @@ impl<'a> FileScanner<'a> {
                 fingerprint_bits,
                 value,
             };
-            if let Some(keep) = &self.ctx.settings.filter
+            if !self.defer_filter
+                && let Some(keep) = &self.ctx.settings.filter
                 && !keep(&finding)
             {
                 continue;
@@ -962,6 +1244,25 @@ impl<'a> FileScanner<'a> {
             sink(finding);
         }
     }
+}
+
+/// The end of the last whole record in `data`, which starts where a record
+/// starts: just past a line end with an even number of quotes before it
+/// (the table walkers toggle "inside quotes" at every quote, so an escaped
+/// `""` keeps the count even). `None` when no such line end is near the
+/// back of `data`.
+fn record_end(data: &[u8]) -> Option<usize> {
+    let mut quotes = memchr::memchr_iter(b'"', data).count();
+    let mut end = data.len();
+    for _ in 0..RECORD_END_TRIES {
+        let line_end = memchr::memrchr(b'\n', &data[..end])?;
+        quotes -= memchr::memchr_iter(b'"', &data[line_end + 1..end]).count();
+        if quotes.is_multiple_of(2) {
+            return Some(line_end + 1);
+        }
+        end = line_end;
+    }
+    None
 }
 
 /// Names a read error: a limit of [`crate::container`], damaged compressed
@@ -1144,12 +1445,11 @@ mod tests {
     use super::*;
 
     fn context() -> ScanContext {
-        ScanContext {
-            matcher: crate::build_matcher(crate::rules::default_rules().unwrap(), None, "NL")
-                .unwrap(),
-            key: FingerprintKey::from_secret(b"scan tests", "test"),
-            settings: ScanSettings::default(),
-        }
+        ScanContext::new(
+            crate::build_matcher(crate::rules::default_rules().unwrap(), None, "NL").unwrap(),
+            FingerprintKey::from_secret(b"scan tests", "test"),
+            ScanSettings::default(),
+        )
     }
 
     fn outcome() -> FileOutcome {

@@ -251,7 +251,7 @@ fn walk_builder(roots: &[PathBuf], options: &WalkOptions) -> Result<Option<WalkB
         .git_exclude(respect)
         .parents(respect)
         .follow_links(options.follow)
-        .threads(options.threads);
+        .threads(resolve_threads(options.threads));
     if !options.globs.is_empty() {
         let mut overrides = OverrideBuilder::new(".");
         for g in &options.globs {
@@ -267,6 +267,17 @@ fn walk_builder(roots: &[PathBuf], options: &WalkOptions) -> Result<Option<WalkB
         builder.overrides(built);
     }
     Ok(Some(builder))
+}
+
+/// The number of scanning threads for `--threads N` (0: one per core, at
+/// most 12, as the walker counts them).
+pub fn resolve_threads(requested: usize) -> usize {
+    match requested {
+        0 => std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(12),
+        n => n,
+    }
 }
 
 fn visit(

@@ -89,15 +89,14 @@ fn mutate(rng: &mut Rng, data: &mut Vec<u8>) {
 
 #[test]
 fn every_reader_survives_mutated_fixtures() {
-    let ctx = ScanContext {
-        matcher: piiscan::build_matcher(piiscan::rules::default_rules().unwrap(), None, "NL")
-            .unwrap(),
-        key: FingerprintKey::from_secret(b"random input", "test"),
-        settings: ScanSettings {
+    let ctx = ScanContext::new(
+        piiscan::build_matcher(piiscan::rules::default_rules().unwrap(), None, "NL").unwrap(),
+        FingerprintKey::from_secret(b"random input", "test"),
+        ScanSettings {
             max_line_length: Some(1 << 20),
             ..ScanSettings::default()
         },
-    };
+    );
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let seeds = [
         "exports/crm/klanten.csv",

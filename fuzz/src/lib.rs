@@ -11,22 +11,24 @@ use std::sync::OnceLock;
 /// one input never takes seconds (the defaults allow 1 GiB per archive).
 pub fn context() -> &'static ScanContext {
     static CTX: OnceLock<ScanContext> = OnceLock::new();
-    CTX.get_or_init(|| ScanContext {
-        matcher: piiscan::build_matcher(
-            piiscan::rules::default_rules().expect("built-in rules"),
-            None,
-            "NL",
-        )
-        .expect("built-in rules compile"),
-        key: FingerprintKey::from_secret(b"fuzz", "fuzz"),
-        settings: ScanSettings {
-            max_line_length: Some(1 << 20),
-            archive: ArchiveLimits {
-                max_bytes: 16 << 20,
-                ..ArchiveLimits::default()
+    CTX.get_or_init(|| {
+        ScanContext::new(
+            piiscan::build_matcher(
+                piiscan::rules::default_rules().expect("built-in rules"),
+                None,
+                "NL",
+            )
+            .expect("built-in rules compile"),
+            FingerprintKey::from_secret(b"fuzz", "fuzz"),
+            ScanSettings {
+                max_line_length: Some(1 << 20),
+                archive: ArchiveLimits {
+                    max_bytes: 16 << 20,
+                    ..ArchiveLimits::default()
+                },
+                ..ScanSettings::default()
             },
-            ..ScanSettings::default()
-        },
+        )
     })
 }
 

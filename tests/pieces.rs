@@ -1,0 +1,222 @@
+//! One large file shared by several threads (cut into pieces at line and
+//! record ends) reports exactly what one thread reading it front to back
+//! reports: the same findings in the same order with the same lines,
+//! columns and fields, and the same per-column profile.
+
+mod common;
+
+use common::{piiscan, stdout};
+use piiscan::generate::{GenerateOptions, generate};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Larger than the scanner's first chunk (4 MiB), so the rest of the file
+/// is cut into pieces.
+const LARGE: usize = 5 * 1024 * 1024 + 12_345;
+
+/// Every file under `dir` whose name matches, sorted.
+fn files_named(dir: &Path, matches: &dyn Fn(&str) -> bool) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if matches(&p.file_name().unwrap().to_string_lossy()) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A generated tree's customer exports and logs made into one large CSV and
+/// one large log, with what makes cutting hard: quoted cells holding line
+/// ends, delimiters and escaped quotes, and suppression markers whose next
+/// line may start a piece.
+fn large_files(dir: &Path) {
+    let tree = dir.join("tree");
+    generate(&GenerateOptions {
+        out: tree.clone(),
+        size: 2 * 1024 * 1024,
+        seed: 7,
+        truth: None,
+    })
+    .expect("generate");
+
+    let csvs = files_named(&tree, &|n| n.starts_with("klanten_") && n.ends_with(".csv"));
+    let mut header = String::new();
+    let mut rows = Vec::new();
+    // Some exports are Windows-1252: the large file is UTF-8 only.
+    for text in csvs.iter().filter_map(|p| std::fs::read_to_string(p).ok()) {
+        let mut lines = text.lines();
+        header = lines.next().unwrap().to_string();
+        rows.extend(lines.map(str::to_string));
+    }
+    assert!(rows.len() > 1000, "{} rows", rows.len());
+    let mut csv = header + "\n";
+    let mut n = 0usize;
+    while csv.len() < LARGE {
+        let row = &rows[n % rows.len()];
+        csv.push_str(row);
+        if n.is_multiple_of(2) {
+            // A note over three lines, one holding an e-mail address, in
+            // every other row: many line ends sit inside quotes.
+            csv.push_str(";\"zegt \"\"bel mij\"\";\nmail naar q.de.vries@example.nl\nok\"");
+        }
+        csv.push('\n');
+        n += 1;
+    }
+    std::fs::write(dir.join("scan/klanten.csv"), &csv).unwrap();
+
+    let logs = files_named(&tree, &|n| n.ends_with(".log"));
+    let lines: Vec<String> = logs
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .flat_map(|text| text.lines().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    let mut log = String::new();
+    let mut n = 0usize;
+    while log.len() < LARGE {
+        if n.is_multiple_of(211) {
+            log.push_str("// piiscan:ignore-next-line\n");
+        }
+        log.push_str(&lines[n % lines.len()]);
+        log.push('\n');
+        n += 1;
+    }
+    std::fs::write(dir.join("scan/app.log"), &log).unwrap();
+}
+
+/// Findings per file in the order reported, and the summary without
+/// timings, of an NDJSON scan with `--threads`.
+fn ndjson_scan(dir: &Path, threads: &str) -> (BTreeMap<String, Vec<Value>>, Value) {
+    let out = piiscan()
+        .current_dir(dir)
+        .args(["scan", "--exit-zero", "--reveal", "--format", "ndjson"])
+        .args(["--threads", threads, "scan"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut per_file: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut summary = Value::Null;
+    for line in stdout(&out).lines() {
+        let mut v: Value = serde_json::from_str(line).unwrap();
+        if v["type"] == "summary" {
+            v.as_object_mut().unwrap().remove("duration_secs");
+            summary = v;
+        } else {
+            let path = v["path"].as_str().unwrap_or("").to_string();
+            per_file.entry(path).or_default().push(v);
+        }
+    }
+    (per_file, summary)
+}
+
+/// The JSON inventory of a scan with `--threads`, without timings.
+fn json_scan(dir: &Path, threads: &str) -> Value {
+    let out = piiscan()
+        .current_dir(dir)
+        .args([
+            "scan",
+            "--exit-zero",
+            "--format",
+            "json",
+            "--threads",
+            threads,
+            "scan",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    strip_timings(&mut v);
+    v
+}
+
+fn strip_timings(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            map.retain(|k, _| !matches!(k.as_str(), "duration_secs" | "started_at"));
+            map.values_mut().for_each(strip_timings);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_timings),
+        _ => {}
+    }
+}
+
+fn assert_same_scans(dir: &Path) {
+    let (one, one_summary) = ndjson_scan(dir, "1");
+    let (many, many_summary) = ndjson_scan(dir, "4");
+    assert!(!one.is_empty());
+    for (path, findings) in &one {
+        let other = &many[path];
+        assert_eq!(findings.len(), other.len(), "{path}");
+        for (a, b) in findings.iter().zip(other) {
+            assert_eq!(a, b, "{path}");
+        }
+    }
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        many.keys().collect::<Vec<_>>()
+    );
+    assert_eq!(one_summary, many_summary);
+    assert_eq!(json_scan(dir, "1"), json_scan(dir, "4"));
+}
+
+#[test]
+fn a_large_table_and_log_shared_by_threads_report_what_one_thread_does() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("scan")).unwrap();
+    large_files(dir.path());
+    assert_same_scans(dir.path());
+    // The table's rows are counted once each: a row ends at a line end
+    // outside quotes (the generated notes and the added ones span lines).
+    let inventory = json_scan(dir.path(), "4");
+    let csv = std::fs::read(dir.path().join("scan/klanten.csv")).unwrap();
+    let mut in_quotes = false;
+    let mut record_ends = 0;
+    for &b in &csv {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' if !in_quotes => record_ends += 1,
+            _ => {}
+        }
+    }
+    let rows = record_ends - 1;
+    let file = inventory["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with("klanten.csv"))
+        .unwrap();
+    assert_eq!(file["rows"].as_u64(), Some(rows as u64));
+}
+
+/// A quote that is never closed turns the rest of the table into one
+/// record: no record end is left to cut at, and the rest is read by one
+/// thread, still with the same result.
+#[test]
+fn a_table_with_an_unclosed_quote_is_read_on_by_one_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("scan")).unwrap();
+    large_files(dir.path());
+    let path = dir.path().join("scan/klanten.csv");
+    let mut csv = std::fs::read_to_string(&path).unwrap();
+    let at = csv[4_500_000..].find('\n').unwrap() + 4_500_001;
+    csv.insert_str(at, "999;\"open quote\n");
+    std::fs::write(&path, csv).unwrap();
+    std::fs::remove_file(dir.path().join("scan/app.log")).unwrap();
+    assert_same_scans(dir.path());
+}
