@@ -85,10 +85,15 @@ fi
 if want 2; then
 echo
 echo "== 2. threads: --threads 2 over --threads 1 =="
-hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$WORK/threads.json" \
-    "$PIISCAN $PIISCAN_ARGS --threads 1 $TREE" "$PIISCAN $PIISCAN_ARGS --threads 2 $TREE" >/dev/null
-t1=$(median "$WORK/threads.json" 0); t2=$(median "$WORK/threads.json" 1)
-python3 -c 'import sys; a,b=map(float,sys.argv[1:3]); print(f"speed-up {a/b:.2f}x ({a:.2f} s -> {b:.2f} s)")' "$t1" "$t2"
+# The tree (threads take files), then one CSV and one log (threads share
+# the pieces of the one file).
+for input in tree:"$TREE" csv:"$CSV" log:"$LOG"; do
+    name=${input%%:*} path=${input#*:}
+    hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$WORK/threads-$name.json" \
+        "$PIISCAN $PIISCAN_ARGS --threads 1 $path" "$PIISCAN $PIISCAN_ARGS --threads 2 $path" >/dev/null
+    t1=$(median "$WORK/threads-$name.json" 0); t2=$(median "$WORK/threads-$name.json" 1)
+    python3 -c 'import sys; n,a,b=sys.argv[1],float(sys.argv[2]),float(sys.argv[3]); print(f"{n:<10} speed-up {a/b:.2f}x ({a:.2f} s -> {b:.2f} s)")' "$name" "$t1" "$t2"
+done
 fi
 
 if want 3; then
