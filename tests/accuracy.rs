@@ -2,6 +2,8 @@
 //! against the truth file `piiscan generate` writes, no look-alike reported,
 //! and generation that is deterministic per seed.
 
+mod common;
+
 use piiscan::accuracy::{Observed, evaluate, load_truth};
 use piiscan::generate::{GenerateOptions, generate};
 use piiscan::redact::FingerprintKey;
@@ -26,20 +28,13 @@ fn gen_tree(dir: &Path, size: u64, seed: u64) {
 
 /// Every file under `dir` (relative path) with its bytes.
 fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().display().to_string();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
+    common::files_under(dir)
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(dir).unwrap().display().to_string();
+            (rel, std::fs::read(&p).unwrap())
+        })
+        .collect()
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{piiscan, stdout};
+use common::{piiscan, stderr, stdout};
 use piiscan::generate::{GenerateOptions, generate};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -17,20 +17,10 @@ const LARGE: usize = 5 * 1024 * 1024 + 12_345;
 
 /// Every file under `dir` whose name matches, sorted.
 fn files_named(dir: &Path, matches: &dyn Fn(&str) -> bool) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if matches(&p.file_name().unwrap().to_string_lossy()) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    common::files_under(dir)
+        .into_iter()
+        .filter(|p| matches(&p.file_name().unwrap().to_string_lossy()))
+        .collect()
 }
 
 /// A generated tree's customer exports and logs made into one large CSV and
@@ -91,19 +81,25 @@ fn large_files(dir: &Path) {
     std::fs::write(dir.join("scan/app.log"), &log).unwrap();
 }
 
+/// `piiscan scan --exit-zero ARGS scan` in `dir`, which must succeed.
+fn scan_with(dir: &Path, args: &[&str]) -> std::process::Output {
+    let out = piiscan()
+        .current_dir(dir)
+        .args(["scan", "--exit-zero"])
+        .args(args)
+        .arg("scan")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    out
+}
+
 /// Findings per file in the order reported, and the summary without
 /// timings, of an NDJSON scan with `--threads`.
 fn ndjson_scan(dir: &Path, threads: &str) -> (BTreeMap<String, Vec<Value>>, Value) {
-    let out = piiscan()
-        .current_dir(dir)
-        .args(["scan", "--exit-zero", "--reveal", "--format", "ndjson"])
-        .args(["--threads", threads, "scan"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = scan_with(
+        dir,
+        &["--reveal", "--format", "ndjson", "--threads", threads],
     );
     let mut per_file: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     let mut summary = Value::Null;
@@ -122,24 +118,7 @@ fn ndjson_scan(dir: &Path, threads: &str) -> (BTreeMap<String, Vec<Value>>, Valu
 
 /// The JSON inventory of a scan with `--threads`, without timings.
 fn json_scan(dir: &Path, threads: &str) -> Value {
-    let out = piiscan()
-        .current_dir(dir)
-        .args([
-            "scan",
-            "--exit-zero",
-            "--format",
-            "json",
-            "--threads",
-            threads,
-            "scan",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = scan_with(dir, &["--format", "json", "--threads", threads]);
     let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
     strip_timings(&mut v);
     v
