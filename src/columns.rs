@@ -716,7 +716,7 @@ impl ColumnProfile {
     }
 
     /// Adds the counts of the same column in a later part of its table.
-    fn absorb(&mut self, later: &ColumnProfile) {
+    pub(crate) fn absorb(&mut self, later: &ColumnProfile) {
         self.non_empty += later.non_empty;
         if let (Some(mine), Some(theirs)) = (self.dates.as_mut(), later.dates.as_ref()) {
             mine.merge(theirs);

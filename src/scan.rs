@@ -7,8 +7,9 @@
 //! same few megabytes as a 5 KB one. A line longer than a chunk is cut with an
 //! overlap so no value straddling the cut is lost.
 //!
-//! A file larger than one chunk is cut into pieces of about a megabyte at
-//! line ends (for tables: at record ends, outside quotes) when other
+//! A file larger than one chunk is cut into pieces at line ends (for
+//! tables: at record ends, outside quotes; for JSON and NDJSON: between
+//! top-level records) when other
 //! scanning threads have nothing to do, and the pieces are scanned side by
 //! side; findings still come out in file order, and per-column profiles of
 //! the pieces add up to the profile of the whole. One large export then
@@ -37,9 +38,10 @@ use std::time::SystemTime;
 /// Bytes read per chunk. Large enough that per-chunk overhead vanishes, small
 /// enough that two threads stay far below the memory budget.
 pub const CHUNK_SIZE: usize = 4 * 1024 * 1024;
-/// Bytes per piece when threads share one table: small, so that the
-/// findings a piece holds until its turn stay few (half a megabyte of a
-/// dense export is about 20,000 findings) and a batch finishes evenly.
+/// Bytes per piece when threads share one table or JSON document: small,
+/// so that the findings a piece holds until its turn stay few (half a
+/// megabyte of a dense export is about 20,000 findings) and a batch
+/// finishes evenly.
 const TABLE_PIECE_SIZE: usize = 512 * 1024;
 /// Bytes per piece of other text: personal data is sparser there (a
 /// megabyte of a log holds about 5,000 values), and larger pieces spread
@@ -277,6 +279,8 @@ struct Piece {
     /// the file (it makes its own, with the header); a continuation
     /// otherwise.
     table: Option<TableProfile>,
+    /// The JSON profile of the piece, the same way.
+    json: Option<JsonProfile>,
     /// Filled by the scan, not yet filtered.
     findings: Vec<Finding>,
 }
@@ -698,6 +702,9 @@ impl<'a> FileScanner<'a> {
         let mut pieces: Vec<Piece> = Vec::new();
         let mut batch = 1;
         let mut piece_size = TEXT_PIECE_SIZE;
+        // For JSON in pieces: whether the position reached is inside the
+        // document's top-level array (between its records).
+        let mut json_in_array = false;
         while !eof {
             if crate::interrupt::requested() {
                 let (reason, detail) = (
@@ -813,8 +820,11 @@ impl<'a> FileScanner<'a> {
                 // before, may be shared with idle threads.
                 in_pieces = self.ctx.settings.threads > 1
                     && !eof
-                    && matches!(locator, Some(Locator::None | Locator::Table(_)));
-                if matches!(locator, Some(Locator::Table(_))) {
+                    && matches!(
+                        locator,
+                        Some(Locator::None | Locator::Table(_) | Locator::Json(_))
+                    );
+                if matches!(locator, Some(Locator::Table(_) | Locator::Json(_))) {
                     piece_size = TABLE_PIECE_SIZE;
                 }
             }
@@ -863,6 +873,8 @@ impl<'a> FileScanner<'a> {
             };
             let loc = locator.get_or_insert(Locator::None);
             let table = matches!(loc, Locator::Table(_));
+            let json = matches!(loc, Locator::Json(_));
+            let mut json_in_array_after = json_in_array;
             if in_pieces {
                 // A piece ends at a line end (a record end, for tables)
                 // within its size; without one, the rest of the file is
@@ -872,6 +884,11 @@ impl<'a> FileScanner<'a> {
                     Some(data.len())
                 } else if table {
                     record_end(head)
+                } else if json {
+                    json_record_end(head, json_in_array).map(|(end, in_array)| {
+                        json_in_array_after = in_array;
+                        end
+                    })
                 } else {
                     memchr::memrchr(b'\n', head).map(|i| i + 1)
                 };
@@ -892,8 +909,11 @@ impl<'a> FileScanner<'a> {
                 piece_data.extend_from_slice(&data[..cut]);
                 let piece_locator = match &*loc {
                     Locator::Table(t) => Locator::Table(t.at_record_start()),
+                    Locator::Json(_) => Locator::Json(JsonTracker::between_records(json_in_array)),
                     _ => Locator::None,
                 };
+                let piece_json =
+                    (json && base > 0).then(|| JsonProfile::between_records(json_in_array));
                 let piece_table = match (&piece_locator, base) {
                     (Locator::Table(t), 1..) => {
                         Some(TableProfile::new(t.delimiter(), t.headers()).continuation())
@@ -906,6 +926,7 @@ impl<'a> FileScanner<'a> {
                     lines: lines.clone(),
                     locator: piece_locator,
                     table: piece_table,
+                    json: piece_json,
                     findings,
                 });
                 if pieces.len() >= batch {
@@ -942,6 +963,11 @@ impl<'a> FileScanner<'a> {
             match &*loc {
                 // Cut at a record end: the next buffer starts a record.
                 Locator::Table(t) if in_pieces => *loc = Locator::Table(t.at_record_start()),
+                // Cut between top-level records.
+                Locator::Json(_) if in_pieces => {
+                    json_in_array = json_in_array_after;
+                    *loc = Locator::Json(JsonTracker::between_records(json_in_array));
+                }
                 _ => loc.rebase(data, cut),
             }
             buf.copy_within(cut..filled, 0);
@@ -997,10 +1023,12 @@ impl<'a> FileScanner<'a> {
                 });
             }
             self.hand_on(earlier, sink);
-            // The file's profile so far; the pieces make their own.
+            // The file's profiles so far; the pieces make their own.
             let file_table = self.table_profile.take();
+            let file_json = self.json_profile.take();
             self.scan_pieces(&slots, &next, display);
             self.table_profile = file_table;
+            self.json_profile = file_json;
         });
         drop(slots);
         self.helpers = helpers;
@@ -1039,6 +1067,12 @@ impl<'a> FileScanner<'a> {
                     None => self.table_profile = Some(part),
                 }
             }
+            if let Some(part) = piece.json {
+                match &mut self.json_profile {
+                    Some(json) => json.absorb(&part),
+                    None => self.json_profile = Some(part),
+                }
+            }
             self.spare_pieces.push((piece.data, piece.findings));
         }
     }
@@ -1057,6 +1091,7 @@ impl<'a> FileScanner<'a> {
     /// left in the piece.
     fn scan_piece(&mut self, piece: &mut Piece, display: &str) {
         self.table_profile = piece.table.take();
+        self.json_profile = piece.json.take();
         self.defer_filter = true;
         let mut lines = piece.lines.clone();
         let findings = &mut piece.findings;
@@ -1070,6 +1105,7 @@ impl<'a> FileScanner<'a> {
             &mut |f| findings.push(f),
         );
         self.defer_filter = false;
+        piece.json = self.json_profile.take();
         piece.table = self.table_profile.take().map(|mut table| {
             table.finish(&self.ctx.key);
             table
@@ -1244,6 +1280,49 @@ impl<'a> FileScanner<'a> {
             sink(finding);
         }
     }
+}
+
+/// The end of the last line in `data` that ends between top-level JSON
+/// values (NDJSON documents, or the records of a top-level array), and
+/// whether it is inside that array. `data` starts between such values,
+/// inside the top-level array when `in_array`. Counts brackets as the JSON
+/// walkers push and pop frames, strings with their escapes.
+fn json_record_end(data: &[u8], in_array: bool) -> Option<(usize, bool)> {
+    let mut depth = usize::from(in_array);
+    let mut outer_is_array = in_array;
+    let mut in_string = false;
+    let mut last = None;
+    let mut i = 0;
+    while i < data.len() {
+        let b = data[i];
+        if in_string {
+            match memchr::memchr2(b'"', b'\\', &data[i..]) {
+                Some(j) if data[i + j] == b'\\' => i += j + 2,
+                Some(j) => {
+                    in_string = false;
+                    i += j + 1;
+                }
+                None => break,
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                if depth == 0 {
+                    outer_is_array = b == b'[';
+                }
+                depth += 1;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'\n' if depth == 0 || (depth == 1 && outer_is_array) => {
+                last = Some((i + 1, depth == 1));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    last
 }
 
 /// The end of the last whole record in `data`, which starts where a record

@@ -187,6 +187,36 @@ pub struct JsonProfile {
 }
 
 impl JsonProfile {
+    /// A profile for the rest of a document from a point between top-level
+    /// records (see [`JsonTracker::between_records`]), nothing counted.
+    /// Parts profiled this way add up with [`JsonProfile::absorb`].
+    pub fn between_records(in_array: bool) -> JsonProfile {
+        JsonProfile {
+            stack: if in_array {
+                vec![Frame::Array]
+            } else {
+                Vec::new()
+            },
+            ..JsonProfile::default()
+        }
+    }
+
+    /// Adds the counts of `later`, the profile of the part of the document
+    /// after everything `self` walked: fields in first-seen order.
+    pub fn absorb(&mut self, later: &JsonProfile) {
+        self.records += later.records;
+        for field in &later.fields {
+            match self.index.get(field.name.as_str()) {
+                Some(&at) => self.fields[at].absorb(field),
+                None => {
+                    self.index.insert(field.name.clone(), self.fields.len());
+                    self.fields.push(field.clone());
+                }
+            }
+        }
+        self.deeper_than_limit = self.deeper_than_limit.max(later.deeper_than_limit);
+    }
+
     /// Walks `chunk`, which continues where the previous one ended (chunks
     /// are cut at line ends, which JSON strings cannot hold).
     pub fn walk(&mut self, chunk: &[u8], key: &FingerprintKey) {
@@ -331,6 +361,24 @@ impl JsonProfile {
 impl JsonTracker {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A tracker for a buffer that starts between top-level values: of the
+    /// document (`in_array` false, NDJSON lines) or of a top-level array
+    /// of records.
+    pub fn between_records(in_array: bool) -> Self {
+        let state = JsonState {
+            stack: if in_array {
+                vec![Frame::Array]
+            } else {
+                Vec::new()
+            },
+            ..JsonState::default()
+        };
+        JsonTracker {
+            checkpoint: state.clone(),
+            state,
+        }
     }
 
     /// The path of the value at `offset`.

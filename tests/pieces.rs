@@ -183,6 +183,78 @@ fn a_large_table_and_log_shared_by_threads_report_what_one_thread_does() {
     assert_eq!(file["rows"].as_u64(), Some(rows as u64));
 }
 
+/// A generated tree's event streams made into one large NDJSON file and
+/// its customer exports into one large JSON array of records (pretty
+/// printed, so most line ends are inside records), with strings holding
+/// brackets, escaped quotes and backslashes.
+fn large_json_files(dir: &Path) {
+    let tree = dir.join("tree");
+    generate(&GenerateOptions {
+        out: tree.clone(),
+        size: 2 * 1024 * 1024,
+        seed: 11,
+        truth: None,
+    })
+    .expect("generate");
+    // Closing brackets only: a cutter that took them for structure would
+    // cut inside records.
+    let tricky = "zegt \"}]\" \\ bel q.de.vries@example.nl";
+    let events: Vec<Value> = files_named(&tree, &|n| n.ends_with(".ndjson"))
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .flat_map(|text| {
+            text.lines()
+                .filter_map(|l| serde_json::from_str(l).ok())
+                .collect::<Vec<Value>>()
+        })
+        .collect();
+    assert!(events.len() > 100, "{} events", events.len());
+    let mut ndjson = String::new();
+    let mut n = 0usize;
+    while ndjson.len() < LARGE {
+        let mut event = events[n % events.len()].clone();
+        if n.is_multiple_of(3) {
+            event["note"] = Value::from(tricky);
+        }
+        ndjson.push_str(&event.to_string());
+        ndjson.push('\n');
+        n += 1;
+    }
+    std::fs::write(dir.join("scan/events.ndjson"), ndjson).unwrap();
+
+    let records: Vec<Value> = files_named(&tree, &|n| {
+        n.starts_with("klanten_") && n.ends_with(".json")
+    })
+    .iter()
+    .filter_map(|p| std::fs::read_to_string(p).ok())
+    .filter_map(|text| serde_json::from_str::<Vec<Value>>(&text).ok())
+    .flatten()
+    .collect();
+    assert!(records.len() > 100, "{} records", records.len());
+    let mut all = Vec::new();
+    let mut size = 0;
+    let mut n = 0usize;
+    while size < LARGE {
+        let mut record = records[n % records.len()].clone();
+        if n.is_multiple_of(2) {
+            record["notitie"] = Value::from(tricky);
+        }
+        size += serde_json::to_string_pretty(&record).unwrap().len();
+        all.push(record);
+        n += 1;
+    }
+    let array = serde_json::to_string_pretty(&Value::Array(all)).unwrap();
+    std::fs::write(dir.join("scan/klanten.json"), array).unwrap();
+}
+
+#[test]
+fn large_json_documents_shared_by_threads_report_what_one_thread_does() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("scan")).unwrap();
+    large_json_files(dir.path());
+    assert_same_scans(dir.path());
+}
+
 /// A quote that is never closed turns the rest of the table into one
 /// record: no record end is left to cut at, and the rest is read by one
 /// thread, still with the same result.
