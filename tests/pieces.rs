@@ -23,19 +23,25 @@ fn files_named(dir: &Path, matches: &dyn Fn(&str) -> bool) -> Vec<PathBuf> {
         .collect()
 }
 
+/// A small generated dealer tree under `dir`, the source of the large files.
+fn generated_tree(dir: &Path, seed: u64) -> PathBuf {
+    let tree = dir.join("tree");
+    generate(&GenerateOptions {
+        out: tree.clone(),
+        size: 2 * 1024 * 1024,
+        seed,
+        truth: None,
+    })
+    .expect("generate");
+    tree
+}
+
 /// A generated tree's customer exports and logs made into one large CSV and
 /// one large log, with what makes cutting hard: quoted cells holding line
 /// ends, delimiters and escaped quotes, and suppression markers whose next
 /// line may start a piece.
 fn large_files(dir: &Path) {
-    let tree = dir.join("tree");
-    generate(&GenerateOptions {
-        out: tree.clone(),
-        size: 2 * 1024 * 1024,
-        seed: 7,
-        truth: None,
-    })
-    .expect("generate");
+    let tree = generated_tree(dir, 7);
 
     let csvs = files_named(&tree, &|n| n.starts_with("klanten_") && n.ends_with(".csv"));
     let mut header = String::new();
@@ -188,14 +194,7 @@ fn a_large_table_and_log_shared_by_threads_report_what_one_thread_does() {
 /// printed, so most line ends are inside records), with strings holding
 /// brackets, escaped quotes and backslashes.
 fn large_json_files(dir: &Path) {
-    let tree = dir.join("tree");
-    generate(&GenerateOptions {
-        out: tree.clone(),
-        size: 2 * 1024 * 1024,
-        seed: 11,
-        truth: None,
-    })
-    .expect("generate");
+    let tree = generated_tree(dir, 11);
     // Closing brackets only: a cutter that took them for structure would
     // cut inside records.
     let tricky = "zegt \"}]\" \\ bel q.de.vries@example.nl";
