@@ -192,6 +192,13 @@ pub struct ScanSettings {
     pub threads: usize,
 }
 
+impl ScanSettings {
+    /// Whether the filter (allowlists, baseline, gate) keeps `finding`.
+    fn keeps(&self, finding: &Finding) -> bool {
+        self.filter.as_ref().is_none_or(|keep| keep(finding))
+    }
+}
+
 impl std::fmt::Debug for ScanSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ScanSettings")
@@ -907,11 +914,9 @@ impl<'a> FileScanner<'a> {
                 let (mut piece_data, findings) = self.spare_pieces.pop().unwrap_or_default();
                 piece_data.clear();
                 piece_data.extend_from_slice(&data[..cut]);
-                let piece_locator = match &*loc {
-                    Locator::Table(t) => Locator::Table(t.at_record_start()),
-                    Locator::Json(_) => Locator::Json(JsonTracker::between_records(json_in_array)),
-                    _ => Locator::None,
-                };
+                // In pieces, the locator is reset at every cut (below), so
+                // it holds the state at this piece's start.
+                let piece_locator = loc.clone();
                 let piece_json =
                     (json && base > 0).then(|| JsonProfile::between_records(json_in_array));
                 let piece_table = match (&piece_locator, base) {
@@ -1054,12 +1059,9 @@ impl<'a> FileScanner<'a> {
     fn hand_on(&mut self, scanned: Vec<Piece>, sink: &mut dyn FnMut(Finding)) {
         for mut piece in scanned {
             for finding in piece.findings.drain(..) {
-                if let Some(keep) = &self.ctx.settings.filter
-                    && !keep(&finding)
-                {
-                    continue;
+                if self.ctx.settings.keeps(&finding) {
+                    sink(finding);
                 }
-                sink(finding);
             }
             if let Some(part) = piece.table {
                 match &mut self.table_profile {
@@ -1093,13 +1095,12 @@ impl<'a> FileScanner<'a> {
         self.table_profile = piece.table.take();
         self.json_profile = piece.json.take();
         self.defer_filter = true;
-        let mut lines = piece.lines.clone();
         let findings = &mut piece.findings;
         self.scan_chunk(
             &piece.data,
             piece.base,
             piece.data.len(),
-            &mut lines,
+            &mut piece.lines,
             &mut piece.locator,
             display,
             &mut |f| findings.push(f),
@@ -1271,13 +1272,9 @@ impl<'a> FileScanner<'a> {
                 fingerprint_bits,
                 value,
             };
-            if !self.defer_filter
-                && let Some(keep) = &self.ctx.settings.filter
-                && !keep(&finding)
-            {
-                continue;
+            if self.defer_filter || self.ctx.settings.keeps(&finding) {
+                sink(finding);
             }
-            sink(finding);
         }
     }
 }

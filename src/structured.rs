@@ -32,6 +32,16 @@ enum Frame {
     Array,
 }
 
+/// The frames open between top-level records: none (NDJSON), or the
+/// document's top-level array.
+fn top_level_frames(in_array: bool) -> Vec<Frame> {
+    if in_array {
+        vec![Frame::Array]
+    } else {
+        Vec::new()
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 struct JsonState {
     pos: usize,
@@ -192,11 +202,7 @@ impl JsonProfile {
     /// Parts profiled this way add up with [`JsonProfile::absorb`].
     pub fn between_records(in_array: bool) -> JsonProfile {
         JsonProfile {
-            stack: if in_array {
-                vec![Frame::Array]
-            } else {
-                Vec::new()
-            },
+            stack: top_level_frames(in_array),
             ..JsonProfile::default()
         }
     }
@@ -368,11 +374,7 @@ impl JsonTracker {
     /// of records.
     pub fn between_records(in_array: bool) -> Self {
         let state = JsonState {
-            stack: if in_array {
-                vec![Frame::Array]
-            } else {
-                Vec::new()
-            },
+            stack: top_level_frames(in_array),
             ..JsonState::default()
         };
         JsonTracker {

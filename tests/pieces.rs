@@ -141,6 +141,13 @@ fn strip_timings(v: &mut Value) {
     }
 }
 
+/// A temporary directory with an empty `scan/` for the large files.
+fn work_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("scan")).unwrap();
+    dir
+}
+
 fn assert_same_scans(dir: &Path) {
     let (one, one_summary) = ndjson_scan(dir, "1");
     let (many, many_summary) = ndjson_scan(dir, "4");
@@ -162,8 +169,7 @@ fn assert_same_scans(dir: &Path) {
 
 #[test]
 fn a_large_table_and_log_shared_by_threads_report_what_one_thread_does() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("scan")).unwrap();
+    let dir = work_dir();
     large_files(dir.path());
     assert_same_scans(dir.path());
     // The table's rows are counted once each: a row ends at a line end
@@ -248,8 +254,7 @@ fn large_json_files(dir: &Path) {
 
 #[test]
 fn large_json_documents_shared_by_threads_report_what_one_thread_does() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("scan")).unwrap();
+    let dir = work_dir();
     large_json_files(dir.path());
     assert_same_scans(dir.path());
 }
@@ -259,8 +264,7 @@ fn large_json_documents_shared_by_threads_report_what_one_thread_does() {
 /// thread, still with the same result.
 #[test]
 fn a_table_with_an_unclosed_quote_is_read_on_by_one_thread() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("scan")).unwrap();
+    let dir = work_dir();
     large_files(dir.path());
     let path = dir.path().join("scan/klanten.csv");
     let mut csv = std::fs::read_to_string(&path).unwrap();
