@@ -2,7 +2,7 @@
 //! only when a field is removed or changes meaning.
 
 use super::{Report, age_days, rfc3339};
-use crate::inventory::{EntityStats, FieldSummary, Inventory};
+use crate::inventory::{EntityStats, FieldSummary, FileEntry, Inventory};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -17,8 +17,10 @@ pub struct Document<'a> {
     pub schema_version: u32,
     pub tool: Tool,
     pub scan: ScanSection<'a>,
-    pub files: Vec<FileSection<'a>>,
-    pub totals: Totals,
+    /// Built one file at a time as it is written: a scan of many files
+    /// never holds a second copy of its inventory.
+    pub files: FileSections<'a>,
+    pub totals: Totals<'a>,
     /// With retention policies: the locations holding data past them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retention: Option<RetentionSection<'a>>,
@@ -69,7 +71,7 @@ pub struct FileSection<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub age_days: Option<u64>,
     pub findings: u64,
-    pub entities: BTreeMap<&'static str, EntitySection>,
+    pub entities: BTreeMap<&'static str, EntitySection<'a>>,
     /// Data rows, for tables.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rows: Option<u64>,
@@ -92,7 +94,7 @@ pub struct FieldSection<'a> {
     /// nothing personal was found.
     pub verdict: Option<VerdictSection>,
     /// Findings per entity, with the share of non-blank values they are.
-    pub entities: BTreeMap<&'static str, FieldEntitySection>,
+    pub entities: BTreeMap<&'static str, FieldEntitySection<'a>>,
     /// The entity the header names, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub header_entity: Option<&'static str>,
@@ -111,9 +113,9 @@ pub struct VerdictSection {
 }
 
 #[derive(Serialize)]
-pub struct FieldEntitySection {
+pub struct FieldEntitySection<'a> {
     #[serde(flatten)]
-    pub stats: EntitySection,
+    pub stats: EntitySection<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub share: Option<f64>,
     /// `values` for findings, `header` for values counted because the header
@@ -122,14 +124,14 @@ pub struct FieldEntitySection {
 }
 
 #[derive(Serialize)]
-pub struct EntitySection {
+pub struct EntitySection<'a> {
     pub count: u64,
     pub distinct: u64,
     pub distinct_exact: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<&'static str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub samples: Vec<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub samples: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub files: Option<u64>,
     /// Totals only: the distinct counter itself, so inventories of shards
@@ -139,9 +141,43 @@ pub struct EntitySection {
 }
 
 #[derive(Serialize)]
-pub struct Totals {
+pub struct Totals<'a> {
     pub findings: u64,
-    pub entities: BTreeMap<&'static str, EntitySection>,
+    pub entities: BTreeMap<&'static str, EntitySection<'a>>,
+}
+
+/// The `files` array of the document.
+pub struct FileSections<'a> {
+    inventory: &'a Inventory,
+    now: SystemTime,
+}
+
+impl Serialize for FileSections<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.inventory
+                .files
+                .iter()
+                .map(|(path, entry)| file_section(path, entry, self.now)),
+        )
+    }
+}
+
+fn file_section<'a>(path: &'a str, entry: &'a FileEntry, now: SystemTime) -> FileSection<'a> {
+    FileSection {
+        path,
+        size: entry.size,
+        modified: entry.modified.map(rfc3339),
+        age_days: entry.modified.map(|m| age_days(m, now)),
+        findings: entry.findings(),
+        entities: entry
+            .entities
+            .iter()
+            .map(|(e, s)| (e.as_str(), entity_section(s, false)))
+            .collect(),
+        rows: entry.table.as_ref().map(|t| t.rows()),
+        fields: entry.field_summaries().iter().map(field_section).collect(),
+    }
 }
 
 /// The share rounded to four decimals, so reports stay readable.
@@ -199,13 +235,13 @@ pub fn field_section<'a>(f: &FieldSummary<'a>) -> FieldSection<'a> {
     }
 }
 
-fn entity_section(stats: &EntityStats, with_files: bool) -> EntitySection {
+fn entity_section(stats: &EntityStats, with_files: bool) -> EntitySection<'_> {
     EntitySection {
         count: stats.count,
         distinct: stats.distinct.count(),
         distinct_exact: stats.distinct.is_exact(),
         confidence: stats.confidence.map(|c| c.as_str()),
-        samples: stats.samples.clone(),
+        samples: &stats.samples,
         files: with_files.then_some(stats.files),
         sketch: with_files.then(|| stats.distinct.to_text()),
     }
@@ -245,24 +281,7 @@ pub fn document(inventory: &Inventory) -> Document<'_> {
             rules: inventory.rules,
             incomplete: inventory.incomplete,
         },
-        files: inventory
-            .files
-            .iter()
-            .map(|(path, entry)| FileSection {
-                path,
-                size: entry.size,
-                modified: entry.modified.map(rfc3339),
-                age_days: entry.modified.map(|m| age_days(m, now)),
-                findings: entry.findings(),
-                entities: entry
-                    .entities
-                    .iter()
-                    .map(|(e, s)| (e.as_str(), entity_section(s, false)))
-                    .collect(),
-                rows: entry.table.as_ref().map(|t| t.rows()),
-                fields: entry.field_summaries().iter().map(field_section).collect(),
-            })
-            .collect(),
+        files: FileSections { inventory, now },
         retention: inventory
             .overdue
             .as_deref()
@@ -280,7 +299,11 @@ pub fn document(inventory: &Inventory) -> Document<'_> {
 
 impl Report for JsonReport {
     fn end(&mut self, out: &mut dyn Write, inventory: &Inventory) -> std::io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &document(inventory))?;
-        out.write_all(b"\n")
+        // The serializer writes a few bytes at a time: buffered here, each
+        // write is a copy instead of a call through the output's trait object.
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
+        serde_json::to_writer_pretty(&mut out, &document(inventory))?;
+        out.write_all(b"\n")?;
+        out.flush()
     }
 }
