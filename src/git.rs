@@ -382,9 +382,9 @@ pub fn scan_index_blobs(
             entry.add(f);
             on_finding(f).map_err(|e| Error::io("writing findings", e))?;
         }
-        entry.table = scanner.take_table_profile();
-        entry.json = scanner.take_json_profile();
-        entry.sql = scanner.take_sql_profile();
+        entry.table = scanner.take_table_profile().map(Box::new);
+        entry.json = scanner.take_json_profile().map(Box::new);
+        entry.sql = scanner.take_sql_profile().map(Box::new);
         inventory.add_file(outcome, Some(Box::new(entry)));
     }
     Ok(())

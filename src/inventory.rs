@@ -57,11 +57,13 @@ pub struct FileEntry {
     /// Findings per field (CSV column, JSON path, SQL `table.column`).
     pub fields: BTreeMap<String, BTreeMap<Entity, EntityStats>>,
     /// Rows and columns, for delimited tables.
-    pub table: Option<TableProfile>,
+    /// (The profiles are boxed: most files have none, and an inventory
+    /// keeps an entry for every file holding personal data.)
+    pub table: Option<Box<TableProfile>>,
     /// Records and fields, for JSON and NDJSON.
-    pub json: Option<JsonProfile>,
+    pub json: Option<Box<JsonProfile>>,
     /// Rows per table and columns, for SQL dumps.
-    pub sql: Option<SqlProfile>,
+    pub sql: Option<Box<SqlProfile>>,
     /// Set when the file was not scanned to the end.
     pub partial: Option<(SkipReason, String)>,
 }
@@ -153,7 +155,7 @@ impl FileEntry {
                 .is_some_and(|j| j.fields.iter().any(has_named_column))
             || self
                 .sql
-                .as_ref()
+                .as_deref()
                 .and_then(SqlProfile::counts)
                 .is_some_and(|c| c.fields.iter().any(has_named_column))
     }
@@ -216,7 +218,7 @@ impl FileEntry {
         if let Some(json) = &self.json {
             self.push_profiled(&mut out, &json.fields, |_| Some(json.records));
         }
-        if let Some(counts) = self.sql.as_ref().and_then(SqlProfile::counts) {
+        if let Some(counts) = self.sql.as_deref().and_then(SqlProfile::counts) {
             self.push_profiled(&mut out, &counts.fields, |name| {
                 let table = name.split('.').next().unwrap_or("");
                 counts.rows.get(table).copied()
@@ -233,7 +235,7 @@ impl FileEntry {
                     .is_some_and(|j| j.fields.iter().any(|c| &c.name == name))
                 || self
                     .sql
-                    .as_ref()
+                    .as_deref()
                     .and_then(SqlProfile::counts)
                     .is_some_and(|c| c.fields.iter().any(|f| &f.name == name));
             if profiled {

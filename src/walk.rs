@@ -349,9 +349,9 @@ impl ScanSink for Collector<'_> {
 
     fn entry(&mut self, outcome: FileOutcome, profiles: Profiles) {
         let mut stats = std::mem::take(&mut self.stats);
-        stats.table = profiles.table;
-        stats.json = profiles.json;
-        stats.sql = profiles.sql;
+        stats.table = profiles.table.map(Box::new);
+        stats.json = profiles.json.map(Box::new);
+        stats.sql = profiles.sql.map(Box::new);
         self.outbox.file(outcome, Some(Box::new(stats)));
     }
 }
