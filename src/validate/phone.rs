@@ -27,6 +27,7 @@
 use super::phone_plan::{self, PlanVerdict};
 use super::{Candidate, Verdict};
 use crate::finding::Confidence;
+use arrayvec::{ArrayString, ArrayVec};
 use phonenumber::PhoneNumber;
 use phonenumber::country::Id;
 use phonenumber::metadata::{DATABASE, Database};
@@ -74,7 +75,7 @@ enum Intl {
 struct Written {
     /// The digits to dial after the international prefix (or the national
     /// digits), with a `(0)` trunk marker removed.
-    digits: String,
+    digits: ArrayString<MAX_TEXT>,
     intl: Option<Intl>,
     /// Number of digit groups as written (1: a plain digit run).
     groups: usize,
@@ -98,11 +99,15 @@ enum Piece {
     Sep(u8),
 }
 
+/// The pieces of a written form: no more than its bytes (the text is at
+/// most `MAX_TEXT` long), kept on the stack.
+type Pieces = ArrayVec<Piece, MAX_TEXT>;
+
 /// Splits `text` into digit groups, parenthesised groups and separator chunks.
 /// `None` when the text has anything else, or separator chunks no one writes
 /// (`--`, `-.`, `. `).
-fn pieces(text: &[u8]) -> Option<Vec<Piece>> {
-    let mut out = Vec::with_capacity(12);
+fn pieces(text: &[u8]) -> Option<Pieces> {
+    let mut out = Pieces::new();
     let mut i = 0;
     while i < text.len() {
         let b = text[i];
@@ -111,7 +116,7 @@ fn pieces(text: &[u8]) -> Option<Vec<Piece>> {
             while i < text.len() && text[i].is_ascii_digit() {
                 i += 1;
             }
-            out.push(Piece::Digits(start, i));
+            out.try_push(Piece::Digits(start, i)).ok()?;
         } else if b == b'(' {
             let start = i + 1;
             let mut j = start;
@@ -122,20 +127,20 @@ fn pieces(text: &[u8]) -> Option<Vec<Piece>> {
                 return None;
             }
             if matches!(out.last(), Some(Piece::Digits(..) | Piece::Paren(..))) {
-                out.push(Piece::Sep(0));
+                out.try_push(Piece::Sep(0)).ok()?;
             }
-            out.push(Piece::Paren(start, j));
+            out.try_push(Piece::Paren(start, j)).ok()?;
             i = j + 1;
             // A digit right after the paren: "(0)20" is written glued.
             if text.get(i).is_some_and(u8::is_ascii_digit) {
-                out.push(Piece::Sep(0));
+                out.try_push(Piece::Sep(0)).ok()?;
             }
         } else if matches!(b, b' ' | b'-' | b'.' | b'/') {
             let start = i;
             while i < text.len() && matches!(text[i], b' ' | b'-' | b'.' | b'/') {
                 i += 1;
             }
-            out.push(Piece::Sep(sep_kind(&text[start..i])?));
+            out.try_push(Piece::Sep(sep_kind(&text[start..i])?)).ok()?;
         } else {
             return None;
         }
@@ -178,12 +183,12 @@ fn written(text: &[u8]) -> Option<Written> {
     if intl_plus && !matches!(first, Piece::Digits(..)) {
         return None;
     }
-    let groups: Vec<Piece> = pieces
+    let groups: Pieces = pieces
         .iter()
         .copied()
         .filter(|p| !matches!(p, Piece::Sep(_)))
         .collect();
-    let seps: Vec<u8> = pieces
+    let seps: ArrayVec<u8, MAX_TEXT> = pieces
         .iter()
         .filter_map(|p| match p {
             Piece::Sep(k) => Some(*k),
@@ -194,13 +199,13 @@ fn written(text: &[u8]) -> Option<Written> {
     // Parentheses: one pair, either the national area code in front
     // ("(020) 123 4567") or right after the country code ("+31 (0)20 ...",
     // "+1 (212) 555 1234").
-    let paren_at: Vec<usize> = groups
+    let mut parens = groups
         .iter()
         .enumerate()
         .filter(|(_, p)| matches!(p, Piece::Paren(..)))
-        .map(|(i, _)| i)
-        .collect();
-    if paren_at.len() > 1 {
+        .map(|(i, _)| i);
+    let first_paren = parens.next();
+    if parens.next().is_some() {
         return None;
     }
 
@@ -219,14 +224,14 @@ fn written(text: &[u8]) -> Option<Written> {
     } else {
         None
     };
-    let paren_area = paren_at.first() == Some(&0);
-    match (paren_at.first(), intl) {
+    let paren_area = first_paren == Some(0);
+    match (first_paren, intl) {
         (None, _) | (Some(0), None) => {}
         (Some(1), Some(_)) => {}
         _ => return None,
     }
 
-    let mut digits = String::with_capacity(16);
+    let mut digits = ArrayString::<MAX_TEXT>::new();
     for (i, g) in groups.iter().enumerate() {
         let mut d = text_of(g);
         if i == 0 && intl == Some(Intl::DoubleZero) {
@@ -236,7 +241,9 @@ fn written(text: &[u8]) -> Option<Written> {
         if intl.is_some() && matches!(g, Piece::Paren(..)) && d == b"0" {
             continue;
         }
-        digits.extend(d.iter().map(|&b| char::from(b)));
+        for &b in d {
+            digits.try_push(char::from(b)).ok()?;
+        }
     }
     if !(MIN_DIGITS..=MAX_DIGITS).contains(&digits.len()) {
         return None;
@@ -248,7 +255,7 @@ fn written(text: &[u8]) -> Option<Written> {
 
     // Separators: each kind alone is common; few mixtures are.
     let has = |k: u8| seps.contains(&k);
-    let marks: Vec<u8> = seps.iter().copied().filter(|k| *k != b' ').collect();
+    let marks: ArrayVec<u8, MAX_TEXT> = seps.iter().copied().filter(|k| *k != b' ').collect();
     let slashes = marks.iter().filter(|k| **k == b'/').count();
     if slashes > 1 {
         return None; // dates, paths, fractions
@@ -315,12 +322,20 @@ fn looks_like_date<'a>(
     if seps.get(2) == Some(&seps[0]) {
         return false;
     }
-    let parts: Vec<&[u8]> = groups[..3].iter().map(text_of).collect();
-    let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
-    let nums: Vec<u32> = parts.iter().filter_map(|p| small_number(p)).collect();
-    if nums.len() != 3 {
+    let parts = [
+        text_of(&groups[0]),
+        text_of(&groups[1]),
+        text_of(&groups[2]),
+    ];
+    let lens = parts.map(<[u8]>::len);
+    let (Some(n0), Some(n1), Some(n2)) = (
+        small_number(parts[0]),
+        small_number(parts[1]),
+        small_number(parts[2]),
+    ) else {
         return false;
-    }
+    };
+    let nums = [n0, n1, n2];
     let (day_month_year, year_month_day) = (
         lens[0] <= 2 && lens[1] <= 2 && (lens[2] == 2 || lens[2] == 4),
         lens[0] == 4 && lens[1] <= 2 && lens[2] <= 2,
@@ -453,7 +468,7 @@ fn crate_valid_number(w: &Written, region: &str) -> Option<PhoneNumber> {
     // +39 06 ... (Rome, whose national number keeps its 0) into garbage.
     let (region, input) = match w.intl {
         Some(_) => (None, format!("+{}", w.digits)),
-        None => (Some(region?), w.digits.clone()),
+        None => (Some(region?), w.digits.to_string()),
     };
     let db: &Database = &METADATA;
     let number = phonenumber::parse_with(db, region, &input).ok()?;
