@@ -774,14 +774,19 @@ fn has_text(bytes: &[u8]) -> bool {
 }
 
 /// A field's text: surrounding blanks and one pair of quotes removed,
-/// doubled quotes undone.
-fn unquote(raw: &[u8]) -> String {
+/// doubled quotes undone. Borrowed when nothing needs undoing (most fields).
+fn unquote(raw: &[u8]) -> std::borrow::Cow<'_, str> {
     let trimmed = raw.trim_ascii();
     let inner = trimmed
         .strip_prefix(b"\"")
         .and_then(|t| t.strip_suffix(b"\""))
         .unwrap_or(trimmed);
-    String::from_utf8_lossy(inner).replace("\"\"", "\"")
+    let text = String::from_utf8_lossy(inner);
+    if memchr::memmem::find(inner, b"\"\"").is_some() {
+        std::borrow::Cow::Owned(text.replace("\"\"", "\""))
+    } else {
+        text
+    }
 }
 
 fn floor_char_boundary(s: &str, max: usize) -> usize {

@@ -213,11 +213,24 @@ pub fn normalize(entity: Entity, text: &str, region: &str) -> String {
         Entity::CreditCard => digits(text),
         Entity::IpAddress => text.trim().to_ascii_lowercase(),
         Entity::DateOfBirth => digits(text),
-        Entity::PersonName | Entity::Address | Entity::FreeText => text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase(),
+        Entity::PersonName | Entity::Address | Entity::FreeText => {
+            // Words joined by one space, lower case. ASCII text (most names
+            // and addresses) in one buffer; other text keeps the full
+            // Unicode rules of `to_lowercase` (a final sigma, for one).
+            let mut joined = String::with_capacity(text.len());
+            for word in text.split_whitespace() {
+                if !joined.is_empty() {
+                    joined.push(' ');
+                }
+                joined.push_str(word);
+            }
+            if joined.is_ascii() {
+                joined.make_ascii_lowercase();
+                joined
+            } else {
+                joined.to_lowercase()
+            }
+        }
     }
 }
 
@@ -386,6 +399,21 @@ mod tests {
             normalize(Entity::Email, "Jan@Hotmail.NL", "NL"),
             "jan@hotmail.nl"
         );
+        // Names and addresses: words joined by one space, lower case, as
+        // Unicode defines both (a vertical tab is white space; a final
+        // capital sigma lowers to the final form).
+        for (text, normal) in [
+            ("  Jan  de\tVries ", "jan de vries"),
+            ("Kerkstraat\u{b}12\r\n", "kerkstraat 12"),
+            ("ÉLODIE  Müller", "élodie müller"),
+            ("ΟΔΥΣΣΕΥΣ Ξ", "οδυσσευς ξ"),
+        ] {
+            assert_eq!(
+                normalize(Entity::PersonName, text, "NL"),
+                normal,
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
