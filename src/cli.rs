@@ -463,6 +463,9 @@ struct Prepared {
     key: FingerprintKey,
     /// Filters in the order they apply; callers append theirs.
     filters: Vec<FindingFilter>,
+    /// A filter reads values or fingerprints (an allowlist, a baseline, a
+    /// baseline being recorded), not only where a finding is and what.
+    filters_read_values: bool,
     /// What the walk starts from: the paths given, or the changed files.
     roots: Vec<PathBuf>,
     /// `--staged` files read from the index instead of the disk.
@@ -483,8 +486,10 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
     let entities = settings.entity_list();
     let key = FingerprintKey::resolve(args.key_file.as_deref())?;
     let mut filters = Vec::new();
+    let mut filters_read_values = false;
     if let Some(allowlist) = settings.allowlist_matcher(&key)? {
         filters.push(allowlist.into_filter());
+        filters_read_values = true;
     }
     let mut roots = match &args.files_from {
         Some(list) => read_file_list(list, args.null_separated)?,
@@ -509,6 +514,7 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
         entities,
         key,
         filters,
+        filters_read_values,
         roots,
         from_index,
     })
@@ -536,10 +542,15 @@ impl Prepared {
                 max_depth: args.max_archive_depth,
             },
             threads: crate::walk::resolve_threads(args.threads),
+            findings_only_counted: false,
         }
     }
 
     fn request(&self, args: &ScanArgs, stream_findings: bool) -> ScanRequest {
+        let mut settings = self.scan_settings(args);
+        // Findings that are not streamed, and whose values no filter
+        // reads, reach nothing but the per-file counts.
+        settings.findings_only_counted = !stream_findings && !self.filters_read_values;
         ScanRequest {
             roots: self.roots.clone(),
             walk: WalkOptions {
@@ -554,7 +565,7 @@ impl Prepared {
                     .older_than
                     .and_then(|age| std::time::SystemTime::now().checked_sub(age)),
             },
-            settings: self.scan_settings(args),
+            settings,
             rules: self.rules.clone(),
             entities: self.entities.clone(),
             region: self.settings.region.clone(),
@@ -628,6 +639,7 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     };
     if let Some(b) = &baseline {
         prepared.filters.push(b.filter());
+        prepared.filters_read_values = true;
     }
     let retention = prepared.settings.retention_policy()?;
     let gate = Gate::new(prepared.settings.fail_on, prepared.settings.severities);
@@ -773,6 +785,7 @@ fn create_baseline(mut args: ScanArgs) -> Result<u8> {
     let mut prepared = prepare(&args)?;
     let recorder = Recorder::new(&path)?;
     prepared.filters.push(recorder.filter());
+    prepared.filters_read_values = true;
     let request = prepared.request(&args, false);
     let counters = Arc::new(Counters::default());
     let progress = start_progress(&args, &counters);

@@ -6,6 +6,7 @@
 use crate::columns::{TableProfile, Verdict, column_verdict};
 use crate::distinct::DistinctCounter;
 use crate::finding::{Confidence, Entity, Finding};
+use crate::redact::mask;
 use crate::scan::{FileOutcome, FileStatus, SkipReason};
 use crate::structured::{JsonProfile, SqlProfile};
 use std::collections::BTreeMap;
@@ -27,11 +28,21 @@ pub struct EntityStats {
 
 impl EntityStats {
     pub fn add(&mut self, finding: &Finding) {
+        self.add_masking_once(finding, &mut None);
+    }
+
+    /// Counts `finding`; its masked form is made from the value only while
+    /// samples are wanted, once for every statistic the finding counts in
+    /// (`masked` keeps it between those calls).
+    fn add_masking_once(&mut self, finding: &Finding, masked: &mut Option<String>) {
         self.count += 1;
         self.distinct.insert(finding.fingerprint_bits);
         self.confidence = self.confidence.max(Some(finding.confidence));
-        if self.samples.len() < SAMPLES_PER_ENTITY && !self.samples.contains(&finding.masked) {
-            self.samples.push(finding.masked.clone());
+        if self.samples.len() < SAMPLES_PER_ENTITY {
+            let masked = masked.get_or_insert_with(|| mask(finding.entity, &finding.value));
+            if !self.samples.contains(masked) {
+                self.samples.push(masked.clone());
+            }
         }
     }
 
@@ -104,16 +115,20 @@ static NO_ENTITIES: BTreeMap<Entity, EntityStats> = BTreeMap::new();
 impl FileEntry {
     /// Counts a finding of this file.
     pub fn add(&mut self, finding: &Finding) {
+        let mut masked = None;
         self.entities
             .entry(finding.entity)
             .or_default()
-            .add(finding);
+            .add_masking_once(finding, &mut masked);
         if let Some(field) = &finding.field {
             let per_field = match self.fields.get_mut(field) {
                 Some(f) => f,
                 None => self.fields.entry(field.clone()).or_default(),
             };
-            per_field.entry(finding.entity).or_default().add(finding);
+            per_field
+                .entry(finding.entity)
+                .or_default()
+                .add_masking_once(finding, &mut masked);
         }
     }
 

@@ -190,6 +190,11 @@ pub struct ScanSettings {
     /// Scanning threads of the scan: above one, idle threads help with the
     /// pieces of a large file.
     pub threads: usize,
+    /// Findings only feed the inventory's counts: no report prints them and
+    /// no filter reads them. Their `fingerprint` (hex) and `masked` strings
+    /// are then left empty, sparing two strings per value; the inventory
+    /// makes its masked samples from the value.
+    pub findings_only_counted: bool,
 }
 
 impl ScanSettings {
@@ -207,6 +212,7 @@ impl std::fmt::Debug for ScanSettings {
             .field("filter", &self.filter.is_some())
             .field("archive", &self.archive)
             .field("threads", &self.threads)
+            .field("findings_only_counted", &self.findings_only_counted)
             .finish()
     }
 }
@@ -1256,8 +1262,13 @@ impl<'a> FileScanner<'a> {
             let rule = matcher.rule(hit.rule);
             let value = String::from_utf8_lossy(&buf[hit.start..hit.end]).into_owned();
             let normalized = normalize(rule.entity, &value, matcher.region());
-            let (fingerprint, fingerprint_bits) =
-                self.ctx.key.fingerprint(rule.entity, &normalized);
+            let only_counted = self.ctx.settings.findings_only_counted;
+            let (fingerprint, fingerprint_bits) = if only_counted {
+                let bits = self.ctx.key.fingerprint_bits(rule.entity, &normalized);
+                (String::new(), bits)
+            } else {
+                self.ctx.key.fingerprint(rule.entity, &normalized)
+            };
             let finding = Finding {
                 entity: rule.entity,
                 rule: std::sync::Arc::clone(&self.rule_ids[hit.rule]),
@@ -1267,7 +1278,11 @@ impl<'a> FileScanner<'a> {
                 column: lines.chars + 1,
                 field: locator.field(buf, hit.start),
                 confidence: hit.confidence,
-                masked: mask(rule.entity, &value),
+                masked: if only_counted {
+                    String::new()
+                } else {
+                    mask(rule.entity, &value)
+                },
                 fingerprint,
                 fingerprint_bits,
                 value,
