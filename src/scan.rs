@@ -412,6 +412,21 @@ impl Locator {
             }
         }
     }
+
+    /// Whether the field at `offset` exists and `check` holds for its name;
+    /// a table's column is looked at without copying its header.
+    fn field_is(&mut self, buf: &[u8], offset: usize, check: &dyn Fn(&str) -> bool) -> bool {
+        match self {
+            Locator::Table(t) => match t.column_at(buf, offset) {
+                Some(column) => match t.headers().get(column) {
+                    Some(header) => check(header),
+                    None => check(&format!("column {}", column + 1)),
+                },
+                None => false,
+            },
+            _ => self.field(buf, offset).is_some_and(|name| check(&name)),
+        }
+    }
 }
 
 impl<'a> FileScanner<'a> {
@@ -1214,8 +1229,9 @@ impl<'a> FileScanner<'a> {
         let mut fresh = locator.snapshot();
         {
             let hits = &mut self.hits;
-            let mut field_of = |offset: usize| locator.field(buf, offset);
-            matcher.find_hits(&mut self.cache, buf, accept_end, &mut field_of, &mut |h| {
+            let mut field_is =
+                |offset: usize, check: &dyn Fn(&str) -> bool| locator.field_is(buf, offset, check);
+            matcher.find_hits(&mut self.cache, buf, accept_end, &mut field_is, &mut |h| {
                 hits.push(h)
             });
         }

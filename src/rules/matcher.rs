@@ -48,6 +48,10 @@ pub struct CompiledRule {
     context: CompiledContext,
 }
 
+/// Whether the byte offset given is in a column or field whose name passes
+/// the check given (false where the format names no field).
+pub type FieldIs<'a> = dyn FnMut(usize, &dyn Fn(&str) -> bool) -> bool + 'a;
+
 /// The compiled automata of a rule set.
 #[derive(Debug)]
 struct Regexes {
@@ -286,16 +290,17 @@ impl Matcher {
 
     /// Finds every confirmed hit in `hay` that starts before `accept_end`.
     ///
-    /// `field_of` names the column or field a byte offset belongs to (for
-    /// context); it is called only for candidates, never per byte, and in
-    /// order of position line by line. Hits are passed to `emit` in order
+    /// `field_is` tells whether the byte offset is in a column or field
+    /// whose name passes the check given (for context); it is called only
+    /// for candidates, never per byte, and for offsets of one line at a
+    /// time. Hits are passed to `emit` in order
     /// of position. A match never spans a line end.
     pub fn find_hits(
         &self,
         cache: &mut MatcherCache,
         hay: &[u8],
         accept_end: usize,
-        field_of: &mut dyn FnMut(usize) -> Option<String>,
+        field_is: &mut FieldIs<'_>,
         emit: &mut dyn FnMut(Hit),
     ) {
         // A rule set that failed to compile finds nothing; whoever built the
@@ -344,7 +349,7 @@ impl Matcher {
                 if !ends.is_empty() {
                     self.confirm_line(
                         regexes, caches, ends, spans, floors, hits, hay, line_start, accept_end,
-                        field_of, emit,
+                        field_is, emit,
                     );
                     ends.clear();
                 }
@@ -357,7 +362,7 @@ impl Matcher {
         }
         if !ends.is_empty() {
             self.confirm_line(
-                regexes, caches, ends, spans, floors, hits, hay, line_start, accept_end, field_of,
+                regexes, caches, ends, spans, floors, hits, hay, line_start, accept_end, field_is,
                 emit,
             );
             ends.clear();
@@ -402,7 +407,7 @@ impl Matcher {
         hay: &[u8],
         line_start: usize,
         accept_end: usize,
-        field_of: &mut dyn FnMut(usize) -> Option<String>,
+        field_is: &mut FieldIs<'_>,
         emit: &mut dyn FnMut(Hit),
     ) {
         // Grouped by rule, each rule's ends in position order (every
@@ -458,7 +463,7 @@ impl Matcher {
                         break;
                     }
                     let cand = Candidate::new(hay, start, end);
-                    if let Some(confidence) = self.decide(compiled, &cand, line_start, field_of) {
+                    if let Some(confidence) = self.decide(compiled, &cand, line_start, field_is) {
                         hits.push(Hit {
                             rule: idx,
                             start,
@@ -490,7 +495,7 @@ impl Matcher {
         compiled: &CompiledRule,
         cand: &Candidate<'_>,
         line_start: usize,
-        field_of: &mut dyn FnMut(usize) -> Option<String>,
+        field_is: &mut FieldIs<'_>,
     ) -> Option<Confidence> {
         let verdict = match compiled.rule.validator {
             Some(v) => v.check(cand, &self.region),
@@ -507,9 +512,7 @@ impl Matcher {
         }
         let has_context = keyword_before(cand, line_start, &ctx.keywords)
             || (!ctx.fields.is_empty() && {
-                field_of(cand.start)
-                    .as_deref()
-                    .is_some_and(|n| field_name_matches(n, &ctx.fields))
+                field_is(cand.start, &|n| field_name_matches(n, &ctx.fields))
             });
         match (has_context, needs_context) {
             (true, true) => Some(confidence),
@@ -606,7 +609,7 @@ mod tests {
         let matcher = Matcher::new(crate::rules::default_rules().unwrap(), "NL").unwrap();
         let mut cache = matcher.new_cache();
         let mut found = Vec::new();
-        matcher.find_hits(&mut cache, text, text.len(), &mut |_| None, &mut |h| {
+        matcher.find_hits(&mut cache, text, text.len(), &mut |_, _| false, &mut |h| {
             found.push((matcher.rule(h.rule).id.clone(), h.start, h.end))
         });
         found
