@@ -87,13 +87,14 @@ struct Written {
     dotted: bool,
 }
 
-/// One piece of the written form.
+/// One piece of the written form (offsets fit a byte: the text is at most
+/// `MAX_TEXT` long, and small pieces are cheap to copy).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Piece {
     /// A run of digits (byte range in the text).
-    Digits(usize, usize),
+    Digits(u8, u8),
     /// A parenthesised run of digits (byte range of the digits).
-    Paren(usize, usize),
+    Paren(u8, u8),
     /// A separator chunk between two pieces, by its non-space character
     /// (`b' '` when it is spaces only, `0` when empty, i.e. next to a paren).
     Sep(u8),
@@ -102,6 +103,11 @@ enum Piece {
 /// The pieces of a written form: no more than its bytes (the text is at
 /// most `MAX_TEXT` long), kept on the stack.
 type Pieces = ArrayVec<Piece, MAX_TEXT>;
+
+/// An offset in a written form, as a piece stores it.
+fn byte(offset: usize) -> Option<u8> {
+    u8::try_from(offset).ok()
+}
 
 /// Splits `text` into digit groups, parenthesised groups and separator chunks.
 /// `None` when the text has anything else, or separator chunks no one writes
@@ -116,7 +122,7 @@ fn pieces(text: &[u8]) -> Option<Pieces> {
             while i < text.len() && text[i].is_ascii_digit() {
                 i += 1;
             }
-            out.try_push(Piece::Digits(start, i)).ok()?;
+            out.try_push(Piece::Digits(byte(start)?, byte(i)?)).ok()?;
         } else if b == b'(' {
             let start = i + 1;
             let mut j = start;
@@ -129,7 +135,7 @@ fn pieces(text: &[u8]) -> Option<Pieces> {
             if matches!(out.last(), Some(Piece::Digits(..) | Piece::Paren(..))) {
                 out.try_push(Piece::Sep(0)).ok()?;
             }
-            out.try_push(Piece::Paren(start, j)).ok()?;
+            out.try_push(Piece::Paren(byte(start)?, byte(j)?)).ok()?;
             i = j + 1;
             // A digit right after the paren: "(0)20" is written glued.
             if text.get(i).is_some_and(u8::is_ascii_digit) {
@@ -212,7 +218,7 @@ fn written(text: &[u8]) -> Option<Written> {
     // Digits as written, with the international prefix recognised.
     let text_of = |p: &Piece| -> &[u8] {
         match *p {
-            Piece::Digits(s, e) | Piece::Paren(s, e) => &body[s..e],
+            Piece::Digits(s, e) | Piece::Paren(s, e) => &body[usize::from(s)..usize::from(e)],
             Piece::Sep(_) => &[],
         }
     };
