@@ -1053,21 +1053,37 @@ mod tests {
         }
     }
 
+    /// 400 records joined by commas on one line between `head` and
+    /// `tail`, with the offsets `back` bytes before each record's end.
+    fn joined_records(
+        head: &str,
+        tail: &str,
+        back: usize,
+        record: impl Fn(usize) -> String,
+    ) -> (String, Vec<usize>) {
+        let mut text = String::from(head);
+        let mut offsets = Vec::new();
+        for i in 0..400 {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(&record(i));
+            offsets.push(text.len() - back);
+        }
+        text.push_str(tail);
+        (text, offsets)
+    }
+
     #[test]
     fn long_lines_asked_out_of_order() {
         // One INSERT line of many rows (as mysqldump writes them), quotes
         // and escapes included, longer than many rewind spacings.
-        let mut sql =
-            String::from("CREATE TABLE k (id int, naam text, email text);\nINSERT INTO k VALUES ");
-        let mut offsets = Vec::new();
-        for i in 0..400 {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("({i},'O\\'Brien, ''{i}'' (x)','p{i}@x.nl')"));
-            offsets.push(sql.len() - 10);
-        }
-        sql.push_str(";\n");
+        let (sql, offsets) = joined_records(
+            "CREATE TABLE k (id int, naam text, email text);\nINSERT INTO k VALUES ",
+            ";\n",
+            10,
+            |i| format!("({i},'O\\'Brien, ''{i}'' (x)','p{i}@x.nl')"),
+        );
         asked_in_rule_order_as_fresh(sql.as_bytes(), &offsets, SqlTracker::field_at);
         let mut t = SqlTracker::new();
         assert_eq!(
@@ -1076,18 +1092,9 @@ mod tests {
         );
 
         // A minified JSON array on one line.
-        let mut json = String::from("[");
-        let mut offsets = Vec::new();
-        for i in 0..400 {
-            if i > 0 {
-                json.push(',');
-            }
-            json.push_str(&format!(
-                r#"{{"id":{i},"a":{{"note":"say \"{i}\" [x]","tel":"06{i:08}"}}}}"#
-            ));
-            offsets.push(json.len() - 8);
-        }
-        json.push(']');
+        let (json, offsets) = joined_records("[", "]", 8, |i| {
+            format!(r#"{{"id":{i},"a":{{"note":"say \"{i}\" [x]","tel":"06{i:08}"}}}}"#)
+        });
         asked_in_rule_order_as_fresh(json.as_bytes(), &offsets, JsonTracker::field_at);
         let mut t = JsonTracker::new();
         assert_eq!(
