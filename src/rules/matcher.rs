@@ -293,8 +293,8 @@ impl Matcher {
     /// `field_is` tells whether the byte offset is in a column or field
     /// whose name passes the check given (for context); it is called only
     /// for candidates, never per byte, and for offsets of one line at a
-    /// time. Hits are passed to `emit` in order
-    /// of position. A match never spans a line end.
+    /// time. Hits are passed to `emit` in order of position. A match never
+    /// spans a line end.
     pub fn find_hits(
         &self,
         cache: &mut MatcherCache,
