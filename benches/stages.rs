@@ -107,6 +107,7 @@ fn matcher(c: &mut Criterion) {
                     &mut cache,
                     &data,
                     data.len(),
+                    true,
                     &mut |_, _| false,
                     &mut |_| hits += 1,
                 );

@@ -1229,11 +1229,17 @@ impl<'a> FileScanner<'a> {
         let mut fresh = locator.snapshot();
         {
             let hits = &mut self.hits;
+            let fieldless = matches!(locator, Locator::None);
             let mut field_is =
                 |offset: usize, check: &dyn Fn(&str) -> bool| locator.field_is(buf, offset, check);
-            matcher.find_hits(&mut self.cache, buf, accept_end, &mut field_is, &mut |h| {
-                hits.push(h)
-            });
+            matcher.find_hits(
+                &mut self.cache,
+                buf,
+                accept_end,
+                fieldless,
+                &mut field_is,
+                &mut |h| hits.push(h),
+            );
         }
         let key = &self.ctx.key;
         match &*locator {

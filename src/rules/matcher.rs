@@ -293,13 +293,16 @@ impl Matcher {
     /// `field_is` tells whether the byte offset is in a column or field
     /// whose name passes the check given (for context); it is called only
     /// for candidates, never per byte, and for offsets of one line at a
-    /// time. Hits are passed to `emit` in order of position. A match never
-    /// spans a line end.
+    /// time; `fieldless` says it is false everywhere in `hay` (plain text).
+    /// Hits are passed to `emit` in order of position. A match never spans a
+    /// line end.
+    #[allow(clippy::too_many_arguments)]
     pub fn find_hits(
         &self,
         cache: &mut MatcherCache,
         hay: &[u8],
         accept_end: usize,
+        fieldless: bool,
         field_is: &mut FieldIs<'_>,
         emit: &mut dyn FnMut(Hit),
     ) {
@@ -349,7 +352,7 @@ impl Matcher {
                 if !ends.is_empty() {
                     self.confirm_line(
                         regexes, caches, ends, spans, floors, hits, hay, line_start, accept_end,
-                        field_is, emit,
+                        fieldless, field_is, emit,
                     );
                     ends.clear();
                 }
@@ -362,8 +365,8 @@ impl Matcher {
         }
         if !ends.is_empty() {
             self.confirm_line(
-                regexes, caches, ends, spans, floors, hits, hay, line_start, accept_end, field_is,
-                emit,
+                regexes, caches, ends, spans, floors, hits, hay, line_start, accept_end, fieldless,
+                field_is, emit,
             );
             ends.clear();
         }
@@ -407,6 +410,7 @@ impl Matcher {
         hay: &[u8],
         line_start: usize,
         accept_end: usize,
+        fieldless: bool,
         field_is: &mut FieldIs<'_>,
         emit: &mut dyn FnMut(Hit),
     ) {
@@ -423,6 +427,16 @@ impl Matcher {
                 .position(|&(r, _)| r != rule)
                 .map_or(ends.len(), |n| group_start + n);
             let idx = rule as usize;
+            let group = &ends[group_start..group_end];
+            if self.rules[idx].context.required
+                && (fieldless || self.rules[idx].context.fields.is_empty())
+                && !keyword_near(&self.rules[idx].context.keywords, hay, line_start, group)
+            {
+                // Every candidate would be turned down for want of context:
+                // no need to find where they start or to validate them.
+                group_start = group_end;
+                continue;
+            }
             // The longest match from each start, as a greedy search finds it.
             spans.clear();
             for &(_, end) in &ends[group_start..group_end] {
@@ -532,6 +546,40 @@ impl Matcher {
     }
 }
 
+/// Longest stretch of a line [`keyword_near`] looks through.
+const KEYWORD_REGION: usize = 2048;
+
+/// Whether one of `keywords` may occur where [`keyword_before`] would look
+/// for any candidate ending at the `ends` given (one rule's, in order, on
+/// the line starting at `line_start`): anywhere from the earliest start of
+/// a window to the last end. True (it may) when that stretch is too long
+/// to look through.
+fn keyword_near(
+    keywords: &[memchr::memmem::Finder<'static>],
+    hay: &[u8],
+    line_start: usize,
+    ends: &[(u32, usize)],
+) -> bool {
+    let (Some(&(_, first)), Some(&(_, last))) = (ends.first(), ends.last()) else {
+        return false;
+    };
+    if keywords.is_empty() {
+        return false;
+    }
+    let from = first
+        .saturating_sub(MAX_CANDIDATE_LEN + KEYWORD_WINDOW)
+        .max(line_start);
+    let Some(region) = hay.get(from..last).filter(|r| r.len() <= KEYWORD_REGION) else {
+        return true;
+    };
+    let mut lowered = [0u8; KEYWORD_REGION];
+    let lowered = &mut lowered[..region.len()];
+    for (dst, src) in lowered.iter_mut().zip(region) {
+        *dst = src.to_ascii_lowercase();
+    }
+    keywords.iter().any(|k| k.find(lowered).is_some())
+}
+
 /// True when one of `keywords` occurs (ASCII case-insensitively) in the few
 /// bytes before the candidate on its line.
 fn keyword_before(
@@ -609,9 +657,14 @@ mod tests {
         let matcher = Matcher::new(crate::rules::default_rules().unwrap(), "NL").unwrap();
         let mut cache = matcher.new_cache();
         let mut found = Vec::new();
-        matcher.find_hits(&mut cache, text, text.len(), &mut |_, _| false, &mut |h| {
-            found.push((matcher.rule(h.rule).id.clone(), h.start, h.end))
-        });
+        matcher.find_hits(
+            &mut cache,
+            text,
+            text.len(),
+            true,
+            &mut |_, _| false,
+            &mut |h| found.push((matcher.rule(h.rule).id.clone(), h.start, h.end)),
+        );
         found
     }
 
@@ -623,6 +676,30 @@ mod tests {
         assert_eq!(ids, ["email", "phone", "iban"], "{found:?}");
         let (_, s, e) = &found[2];
         assert_eq!(&text[*s..*e], b"NL91ABNA0417164300");
+    }
+
+    #[test]
+    fn rules_needing_context_find_their_keyword_anywhere_in_reach() {
+        let bsn = |text: &str| -> Vec<String> {
+            hits(text.as_bytes())
+                .into_iter()
+                .filter(|(id, _, _)| id == "bsn")
+                .map(|(_, s, e)| text[s..e].to_string())
+                .collect()
+        };
+        // The keyword at the line start, 43 bytes before the number.
+        assert_eq!(
+            bsn("Burgerservicenummer van klant J. de Vries: 111222333\n"),
+            ["111222333"]
+        );
+        // Too far before it (and nowhere else): not reported.
+        assert!(bsn(&format!("bsn {} 111222333\n", "x".repeat(60))).is_empty());
+        // Numbers without context before one with it, on a short line and on
+        // a line longer than the stretch looked through at once.
+        for filler in [4, 300] {
+            let line = format!("{}bsn: 111222333\n", "111222333 ".repeat(filler));
+            assert_eq!(bsn(&line), ["111222333"], "{filler}");
+        }
     }
 
     #[test]
