@@ -134,13 +134,21 @@ impl TableTracker {
 
     /// The column's header name, or its 1-based number when there is none.
     pub fn field_at(&mut self, buf: &[u8], offset: usize) -> Option<String> {
+        self.with_field_at(buf, offset, str::to_string)
+    }
+
+    /// `f` applied to the column's name at `offset`, without copying a header.
+    pub fn with_field_at<R>(
+        &mut self,
+        buf: &[u8],
+        offset: usize,
+        f: impl FnOnce(&str) -> R,
+    ) -> Option<R> {
         let column = self.column_at(buf, offset)?;
-        Some(
-            self.headers
-                .get(column)
-                .cloned()
-                .unwrap_or_else(|| format!("column {}", column + 1)),
-        )
+        Some(match self.headers.get(column) {
+            Some(header) => f(header),
+            None => f(&format!("column {}", column + 1)),
+        })
     }
 
     /// The 0-based column index at `offset`, walking forward from the last

@@ -25,7 +25,7 @@ use crate::container::{ArchiveLimits, Container};
 use crate::finding::Finding;
 use crate::formats::{Format, TableTracker};
 use crate::redact::{FingerprintKey, mask, normalize};
-use crate::rules::matcher::{Hit, Matcher, MatcherCache};
+use crate::rules::matcher::{FieldIs, Hit, Matcher, MatcherCache};
 use crate::structured::{JsonProfile, JsonTracker, SqlProfile, SqlTracker};
 use serde::Serialize;
 use std::fs::File;
@@ -417,13 +417,7 @@ impl Locator {
     /// a table's column is looked at without copying its header.
     fn field_is(&mut self, buf: &[u8], offset: usize, check: &dyn Fn(&str) -> bool) -> bool {
         match self {
-            Locator::Table(t) => match t.column_at(buf, offset) {
-                Some(column) => match t.headers().get(column) {
-                    Some(header) => check(header),
-                    None => check(&format!("column {}", column + 1)),
-                },
-                None => false,
-            },
+            Locator::Table(t) => t.with_field_at(buf, offset, check).unwrap_or(false),
             _ => self.field(buf, offset).is_some_and(|name| check(&name)),
         }
     }
@@ -1229,17 +1223,13 @@ impl<'a> FileScanner<'a> {
         let mut fresh = locator.snapshot();
         {
             let hits = &mut self.hits;
-            let fieldless = matches!(locator, Locator::None);
+            let names_fields = !matches!(locator, Locator::None);
             let mut field_is =
                 |offset: usize, check: &dyn Fn(&str) -> bool| locator.field_is(buf, offset, check);
-            matcher.find_hits(
-                &mut self.cache,
-                buf,
-                accept_end,
-                fieldless,
-                &mut field_is,
-                &mut |h| hits.push(h),
-            );
+            let field_is: Option<&mut FieldIs<'_>> = names_fields.then_some(&mut field_is);
+            matcher.find_hits(&mut self.cache, buf, accept_end, field_is, &mut |h| {
+                hits.push(h)
+            });
         }
         let key = &self.ctx.key;
         match &*locator {

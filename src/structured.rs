@@ -156,6 +156,24 @@ impl Positioned for JsonState {
     }
 }
 
+impl SqlState {
+    /// `table.column` of the value being read (`column N` when the
+    /// statement does not name it).
+    fn field_name(&self) -> String {
+        let mut name = String::with_capacity(self.table.len() + 24);
+        name.push_str(&self.table);
+        name.push('.');
+        match self.columns.get(self.column) {
+            Some(column) => name.push_str(column),
+            None => {
+                use std::fmt::Write;
+                let _ = write!(name, "column {}", self.column + 1);
+            }
+        }
+        name
+    }
+}
+
 impl Positioned for SqlState {
     fn pos(&self) -> usize {
         self.pos
@@ -573,17 +591,12 @@ impl SqlCounts {
         if let Some(&Some(at)) = self.statement_fields.get(state.column) {
             return at;
         }
-        let column = state
-            .columns
-            .get(state.column)
-            .cloned()
-            .unwrap_or_else(|| format!("column {}", state.column + 1));
-        let name = format!("{}.{column}", state.table);
+        let name = state.field_name();
         let at = match self.index.get(&name) {
             Some(&at) => at,
             None => {
-                self.fields
-                    .push(ColumnProfile::named(name.clone(), &column));
+                let column = &name[state.table.len() + 1..];
+                self.fields.push(ColumnProfile::named(name.clone(), column));
                 self.index.insert(name, self.fields.len() - 1);
                 self.fields.len() - 1
             }
@@ -697,19 +710,7 @@ impl SqlTracker {
         let s = &self.state;
         match s.mode {
             SqlMode::Statement => None,
-            SqlMode::Values | SqlMode::Copy => {
-                let mut name = String::with_capacity(s.table.len() + 24);
-                name.push_str(&s.table);
-                name.push('.');
-                match s.columns.get(s.column) {
-                    Some(column) => name.push_str(column),
-                    None => {
-                        use std::fmt::Write;
-                        let _ = write!(name, "column {}", s.column + 1);
-                    }
-                }
-                Some(name)
-            }
+            SqlMode::Values | SqlMode::Copy => Some(s.field_name()),
         }
     }
 

@@ -293,17 +293,14 @@ impl Matcher {
     /// `field_is` tells whether the byte offset is in a column or field
     /// whose name passes the check given (for context); it is called only
     /// for candidates, never per byte, and for offsets of one line at a
-    /// time; `fieldless` says it is false everywhere in `hay` (plain text).
-    /// Hits are passed to `emit` in order of position. A match never spans a
-    /// line end.
-    #[allow(clippy::too_many_arguments)]
+    /// time; `None` when `hay` names no fields (plain text). Hits are passed
+    /// to `emit` in order of position. A match never spans a line end.
     pub fn find_hits(
         &self,
         cache: &mut MatcherCache,
         hay: &[u8],
         accept_end: usize,
-        fieldless: bool,
-        field_is: &mut FieldIs<'_>,
+        mut field_is: Option<&mut FieldIs<'_>>,
         emit: &mut dyn FnMut(Hit),
     ) {
         // A rule set that failed to compile finds nothing; whoever built the
@@ -351,8 +348,17 @@ impl Matcher {
             if ends.is_empty() || last >= line_end || ends.len() >= MAX_PENDING_ENDS {
                 if !ends.is_empty() {
                     self.confirm_line(
-                        regexes, caches, ends, spans, floors, hits, hay, line_start, accept_end,
-                        fieldless, field_is, emit,
+                        regexes,
+                        caches,
+                        ends,
+                        spans,
+                        floors,
+                        hits,
+                        hay,
+                        line_start,
+                        accept_end,
+                        field_is.as_deref_mut(),
+                        emit,
                     );
                     ends.clear();
                 }
@@ -365,8 +371,8 @@ impl Matcher {
         }
         if !ends.is_empty() {
             self.confirm_line(
-                regexes, caches, ends, spans, floors, hits, hay, line_start, accept_end, fieldless,
-                field_is, emit,
+                regexes, caches, ends, spans, floors, hits, hay, line_start, accept_end, field_is,
+                emit,
             );
             ends.clear();
         }
@@ -410,8 +416,7 @@ impl Matcher {
         hay: &[u8],
         line_start: usize,
         accept_end: usize,
-        fieldless: bool,
-        field_is: &mut FieldIs<'_>,
+        mut field_is: Option<&mut FieldIs<'_>>,
         emit: &mut dyn FnMut(Hit),
     ) {
         // Grouped by rule, each rule's ends in position order (every
@@ -429,7 +434,7 @@ impl Matcher {
             let idx = rule as usize;
             let group = &ends[group_start..group_end];
             if self.rules[idx].context.required
-                && (fieldless || self.rules[idx].context.fields.is_empty())
+                && (field_is.is_none() || self.rules[idx].context.fields.is_empty())
                 && !keyword_near(&self.rules[idx].context.keywords, hay, line_start, group)
             {
                 // Every candidate would be turned down for want of context:
@@ -477,7 +482,9 @@ impl Matcher {
                         break;
                     }
                     let cand = Candidate::new(hay, start, end);
-                    if let Some(confidence) = self.decide(compiled, &cand, line_start, field_is) {
+                    if let Some(confidence) =
+                        self.decide(compiled, &cand, line_start, field_is.as_deref_mut())
+                    {
                         hits.push(Hit {
                             rule: idx,
                             start,
@@ -509,7 +516,7 @@ impl Matcher {
         compiled: &CompiledRule,
         cand: &Candidate<'_>,
         line_start: usize,
-        field_is: &mut FieldIs<'_>,
+        field_is: Option<&mut FieldIs<'_>>,
     ) -> Option<Confidence> {
         let verdict = match compiled.rule.validator {
             Some(v) => v.check(cand, &self.region),
@@ -525,9 +532,10 @@ impl Matcher {
             return (!needs_context).then_some(confidence);
         }
         let has_context = keyword_before(cand, line_start, &ctx.keywords)
-            || (!ctx.fields.is_empty() && {
-                field_is(cand.start, &|n| field_name_matches(n, &ctx.fields))
-            });
+            || (!ctx.fields.is_empty()
+                && field_is.is_some_and(|field_is| {
+                    field_is(cand.start, &|n| field_name_matches(n, &ctx.fields))
+                }));
         match (has_context, needs_context) {
             (true, true) => Some(confidence),
             (true, false) => Some(confidence.raised()),
@@ -569,15 +577,9 @@ fn keyword_near(
     let from = first
         .saturating_sub(MAX_CANDIDATE_LEN + KEYWORD_WINDOW)
         .max(line_start);
-    let Some(region) = hay.get(from..last).filter(|r| r.len() <= KEYWORD_REGION) else {
-        return true;
-    };
-    let mut lowered = [0u8; KEYWORD_REGION];
-    let lowered = &mut lowered[..region.len()];
-    for (dst, src) in lowered.iter_mut().zip(region) {
-        *dst = src.to_ascii_lowercase();
-    }
-    keywords.iter().any(|k| k.find(lowered).is_some())
+    // A stretch longer than the buffer counts as holding one.
+    hay.get(from..last)
+        .is_none_or(|region| any_keyword_in::<KEYWORD_REGION>(keywords, region))
 }
 
 /// True when one of `keywords` occurs (ASCII case-insensitively) in the few
@@ -591,12 +593,22 @@ fn keyword_before(
         return false;
     }
     let from = cand.start.saturating_sub(KEYWORD_WINDOW).max(line_start);
-    // Lowercase the window once, then look for each (already lowercase)
-    // keyword with a plain substring search.
-    let mut lowered = [0u8; KEYWORD_WINDOW];
-    let window = &cand.hay[from..cand.start];
-    let lowered = &mut lowered[..window.len()];
-    for (dst, src) in lowered.iter_mut().zip(window) {
+    any_keyword_in::<KEYWORD_WINDOW>(keywords, &cand.hay[from..cand.start])
+}
+
+/// Whether one of `keywords` (already lowercase) occurs in `text`, ASCII
+/// case-insensitively: the text is lowercased once on the stack, then each
+/// keyword is a plain substring search. Text longer than `N` counts as
+/// holding one.
+fn any_keyword_in<const N: usize>(
+    keywords: &[memchr::memmem::Finder<'static>],
+    text: &[u8],
+) -> bool {
+    let mut lowered = [0u8; N];
+    let Some(lowered) = lowered.get_mut(..text.len()) else {
+        return true;
+    };
+    for (dst, src) in lowered.iter_mut().zip(text) {
         *dst = src.to_ascii_lowercase();
     }
     keywords.iter().any(|k| k.find(lowered).is_some())
@@ -657,14 +669,9 @@ mod tests {
         let matcher = Matcher::new(crate::rules::default_rules().unwrap(), "NL").unwrap();
         let mut cache = matcher.new_cache();
         let mut found = Vec::new();
-        matcher.find_hits(
-            &mut cache,
-            text,
-            text.len(),
-            true,
-            &mut |_, _| false,
-            &mut |h| found.push((matcher.rule(h.rule).id.clone(), h.start, h.end)),
-        );
+        matcher.find_hits(&mut cache, text, text.len(), None, &mut |h| {
+            found.push((matcher.rule(h.rule).id.clone(), h.start, h.end))
+        });
         found
     }
 
