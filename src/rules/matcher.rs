@@ -496,6 +496,13 @@ impl Matcher {
                     }
                     // A rejected broad candidate may hide a valid shorter one
                     // that starts inside it (a phone after an order number).
+                    if compiled
+                        .rule
+                        .validator
+                        .is_some_and(|v| v.rejects_later_starts(&cand))
+                    {
+                        break;
+                    }
                     match Self::start_of(regexes, caches, hay, idx, start + 1, end) {
                         Some(s) => start = s,
                         None => break,

@@ -96,14 +96,56 @@ fn local_ok(local: &[u8]) -> bool {
 
 /// Checks every label: 1-63 letters, digits or hyphens, no hyphen at either
 /// end.
-fn labels_ok(labels: &[&[u8]]) -> bool {
-    labels.iter().all(|l| {
-        !l.is_empty()
-            && l.len() <= 63
-            && l.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
-            && !l.starts_with(b"-")
-            && !l.ends_with(b"-")
-    })
+fn label_ok(l: &[u8]) -> bool {
+    !l.is_empty()
+        && l.len() <= 63
+        && l.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
+        && !l.starts_with(b"-")
+        && !l.ends_with(b"-")
+}
+
+/// What the look-alike checks need of a domain's labels, gathered in one
+/// pass without collecting them.
+struct Labels<'a> {
+    count: usize,
+    first: &'a [u8],
+    second: &'a [u8],
+    last: &'a [u8],
+}
+
+/// The labels of `domain`, `None` when one is not a valid label.
+fn labels_of(domain: &[u8]) -> Option<Labels<'_>> {
+    let mut labels = Labels {
+        count: 0,
+        first: &[],
+        second: &[],
+        last: &[],
+    };
+    for label in domain.split(|&b| b == b'.') {
+        if !label_ok(label) {
+            return None;
+        }
+        match labels.count {
+            0 => labels.first = label,
+            1 => labels.second = label,
+            _ => {}
+        }
+        labels.last = label;
+        labels.count += 1;
+    }
+    Some(labels)
+}
+
+/// True when no candidate that ends where `text` ends and starts later is
+/// an address [`check`] accepts, so the matcher need not look for one. A
+/// later start either leaves the `@` behind (no address) or follows a byte
+/// of the local part or an `@`, which [`check`] turns down as a cut-off
+/// local part.
+pub(super) fn later_starts_rejected(text: &[u8]) -> bool {
+    match memchr::memrchr(b'@', text) {
+        Some(at) => text[..at].iter().all(|&b| is_local_char(b) || b == b'@'),
+        None => true,
+    }
 }
 
 /// Whether the candidate is the user part of a URL authority:
@@ -164,34 +206,37 @@ pub(super) fn check(c: &Candidate) -> Verdict {
     let Some(at) = memchr::memchr(b'@', text) else {
         return Verdict::Reject;
     };
+    // A longer local part than the pattern took, or "@@" (first: it is the
+    // cheapest check and turns down every start inside a longer match).
+    let prev = c.byte_before();
+    if prev.is_some_and(|b| is_local_char(b) || b == b'@') {
+        return Verdict::Reject;
+    }
     let (local, domain) = (&text[..at], &text[at + 1..]);
     if memchr::memchr(b'@', domain).is_some() || !local_ok(local) || domain.len() > 253 {
         return Verdict::Reject;
     }
-    let labels: Vec<&[u8]> = domain.split(|&b| b == b'.').collect();
-    if labels.len() < 2 || !labels_ok(&labels) {
-        return Verdict::Reject;
-    }
-    let Some(&tld) = labels.last() else {
+    let Some(labels) = labels_of(domain).filter(|l| l.count >= 2) else {
         return Verdict::Reject;
     };
+    let tld = labels.last;
     if tld.len() < 2 || !tld.iter().all(u8::is_ascii_alphabetic) || !tld_exists(tld) {
         return Verdict::Reject;
     }
 
     // Look-alikes by shape.
     // "logo@2x.png", "icon@1.5x.webp".
-    if is_scale_label(labels[0])
-        || (labels.len() > 2
-            && labels[0].iter().all(u8::is_ascii_digit)
-            && is_scale_label(labels[1]))
+    if is_scale_label(labels.first)
+        || (labels.count > 2
+            && labels.first.iter().all(u8::is_ascii_digit)
+            && is_scale_label(labels.second))
     {
         return Verdict::Reject;
     }
     // "pkg@1.2.3-beta.dev": version specs start with two numeric labels
     // (a domain like 163.com has one).
-    if labels.len() > 2
-        && labels[..2]
+    if labels.count > 2
+        && [labels.first, labels.second]
             .iter()
             .all(|l| l.first().is_some_and(u8::is_ascii_digit))
     {
@@ -208,13 +253,8 @@ pub(super) fn check(c: &Candidate) -> Verdict {
     }
 
     // Look-alikes by surroundings.
-    let prev = c.byte_before();
     let after = c.after(2);
     let next = after.first().copied();
-    // A longer local part than the pattern took, or "@@".
-    if prev.is_some_and(|b| is_local_char(b) || b == b'@') {
-        return Verdict::Reject;
-    }
     match next {
         // Cut short, or "a@b.c@d".
         Some(b) if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'@') => {
@@ -236,7 +276,7 @@ pub(super) fn check(c: &Candidate) -> Verdict {
     let file_like = FILE_LIKE_TLDS
         .iter()
         .any(|t| tld.eq_ignore_ascii_case(t.as_bytes()));
-    if labels.len() == 2 && file_only {
+    if labels.count == 2 && file_only {
         return Verdict::Reject;
     }
     if file_like {
@@ -607,6 +647,40 @@ mod tests {
                     let _ = check(&c);
                 }
                 let _ = normalize_email(&s);
+            }
+        }
+    }
+
+    #[test]
+    fn no_later_start_is_accepted_where_the_matcher_stops_looking() {
+        // Every stretch of each line, as any pattern could hand it over:
+        // when `later_starts_rejected` says so, no later start to the
+        // same end may pass.
+        let lines = [
+            "mail: jan.devries@ziggo.nl, of xjan@crm.invalid",
+            "<a href=\"mailto:Jan.Devries@Hotmail.NL\">",
+            "Message-ID: <5f3a9c@mail.garage-bakker.nl>",
+            "git@github.com:org/repo ssh://git@host.nl/x https://u:pw@host.nl/",
+            "logo@2x.png pkg@1.2.3-beta.dev a@b@c.nl jan@@x.nl .dejong@dealer.nl",
+            "user.name+tag@sub.domain.co.uk;%x@y.nl|a b@x.nl\t-q@x.de",
+        ];
+        for line in lines {
+            let hay = line.as_bytes();
+            for start in 0..hay.len() {
+                for end in start + 1..=hay.len() {
+                    if !later_starts_rejected(&hay[start..end]) {
+                        continue;
+                    }
+                    for later in start + 1..end {
+                        assert_eq!(
+                            check(&Candidate::new(hay, later, end)),
+                            Verdict::Reject,
+                            "{:?} after {:?}",
+                            &line[later..end],
+                            &line[start..end]
+                        );
+                    }
+                }
             }
         }
     }

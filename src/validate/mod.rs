@@ -117,4 +117,14 @@ impl Validator {
             Validator::Date => misc::check_date(cand),
         }
     }
+
+    /// True when [`Validator::check`] would turn down every candidate that
+    /// ends where `cand` ends but starts later: after rejecting `cand`, the
+    /// matcher need not look for a shorter one inside it.
+    pub fn rejects_later_starts(self, cand: &Candidate<'_>) -> bool {
+        match self {
+            Validator::Email => email::later_starts_rejected(cand.text()),
+            _ => false,
+        }
+    }
 }
