@@ -754,7 +754,7 @@ impl ColumnProfile {
         };
         let value = &value[..floor_char_boundary(value, MAX_HASHED_VALUE)];
         let normalized = normalize(entity, value, "");
-        let bits = key.fingerprint_bits(entity, &normalized);
+        let bits = key.distinct_bits(entity, &normalized);
         stats.count += 1;
         stats.distinct.insert(bits);
         if stats.samples.len() < SAMPLES {

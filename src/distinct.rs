@@ -81,7 +81,7 @@ impl DistinctCounter {
 
     /// A compact text form for inventories: `x` and the sorted fingerprints
     /// in hex while exact, `h` and the registers in hex once a sketch. Holds
-    /// keyed 64-bit fingerprint prefixes, never values.
+    /// keyed 64-bit hashes (`FingerprintKey::distinct_bits`), never values.
     pub fn to_text(&self) -> String {
         match self {
             DistinctCounter::Exact(set) => {

@@ -195,7 +195,7 @@ pub struct Finding {
     pub confidence: Confidence,
     pub masked: String,
     pub fingerprint: String,
-    /// The first 64 bits of the fingerprint, for distinct counting.
+    /// Keyed 64 bits of the value for distinct counting (not printed).
     pub fingerprint_bits: u64,
     pub value: String,
 }

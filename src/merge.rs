@@ -33,7 +33,8 @@ pub fn read_inventory(path: &Path) -> Result<Value> {
     })?;
     if doc["schema_version"] != json!(SCHEMA_VERSION) {
         return Err(merge_error(format!(
-            "{}: schema_version {} is not {SCHEMA_VERSION}",
+            "{}: schema_version {} is not {SCHEMA_VERSION}; make the inventories with this \
+             version of piiscan",
             path.display(),
             doc["schema_version"]
         )));

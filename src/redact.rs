@@ -19,6 +19,13 @@
 //! The secret is never used directly: it is stretched with BLAKE3's key
 //! derivation under a fixed context, and reports carry only a short key id
 //! (a second derivation) so two inventories can be checked to share a key.
+//!
+//! Distinct counting does not use the fingerprint: it hashes every value,
+//! often millions, where nothing prints the result, and keyed BLAKE3 on a
+//! short value costs four times what SipHash-2-4 does. Its 64 bits come from
+//! SipHash-2-4 under a third derived key; they are as keyed as the
+//! fingerprint (inventories carry up to 4096 of them) and cannot be matched
+//! against fingerprints.
 
 use crate::error::{Error, Result};
 use crate::finding::Entity;
@@ -26,11 +33,14 @@ use std::path::{Path, PathBuf};
 
 const KEY_CONTEXT: &str = "piiscan 2026 fingerprint key v1";
 const KEY_ID_CONTEXT: &str = "piiscan 2026 key id v1";
+const DISTINCT_KEY_CONTEXT: &str = "piiscan 2026 distinct-count key v1";
 
 /// The secret behind every fingerprint of a scan.
 #[derive(Clone)]
 pub struct FingerprintKey {
     key: [u8; 32],
+    /// SipHash key for distinct counting, derived from `key`.
+    distinct: (u64, u64),
     /// Where it came from, for `--help`-style messages (never the secret).
     pub origin: String,
 }
@@ -47,8 +57,16 @@ impl std::fmt::Debug for FingerprintKey {
 impl FingerprintKey {
     /// Derives a key from any secret bytes.
     pub fn from_secret(secret: &[u8], origin: impl Into<String>) -> Self {
+        let key = blake3::derive_key(KEY_CONTEXT, secret);
+        let distinct = blake3::derive_key(DISTINCT_KEY_CONTEXT, &key);
+        let half = |at: usize| {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(&distinct[at..at + 8]);
+            u64::from_le_bytes(bytes)
+        };
         FingerprintKey {
-            key: blake3::derive_key(KEY_CONTEXT, secret),
+            key,
+            distinct: (half(0), half(8)),
             origin: origin.into(),
         }
     }
@@ -92,33 +110,32 @@ impl FingerprintKey {
         hex(&id[..6])
     }
 
-    /// The fingerprint of an already normalised value, and the 64 bits used for
-    /// distinct counting.
+    /// The fingerprint of an already normalised value, and its
+    /// [`distinct_bits`](Self::distinct_bits).
     pub fn fingerprint(&self, entity: Entity, normalized: &str) -> (String, u64) {
-        let hash = self.hash(entity, normalized);
-        let bytes = hash.as_bytes();
-        (hex(&bytes[..16]), bits_of(bytes))
-    }
-
-    /// Only the first 64 bits of the fingerprint, for distinct counting
-    /// where no report prints it (no hex string is made).
-    pub fn fingerprint_bits(&self, entity: Entity, normalized: &str) -> u64 {
-        bits_of(self.hash(entity, normalized).as_bytes())
-    }
-
-    fn hash(&self, entity: Entity, normalized: &str) -> blake3::Hash {
         let mut hasher = blake3::Hasher::new_keyed(&self.key);
         hasher.update(entity.as_str().as_bytes());
         hasher.update(&[0]);
         hasher.update(normalized.as_bytes());
-        hasher.finalize()
+        let hash = hasher.finalize();
+        (
+            hex(&hash.as_bytes()[..16]),
+            self.distinct_bits(entity, normalized),
+        )
     }
-}
 
-fn bits_of(hash: &[u8; 32]) -> u64 {
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&hash[..8]);
-    u64::from_le_bytes(first)
+    /// 64 keyed bits of an already normalised value for distinct counting:
+    /// equal for equal values, uniformly spread, never printed as a
+    /// fingerprint.
+    pub fn distinct_bits(&self, entity: Entity, normalized: &str) -> u64 {
+        use std::hash::Hasher;
+        let mut hasher =
+            siphasher::sip::SipHasher24::new_with_keys(self.distinct.0, self.distinct.1);
+        hasher.write(entity.as_str().as_bytes());
+        hasher.write(&[0]);
+        hasher.write(normalized.as_bytes());
+        hasher.finish()
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -337,18 +354,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_bits_alone_are_those_of_the_full_fingerprint() {
+    fn distinct_bits_are_keyed_and_the_fingerprints_own() {
         let key = FingerprintKey::from_secret(b"bits", "test");
+        let other = FingerprintKey::from_secret(b"other", "test");
         for (entity, value) in [
             (Entity::Email, "jan@kpn.nl"),
             (Entity::Phone, "+31612345678"),
         ] {
             let (hex, bits) = key.fingerprint(entity, value);
-            assert_eq!(key.fingerprint_bits(entity, value), bits);
-            assert_eq!(
-                u64::from_str_radix(&hex[..16], 16).unwrap().swap_bytes(),
-                bits
-            );
+            assert_eq!(key.distinct_bits(entity, value), bits);
+            assert_ne!(other.distinct_bits(entity, value), bits);
+            assert_ne!(key.distinct_bits(Entity::Bsn, value), bits);
+            // Not a prefix of the printed fingerprint in either byte order.
+            let prefix = u64::from_str_radix(&hex[..16], 16).unwrap();
+            assert!(bits != prefix && bits != prefix.swap_bytes());
         }
     }
 

@@ -1276,7 +1276,7 @@ impl<'a> FileScanner<'a> {
             let normalized = normalize(rule.entity, &value, matcher.region());
             let only_counted = self.ctx.settings.findings_only_counted;
             let (fingerprint, fingerprint_bits) = if only_counted {
-                let bits = self.ctx.key.fingerprint_bits(rule.entity, &normalized);
+                let bits = self.ctx.key.distinct_bits(rule.entity, &normalized);
                 (String::new(), bits)
             } else {
                 self.ctx.key.fingerprint(rule.entity, &normalized)

@@ -123,7 +123,7 @@ fn json_inventory_parses_and_counts() {
     let out = run_in(dir.path(), &["scan", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let doc: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
     assert_eq!(doc["scan"]["files_scanned"], 2);
     assert_eq!(doc["totals"]["findings"], 4);
     assert_eq!(doc["totals"]["entities"]["email"]["count"], 4);

@@ -71,6 +71,31 @@ fn shards_cover_every_file_once_and_merge_to_the_single_run() {
 }
 
 #[test]
+fn merge_refuses_inventories_of_another_schema_version() {
+    // Version 1 inventories counted distinct values with other bits: a
+    // union with them would count every value twice.
+    let dir = tempfile::tempdir().unwrap();
+    let current = inventory(&["--shard", "0/2", "fixtures"]);
+    let mut older = inventory(&["--shard", "1/2", "fixtures"]);
+    older["schema_version"] = 1.into();
+    let mut paths = Vec::new();
+    for (name, doc) in [("current.json", &current), ("older.json", &older)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, serde_json::to_vec(doc).unwrap()).unwrap();
+        paths.push(path.display().to_string());
+    }
+    let out = piiscan().arg("merge").args(&paths).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("older.json: schema_version 1 is not 2"),
+        "{}",
+        stderr(&out)
+    );
+    let out = piiscan().arg("merge").arg(&paths[0]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
 fn merge_refuses_inventories_made_with_different_keys() {
     let dir = tempfile::tempdir().unwrap();
     let mut paths = Vec::new();
