@@ -98,7 +98,17 @@ pub struct TableTracker {
     /// record containing `pos`. Lets the tracker answer again about an
     /// earlier offset of the same record.
     checkpoint: (usize, usize, bool),
+    /// Where each column walked so far in the current record starts (the
+    /// first is column `first_column`): an earlier offset of the record,
+    /// asked again for each rule, is found without walking. At most
+    /// `MAX_COLUMN_STARTS`; earlier columns of wider records are walked
+    /// again from the checkpoint.
+    column_starts: Vec<usize>,
+    first_column: usize,
 }
+
+/// Column starts a tracker keeps for one record.
+const MAX_COLUMN_STARTS: usize = 4096;
 
 impl TableTracker {
     /// Builds a tracker from the start of the file. Returns the tracker and
@@ -120,6 +130,8 @@ impl TableTracker {
             column: 0,
             in_quotes: false,
             checkpoint: (0, 0, false),
+            column_starts: vec![0],
+            first_column: 0,
         }
     }
 
@@ -155,6 +167,12 @@ impl TableTracker {
     /// question. `None` when asked about an offset behind the tracker.
     pub fn column_at(&mut self, buf: &[u8], offset: usize) -> Option<usize> {
         if offset < self.pos {
+            if let Some(&first) = self.column_starts.first()
+                && offset >= first
+            {
+                let later = self.column_starts.partition_point(|&s| s <= offset);
+                return Some(self.first_column + later - 1);
+            }
             let (at, column, in_quotes) = self.checkpoint;
             if offset < at {
                 return None;
@@ -162,6 +180,9 @@ impl TableTracker {
             self.pos = at;
             self.column = column;
             self.in_quotes = in_quotes;
+            self.column_starts.clear();
+            self.column_starts.push(at);
+            self.first_column = column;
         }
         let end = offset.min(buf.len());
         let mut i = self.pos;
@@ -186,8 +207,17 @@ impl TableTracker {
                         } else if b == b'\n' {
                             self.column = 0;
                             self.checkpoint = (i + j + 1, 0, false);
+                            self.column_starts.clear();
+                            self.column_starts.push(i + j + 1);
+                            self.first_column = 0;
                         } else {
                             self.column += 1;
+                            if self.column_starts.len() == MAX_COLUMN_STARTS {
+                                let dropped = MAX_COLUMN_STARTS / 2;
+                                self.column_starts.drain(..dropped);
+                                self.first_column += dropped;
+                            }
+                            self.column_starts.push(i + j + 1);
                         }
                         i += j + 1;
                     }
@@ -209,6 +239,8 @@ impl TableTracker {
             column: 0,
             in_quotes: false,
             checkpoint: (0, 0, false),
+            column_starts: vec![0],
+            first_column: 0,
         }
     }
 
@@ -221,6 +253,9 @@ impl TableTracker {
         }
         self.pos -= consumed.min(self.pos);
         self.checkpoint = (self.pos, self.column, self.in_quotes);
+        self.column_starts.clear();
+        self.column_starts.push(self.pos);
+        self.first_column = self.column;
     }
 }
 
@@ -244,6 +279,48 @@ mod tests {
         // Asking again about an earlier offset in the same record works too.
         let note_at = buf.windows(7).position(|w| w == b"en meer").unwrap();
         assert_eq!(t.field_at(buf, note_at).as_deref(), Some("notitie"));
+    }
+
+    #[test]
+    fn earlier_offsets_of_a_record_asked_in_any_order() {
+        // Records wider than the column starts kept, with quoted delimiters
+        // and newlines: asked back and forth inside each record, every
+        // answer equals the one of a tracker asked in order.
+        for columns in [5, 40, MAX_COLUMN_STARTS + 700] {
+            let header: Vec<String> = (0..columns).map(|i| format!("h{i}")).collect();
+            let mut buf = header.join(";").into_bytes();
+            let mut records = Vec::new();
+            for row in 0..3 {
+                buf.push(b'\n');
+                let start = buf.len();
+                let values: Vec<String> = (0..columns)
+                    .map(|i| match i % 7 {
+                        3 => format!("\"a;{row}\nb\""),
+                        _ => format!("v{row}x{i}"),
+                    })
+                    .collect();
+                buf.extend_from_slice(values.join(";").as_bytes());
+                records.push(start..buf.len());
+            }
+            let mut in_order = TableTracker::new(&buf);
+            let expected: Vec<Option<String>> =
+                (0..buf.len()).map(|o| in_order.field_at(&buf, o)).collect();
+            let mut tracker = TableTracker::new(&buf);
+            for record in records {
+                let mut offsets: Vec<usize> = record.step_by(3).collect();
+                offsets.reverse();
+                let third = offsets.len() / 3;
+                offsets.rotate_left(third);
+                for offset in offsets {
+                    let asked = tracker.field_at(&buf, offset);
+                    assert!(asked.is_some(), "offset {offset} of {columns} columns");
+                    assert_eq!(
+                        asked, expected[offset],
+                        "offset {offset} of {columns} columns"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
