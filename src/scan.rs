@@ -415,7 +415,7 @@ impl Locator {
 
     /// Whether the field at `offset` exists and `check` holds for its name;
     /// a table's column is looked at without copying its header.
-    fn field_is(&mut self, buf: &[u8], offset: usize, check: &dyn Fn(&str) -> bool) -> bool {
+    fn field_is(&mut self, buf: &[u8], offset: usize, check: &mut dyn FnMut(&str) -> bool) -> bool {
         match self {
             Locator::Table(t) => t.with_field_at(buf, offset, check).unwrap_or(false),
             _ => self.field(buf, offset).is_some_and(|name| check(&name)),
@@ -1224,8 +1224,9 @@ impl<'a> FileScanner<'a> {
         {
             let hits = &mut self.hits;
             let names_fields = !matches!(locator, Locator::None);
-            let mut field_is =
-                |offset: usize, check: &dyn Fn(&str) -> bool| locator.field_is(buf, offset, check);
+            let mut field_is = |offset: usize, check: &mut dyn FnMut(&str) -> bool| {
+                locator.field_is(buf, offset, check)
+            };
             let field_is: Option<&mut FieldIs<'_>> = names_fields.then_some(&mut field_is);
             matcher.find_hits(&mut self.cache, buf, accept_end, field_is, &mut |h| {
                 hits.push(h)

@@ -20,6 +20,7 @@ use regex_automata::hybrid::dfa::{self, DFA, OverlappingState};
 use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchKind};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// How far before a value context keywords are looked for.
@@ -50,7 +51,7 @@ pub struct CompiledRule {
 
 /// Whether the byte offset given is in a column or field whose name passes
 /// the check given (false where the format names no field).
-pub type FieldIs<'a> = dyn FnMut(usize, &dyn Fn(&str) -> bool) -> bool + 'a;
+pub type FieldIs<'a> = dyn FnMut(usize, &mut dyn FnMut(&str) -> bool) -> bool + 'a;
 
 /// The compiled automata of a rule set.
 #[derive(Debug)]
@@ -107,6 +108,45 @@ pub struct MatcherCache {
     /// very long line.
     floors: Vec<usize>,
     hits: Vec<Hit>,
+    field_names: FieldNameMemo,
+}
+
+/// Which rules' context fields a field name holds, remembered per thread:
+/// nearly every candidate in a table asks about one of its few column names,
+/// and normalising the name and searching it for each of a rule's fields
+/// cost more than the rest of the decision.
+#[derive(Default)]
+struct FieldNameMemo {
+    /// Per name: bit `r` set when rule `r`'s answer is known, and the answer.
+    names: HashMap<Box<str>, (u64, u64)>,
+}
+
+/// Names remembered before the memo starts over (JSON keys can be many).
+const MAX_REMEMBERED_FIELD_NAMES: usize = 4096;
+
+impl FieldNameMemo {
+    /// Whether `name` holds one of `fields`, the context fields of rule `rule`.
+    fn matches(&mut self, name: &str, rule: usize, fields: &[String]) -> bool {
+        let Some(bit) = u32::try_from(rule).ok().and_then(|r| 1u64.checked_shl(r)) else {
+            return field_name_matches(name, fields);
+        };
+        if let Some((known, answers)) = self.names.get_mut(name) {
+            if *known & bit == 0 {
+                *known |= bit;
+                if field_name_matches(name, fields) {
+                    *answers |= bit;
+                }
+            }
+            return *answers & bit != 0;
+        }
+        if self.names.len() >= MAX_REMEMBERED_FIELD_NAMES {
+            self.names.clear();
+        }
+        let answer = field_name_matches(name, fields);
+        self.names
+            .insert(name.into(), (bit, if answer { bit } else { 0 }));
+        answer
+    }
 }
 
 struct Caches {
@@ -285,6 +325,7 @@ impl Matcher {
             spans: Vec::new(),
             floors: Vec::new(),
             hits: Vec::new(),
+            field_names: FieldNameMemo::default(),
         }
     }
 
@@ -314,6 +355,7 @@ impl Matcher {
             spans,
             floors,
             hits,
+            field_names,
         } = cache;
         floors.clear();
         floors.resize(self.rules.len(), 0);
@@ -354,6 +396,7 @@ impl Matcher {
                         spans,
                         floors,
                         hits,
+                        field_names,
                         hay,
                         line_start,
                         accept_end,
@@ -371,7 +414,17 @@ impl Matcher {
         }
         if !ends.is_empty() {
             self.confirm_line(
-                regexes, caches, ends, spans, floors, hits, hay, line_start, accept_end, field_is,
+                regexes,
+                caches,
+                ends,
+                spans,
+                floors,
+                hits,
+                field_names,
+                hay,
+                line_start,
+                accept_end,
+                field_is,
                 emit,
             );
             ends.clear();
@@ -413,6 +466,7 @@ impl Matcher {
         spans: &mut Vec<(usize, usize)>,
         floors: &mut [usize],
         hits: &mut Vec<Hit>,
+        field_names: &mut FieldNameMemo,
         hay: &[u8],
         line_start: usize,
         accept_end: usize,
@@ -483,7 +537,7 @@ impl Matcher {
                     }
                     let cand = Candidate::new(hay, start, end);
                     if let Some(confidence) =
-                        self.decide(compiled, &cand, line_start, field_is.as_deref_mut())
+                        self.decide(idx, &cand, line_start, field_is.as_deref_mut(), field_names)
                     {
                         hits.push(Hit {
                             rule: idx,
@@ -520,11 +574,13 @@ impl Matcher {
 
     fn decide(
         &self,
-        compiled: &CompiledRule,
+        rule: usize,
         cand: &Candidate<'_>,
         line_start: usize,
         field_is: Option<&mut FieldIs<'_>>,
+        field_names: &mut FieldNameMemo,
     ) -> Option<Confidence> {
+        let compiled = &self.rules[rule];
         let verdict = match compiled.rule.validator {
             Some(v) => v.check(cand, &self.region),
             None => Verdict::Accept(compiled.rule.confidence),
@@ -541,7 +597,9 @@ impl Matcher {
         let has_context = keyword_before(cand, line_start, &ctx.keywords)
             || (!ctx.fields.is_empty()
                 && field_is.is_some_and(|field_is| {
-                    field_is(cand.start, &|n| field_name_matches(n, &ctx.fields))
+                    field_is(cand.start, &mut |n| {
+                        field_names.matches(n, rule, &ctx.fields)
+                    })
                 }));
         match (has_context, needs_context) {
             (true, true) => Some(confidence),
@@ -751,6 +809,39 @@ mod tests {
         }
         let long = format!("{}telefoon", "x".repeat(200));
         assert!(field_name_matches(&long, &fields));
+    }
+
+    #[test]
+    fn remembered_field_names_answer_as_asked_afresh() {
+        // Rules past the 64 a name's bits hold, and more names than are
+        // remembered: every answer is the one computed afresh.
+        let rule_fields: Vec<Vec<String>> = (0..70)
+            .map(|r| match r % 3 {
+                0 => vec!["telefoon".to_string()],
+                1 => vec!["email".to_string(), "mail".to_string()],
+                _ => vec![format!("veld{r}")],
+            })
+            .collect();
+        let names: Vec<String> = ["Telefoon", "E-mail", "mobiel", "veld5", "Veld68_x"]
+            .into_iter()
+            .map(String::from)
+            .chain((0..MAX_REMEMBERED_FIELD_NAMES + 10).map(|i| format!("kolom{i}")))
+            .collect();
+        let mut memo = FieldNameMemo::default();
+        for round in 0..2 {
+            for (n, name) in names.iter().enumerate() {
+                for (rule, fields) in rule_fields.iter().enumerate() {
+                    if (n + rule + round) % 5 == 0 || n < 5 {
+                        assert_eq!(
+                            memo.matches(name, rule, fields),
+                            field_name_matches(name, fields),
+                            "{name} rule {rule} round {round}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(memo.names.len() <= MAX_REMEMBERED_FIELD_NAMES);
     }
 
     #[test]
