@@ -595,14 +595,6 @@ fn dutch_valid(n: &[u8]) -> bool {
     fixed_line || mobile || pager || voip || toll_free || premium || uan
 }
 
-/// Whether `w` is a valid number (for `region` when written nationally).
-fn valid(w: &Written, region: &str) -> bool {
-    match dutch_national(w, region) {
-        Some(national) => dutch_valid(national),
-        None => other_e164(w, region).is_some(),
-    }
-}
-
 /// The E.164 form of `w` when it is a valid number.
 fn valid_e164(w: &Written, region: &str) -> Option<String> {
     match dutch_national(w, region) {
@@ -651,9 +643,13 @@ pub(super) fn check(c: &Candidate, region: &str) -> Verdict {
     let Some(w) = written(text) else {
         return Verdict::Reject;
     };
-    if embedded(c) || !valid(&w, region) {
+    if embedded(c) {
         return Verdict::Reject;
     }
+    let Some(e164) = valid_e164(&w, region) else {
+        return Verdict::Reject;
+    };
+    LAST_ACCEPTED.with_borrow_mut(|last| last.keep(text, region, e164));
     let separated = w.groups > 1;
     let mut conf = match w.intl {
         Some(Intl::Plus) => Confidence::High,
@@ -675,8 +671,50 @@ pub(super) fn check(c: &Candidate, region: &str) -> Verdict {
 /// text is not a valid number (for `region` when it has no international
 /// prefix).
 pub fn to_e164(text: &[u8], region: &str) -> Option<String> {
+    if let Some(e164) = LAST_ACCEPTED.with_borrow_mut(|last| last.take(text, region)) {
+        return Some(e164);
+    }
     let w = written(text)?;
     valid_e164(&w, region)
+}
+
+/// The E.164 form of the number [`check`] accepted last on this thread:
+/// a finding's value is normalised right after it was checked, and parsing
+/// the written form again cost as much as the check.
+#[derive(Default)]
+struct LastAccepted {
+    text: ArrayVec<u8, MAX_TEXT>,
+    region: ArrayString<8>,
+    e164: Option<String>,
+}
+
+impl LastAccepted {
+    fn keep(&mut self, text: &[u8], region: &str, e164: String) {
+        self.text.clear();
+        self.region.clear();
+        // Texts and regions too long to keep are not kept (the form is
+        // computed again).
+        if self.text.try_extend_from_slice(text).is_ok() && self.region.try_push_str(region).is_ok()
+        {
+            self.e164 = Some(e164);
+        } else {
+            self.e164 = None;
+        }
+    }
+
+    /// The kept form when it is the one of `text` in `region`, once.
+    fn take(&mut self, text: &[u8], region: &str) -> Option<String> {
+        if self.e164.is_some() && self.text.as_slice() == text && self.region.as_str() == region {
+            self.e164.take()
+        } else {
+            None
+        }
+    }
+}
+
+thread_local! {
+    static LAST_ACCEPTED: std::cell::RefCell<LastAccepted> =
+        std::cell::RefCell::new(LastAccepted::default());
 }
 
 #[cfg(test)]
@@ -891,6 +929,53 @@ mod tests {
     }
 
     #[test]
+    fn the_form_kept_from_a_check_is_the_one_computed_afresh() {
+        // Checks and look-ups interleaved as a scan makes them, with texts
+        // and regions changing in between: every look-up equals a fresh one.
+        let texts = [
+            "06-12345678",
+            "+32 470 12 34 56",
+            "020 123 4567",
+            "0475 12 34 56",
+        ];
+        let fresh_in = |text: &str, region: &str| {
+            written(text.as_bytes()).and_then(|w| valid_e164(&w, region))
+        };
+        for (i, text) in texts.iter().cycle().take(12).enumerate() {
+            let region = ["NL", "BE"][i % 2];
+            let fresh = fresh_in(text, region);
+            let verdict = check(&Candidate::whole(text.as_bytes()), region);
+            assert_eq!(
+                fresh.is_some(),
+                verdict != Verdict::Reject,
+                "{text} in {region}"
+            );
+            // The same text in the other region is another number (0475 is
+            // Roermond in the Netherlands, a mobile in Belgium).
+            let elsewhere = ["BE", "NL"][i % 2];
+            assert_eq!(
+                to_e164(text.as_bytes(), elsewhere),
+                fresh_in(text, elsewhere)
+            );
+            check(&Candidate::whole(text.as_bytes()), region);
+            let other = texts[(i + 1) % texts.len()];
+            let other_region = ["NL", "BE"][(i / 2) % 2];
+            let other_fresh = fresh_in(other, other_region);
+            assert_eq!(
+                to_e164(other.as_bytes(), other_region),
+                other_fresh,
+                "{other}"
+            );
+            assert_eq!(
+                to_e164(text.as_bytes(), region),
+                fresh,
+                "{text} in {region}"
+            );
+            assert_eq!(to_e164(text.as_bytes(), region), fresh, "{text} again");
+        }
+    }
+
+    #[test]
     fn e164_is_the_same_for_every_form() {
         for text in [
             "06-12345678",
@@ -968,7 +1053,6 @@ mod tests {
                     let expected = crate_valid_number(&w, "NL")
                         .map(|n| format!("+{}{}", n.code().value(), n.national()));
                     assert_eq!(valid_e164(&w, "NL"), expected, "{text}");
-                    assert_eq!(valid(&w, "NL"), expected.is_some(), "{text}");
                 }
             }
         }
