@@ -108,7 +108,15 @@ pub struct MatcherCache {
     /// very long line.
     floors: Vec<usize>,
     hits: Vec<Hit>,
+    overlaps: OverlapScratch,
     field_names: FieldNameMemo,
+}
+
+/// Buffers [`resolve_overlaps`] reuses from line to line.
+#[derive(Default)]
+struct OverlapScratch {
+    kept: Vec<Hit>,
+    cluster: Vec<Hit>,
 }
 
 /// Which rules' context fields a field name holds, remembered per thread:
@@ -325,6 +333,7 @@ impl Matcher {
             spans: Vec::new(),
             floors: Vec::new(),
             hits: Vec::new(),
+            overlaps: OverlapScratch::default(),
             field_names: FieldNameMemo::default(),
         }
     }
@@ -355,6 +364,7 @@ impl Matcher {
             spans,
             floors,
             hits,
+            overlaps,
             field_names,
         } = cache;
         floors.clear();
@@ -396,6 +406,7 @@ impl Matcher {
                         spans,
                         floors,
                         hits,
+                        overlaps,
                         field_names,
                         hay,
                         line_start,
@@ -420,6 +431,7 @@ impl Matcher {
                 spans,
                 floors,
                 hits,
+                overlaps,
                 field_names,
                 hay,
                 line_start,
@@ -466,6 +478,7 @@ impl Matcher {
         spans: &mut Vec<(usize, usize)>,
         floors: &mut [usize],
         hits: &mut Vec<Hit>,
+        overlaps: &mut OverlapScratch,
         field_names: &mut FieldNameMemo,
         hay: &[u8],
         line_start: usize,
@@ -566,7 +579,7 @@ impl Matcher {
             floors[idx] = floor;
             group_start = group_end;
         }
-        resolve_overlaps(hits);
+        resolve_overlaps(hits, overlaps);
         for hit in hits.drain(..) {
             emit(hit);
         }
@@ -683,13 +696,13 @@ fn any_keyword_in<const N: usize>(
 /// the rule listed first. Leaves `hits` sorted by position. Works on each
 /// cluster of mutually overlapping hits alone, so a line with many values
 /// costs time in proportion to them.
-fn resolve_overlaps(hits: &mut Vec<Hit>) {
+fn resolve_overlaps(hits: &mut Vec<Hit>, scratch: &mut OverlapScratch) {
     if hits.len() < 2 {
         return;
     }
     hits.sort_unstable_by_key(|h| (h.start, h.end, h.rule));
-    let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
-    let mut cluster: Vec<Hit> = Vec::new();
+    let OverlapScratch { kept, cluster } = scratch;
+    kept.clear();
     let mut i = 0;
     while i < hits.len() {
         let mut reach = hits[i].end;
@@ -711,7 +724,7 @@ fn resolve_overlaps(hits: &mut Vec<Hit>) {
                     .then(a.start.cmp(&b.start))
             });
             let from = kept.len();
-            for h in &cluster {
+            for h in cluster.iter() {
                 if kept[from..]
                     .iter()
                     .all(|k| h.end <= k.start || h.start >= k.end)
@@ -723,7 +736,7 @@ fn resolve_overlaps(hits: &mut Vec<Hit>) {
         }
         i = j;
     }
-    *hits = kept;
+    std::mem::swap(hits, kept);
 }
 
 #[cfg(test)]
