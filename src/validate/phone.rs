@@ -597,14 +597,28 @@ fn dutch_valid(n: &[u8]) -> bool {
 
 /// The E.164 form of `w` when it is a valid number.
 fn valid_e164(w: &Written, region: &str) -> Option<String> {
+    valid_e164_on_stack(w, region).map(|e164| e164.to_string())
+}
+
+/// An E.164 form: `+` and at most 15 digits (room to spare, so a form is
+/// never turned down for its length here).
+type E164 = ArrayString<MAX_TEXT>;
+
+/// [`valid_e164`] without a heap copy for the common Dutch forms.
+fn valid_e164_on_stack(w: &Written, region: &str) -> Option<E164> {
     match dutch_national(w, region) {
-        Some(national) => dutch_valid(national).then(|| {
-            let mut e164 = String::with_capacity(3 + national.len());
-            e164.push_str("+31");
-            e164.extend(national.iter().map(|&b| char::from(b)));
-            e164
-        }),
-        None => other_e164(w, region),
+        Some(national) => {
+            if !dutch_valid(national) {
+                return None;
+            }
+            let mut e164 = E164::new();
+            e164.try_push_str("+31").ok()?;
+            for &b in national {
+                e164.try_push(char::from(b)).ok()?;
+            }
+            Some(e164)
+        }
+        None => other_e164(w, region).and_then(|e164| E164::from(&e164).ok()),
     }
 }
 
@@ -646,7 +660,7 @@ pub(super) fn check(c: &Candidate, region: &str) -> Verdict {
     if embedded(c) {
         return Verdict::Reject;
     }
-    let Some(e164) = valid_e164(&w, region) else {
+    let Some(e164) = valid_e164_on_stack(&w, region) else {
         return Verdict::Reject;
     };
     LAST_ACCEPTED.with_borrow_mut(|last| last.keep(text, region, e164));
@@ -685,11 +699,11 @@ pub fn to_e164(text: &[u8], region: &str) -> Option<String> {
 struct LastAccepted {
     text: ArrayVec<u8, MAX_TEXT>,
     region: ArrayString<8>,
-    e164: Option<String>,
+    e164: Option<E164>,
 }
 
 impl LastAccepted {
-    fn keep(&mut self, text: &[u8], region: &str, e164: String) {
+    fn keep(&mut self, text: &[u8], region: &str, e164: E164) {
         self.text.clear();
         self.region.clear();
         // Texts and regions too long to keep are not kept (the form is
@@ -705,7 +719,7 @@ impl LastAccepted {
     /// The kept form when it is the one of `text` in `region`, once.
     fn take(&mut self, text: &[u8], region: &str) -> Option<String> {
         if self.e164.is_some() && self.text.as_slice() == text && self.region.as_str() == region {
-            self.e164.take()
+            self.e164.take().map(|e164| e164.to_string())
         } else {
             None
         }
