@@ -101,7 +101,13 @@ pub struct MatcherCache {
     caches: Option<Caches>,
     /// Candidate ends on the line being gathered: (rule, end).
     ends: Vec<(u32, usize)>,
-    /// Candidates of one rule on that line: (start, end).
+    confirm: ConfirmScratch,
+}
+
+/// What confirming a line's candidates keeps between lines.
+#[derive(Default)]
+struct ConfirmScratch {
+    /// Candidates of one rule on the line: (start, end).
     spans: Vec<(usize, usize)>,
     /// Per rule, the end of its last accepted match in this buffer: its
     /// next match starts there or later, also across the batches of one
@@ -330,11 +336,7 @@ impl Matcher {
         MatcherCache {
             caches: None,
             ends: Vec::new(),
-            spans: Vec::new(),
-            floors: Vec::new(),
-            hits: Vec::new(),
-            overlaps: OverlapScratch::default(),
-            field_names: FieldNameMemo::default(),
+            confirm: ConfirmScratch::default(),
         }
     }
 
@@ -361,14 +363,10 @@ impl Matcher {
         let MatcherCache {
             caches,
             ends,
-            spans,
-            floors,
-            hits,
-            overlaps,
-            field_names,
+            confirm,
         } = cache;
-        floors.clear();
-        floors.resize(self.rules.len(), 0);
+        confirm.floors.clear();
+        confirm.floors.resize(self.rules.len(), 0);
         let caches = caches.get_or_insert_with(|| Caches {
             ends: regexes.ends.create_cache(),
             starts: regexes.starts.iter().map(|d| d.create_cache()).collect(),
@@ -384,62 +382,39 @@ impl Matcher {
         loop {
             // Errors only come from a DFA that gives up (never configured)
             // or quits (no quit bytes without Unicode); either ends the search.
-            if regexes
-                .ends
-                .try_search_overlapping_fwd(&mut caches.ends, &input, &mut state)
-                .is_err()
-            {
-                break;
+            let found =
+                regexes
+                    .ends
+                    .try_search_overlapping_fwd(&mut caches.ends, &input, &mut state);
+            let next = match (found, state.get_match()) {
+                (Ok(()), Some(half)) => Some((half.pattern().as_u32(), half.offset())),
+                _ => None,
+            };
+            // Patterns never match empty, so a match's last byte is end - 1.
+            let last = next.map(|(_, end)| end.saturating_sub(1));
+            let line_done = last.is_none_or(|last| last >= line_end);
+            if !ends.is_empty() && (line_done || ends.len() >= MAX_PENDING_ENDS) {
+                self.confirm_line(
+                    regexes,
+                    caches,
+                    ends,
+                    confirm,
+                    hay,
+                    line_start,
+                    accept_end,
+                    field_is.as_deref_mut(),
+                    emit,
+                );
+                ends.clear();
             }
-            let Some(half) = state.get_match() else {
+            let (Some(end), Some(last)) = (next, last) else {
                 break;
             };
-            let end = half.offset();
-            // Patterns never match empty, so the match's last byte is end - 1.
-            let last = end.saturating_sub(1);
-            if ends.is_empty() || last >= line_end || ends.len() >= MAX_PENDING_ENDS {
-                if !ends.is_empty() {
-                    self.confirm_line(
-                        regexes,
-                        caches,
-                        ends,
-                        spans,
-                        floors,
-                        hits,
-                        overlaps,
-                        field_names,
-                        hay,
-                        line_start,
-                        accept_end,
-                        field_is.as_deref_mut(),
-                        emit,
-                    );
-                    ends.clear();
-                }
-                if last >= line_end {
-                    line_start = memchr::memrchr(b'\n', &hay[..last]).map_or(0, |i| i + 1);
-                    line_end = memchr::memchr(b'\n', &hay[last..]).map_or(hay.len(), |i| last + i);
-                }
+            if last >= line_end {
+                line_start = memchr::memrchr(b'\n', &hay[..last]).map_or(0, |i| i + 1);
+                line_end = memchr::memchr(b'\n', &hay[last..]).map_or(hay.len(), |i| last + i);
             }
-            ends.push((half.pattern().as_u32(), end));
-        }
-        if !ends.is_empty() {
-            self.confirm_line(
-                regexes,
-                caches,
-                ends,
-                spans,
-                floors,
-                hits,
-                overlaps,
-                field_names,
-                hay,
-                line_start,
-                accept_end,
-                field_is,
-                emit,
-            );
-            ends.clear();
+            ends.push(end);
         }
     }
 
@@ -475,11 +450,7 @@ impl Matcher {
         regexes: &Regexes,
         caches: &mut Caches,
         ends: &mut [(u32, usize)],
-        spans: &mut Vec<(usize, usize)>,
-        floors: &mut [usize],
-        hits: &mut Vec<Hit>,
-        overlaps: &mut OverlapScratch,
-        field_names: &mut FieldNameMemo,
+        scratch: &mut ConfirmScratch,
         hay: &[u8],
         line_start: usize,
         accept_end: usize,
@@ -490,6 +461,13 @@ impl Matcher {
         // (rule, end) pair is reported once, so an unstable sort keeps that
         // order without the stable sort's buffer).
         ends.sort_unstable();
+        let ConfirmScratch {
+            spans,
+            floors,
+            hits,
+            overlaps,
+            field_names,
+        } = scratch;
         hits.clear();
         let mut group_start = 0;
         while group_start < ends.len() {
