@@ -89,7 +89,8 @@ fn looks_like_header(names: &[String]) -> bool {
 #[derive(Debug, Clone)]
 pub struct TableTracker {
     delimiter: u8,
-    headers: Vec<String>,
+    /// Shared: the tracker is copied for every buffer it names fields in.
+    headers: std::sync::Arc<[String]>,
     /// Offset up to which the state below is valid.
     pos: usize,
     column: usize,
@@ -119,9 +120,9 @@ impl TableTracker {
         let delimiter = sniff_delimiter(first_line);
         let names = parse_header(first_line, delimiter);
         let headers = if looks_like_header(&names) {
-            names
+            names.into()
         } else {
-            Vec::new()
+            std::sync::Arc::default()
         };
         TableTracker {
             delimiter,
