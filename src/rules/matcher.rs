@@ -585,6 +585,12 @@ impl Matcher {
         if ctx.keywords.is_empty() && ctx.fields.is_empty() {
             return (!needs_context).then_some(confidence);
         }
+        // Context could only raise a confidence that cannot go higher: no
+        // need to look for it (most findings, so no keyword search and no
+        // field lookup for them).
+        if !needs_context && confidence.raised() == confidence {
+            return Some(confidence);
+        }
         let has_context = keyword_before(cand, line_start, &ctx.keywords)
             || (!ctx.fields.is_empty()
                 && field_is.is_some_and(|field_is| {
