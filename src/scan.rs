@@ -399,27 +399,29 @@ enum Locator {
 }
 
 impl Locator {
-    fn field(&mut self, buf: &[u8], offset: usize) -> Option<String> {
+    /// `f` applied to the name of the field at `offset`, looked at where
+    /// the locator keeps it (no copy).
+    fn with_field<R>(&mut self, buf: &[u8], offset: usize, f: impl FnOnce(&str) -> R) -> Option<R> {
         match self {
             Locator::None => None,
-            Locator::Table(t) => t.field_at(buf, offset),
-            Locator::Json(t) => t.field_at(buf, offset),
-            Locator::Sql(t) => t.field_at(buf, offset),
-            Locator::Fixed(f) => Some(f.clone()),
+            Locator::Table(t) => t.with_field_at(buf, offset, f),
+            Locator::Json(t) => t.with_field_at(buf, offset, f),
+            Locator::Sql(t) => t.with_field_at(buf, offset, f),
+            Locator::Fixed(name) => Some(f(name)),
             Locator::Cells(cells) => {
                 let i = cells.partition_point(|(end, _)| *end <= offset);
-                cells.get(i).map(|(_, name)| name.clone())
+                cells.get(i).map(|(_, name)| f(name))
             }
         }
     }
 
-    /// Whether the field at `offset` exists and `check` holds for its name;
-    /// a table's column is looked at without copying its header.
+    fn field(&mut self, buf: &[u8], offset: usize) -> Option<String> {
+        self.with_field(buf, offset, str::to_string)
+    }
+
+    /// Whether the field at `offset` exists and `check` holds for its name.
     fn field_is(&mut self, buf: &[u8], offset: usize, check: &mut dyn FnMut(&str) -> bool) -> bool {
-        match self {
-            Locator::Table(t) => t.with_field_at(buf, offset, check).unwrap_or(false),
-            _ => self.field(buf, offset).is_some_and(|name| check(&name)),
-        }
+        self.with_field(buf, offset, check).unwrap_or(false)
     }
 }
 

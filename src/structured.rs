@@ -148,6 +148,8 @@ struct JsonState {
 pub struct JsonTracker {
     state: JsonState,
     rewind: Rewind<JsonState>,
+    /// The last path named, reused so a name can be looked at without a copy.
+    name: String,
 }
 
 impl Positioned for JsonState {
@@ -161,6 +163,12 @@ impl SqlState {
     /// statement does not name it).
     fn field_name(&self) -> String {
         let mut name = String::with_capacity(self.table.len() + 24);
+        self.write_field_name(&mut name);
+        name
+    }
+
+    /// [`field_name`](Self::field_name), appended to `name`.
+    fn write_field_name(&self, name: &mut String) {
         name.push_str(&self.table);
         name.push('.');
         match self.columns.get(self.column) {
@@ -170,7 +178,6 @@ impl SqlState {
                 let _ = write!(name, "column {}", self.column + 1);
             }
         }
-        name
     }
 }
 
@@ -257,12 +264,6 @@ impl JsonState {
         } else {
             self.stack.pop();
         }
-    }
-
-    fn path(&self) -> Option<String> {
-        let mut path = String::new();
-        write_path(&self.stack, self.overflow, &mut path);
-        (!path.is_empty()).then_some(path)
     }
 }
 
@@ -499,11 +500,22 @@ impl JsonTracker {
         JsonTracker {
             rewind: Rewind::starting_at(&state),
             state,
+            name: String::new(),
         }
     }
 
     /// The path of the value at `offset`.
     pub fn field_at(&mut self, buf: &[u8], offset: usize) -> Option<String> {
+        self.with_field_at(buf, offset, str::to_string)
+    }
+
+    /// `f` applied to the path of the value at `offset`, without copying it.
+    pub fn with_field_at<R>(
+        &mut self,
+        buf: &[u8],
+        offset: usize,
+        f: impl FnOnce(&str) -> R,
+    ) -> Option<R> {
         let offset = offset.min(buf.len());
         if !self
             .rewind
@@ -511,7 +523,9 @@ impl JsonTracker {
         {
             return None;
         }
-        self.state.path()
+        self.name.clear();
+        write_path(&self.state.stack, self.state.overflow, &mut self.name);
+        (!self.name.is_empty()).then(|| f(&self.name))
     }
 
     /// Moves offsets back by `consumed` bytes when the scanner drops the
@@ -559,6 +573,8 @@ pub struct SqlTracker {
     schemas: HashMap<String, Arc<[String]>>,
     /// Set on a tracker that profiles the dump (it only moves forward).
     counts: Option<Box<SqlCounts>>,
+    /// The last field named, reused so a name can be looked at without a copy.
+    name: String,
 }
 
 /// Rows per table and non-blank values per `table.column` of an SQL dump.
@@ -692,6 +708,17 @@ impl SqlTracker {
     }
 
     pub fn field_at(&mut self, buf: &[u8], offset: usize) -> Option<String> {
+        self.with_field_at(buf, offset, str::to_string)
+    }
+
+    /// `f` applied to `table.column` of the value at `offset`, without
+    /// copying it.
+    pub fn with_field_at<R>(
+        &mut self,
+        buf: &[u8],
+        offset: usize,
+        f: impl FnOnce(&str) -> R,
+    ) -> Option<R> {
         let offset = offset.min(buf.len());
         // Walking needs the whole tracker (it learns schemas on the way):
         // the state being moved is swapped in for each step.
@@ -707,10 +734,13 @@ impl SqlTracker {
         if !known {
             return None;
         }
-        let s = &self.state;
-        match s.mode {
+        match self.state.mode {
             SqlMode::Statement => None,
-            SqlMode::Values | SqlMode::Copy => Some(s.field_name()),
+            SqlMode::Values | SqlMode::Copy => {
+                self.name.clear();
+                self.state.write_field_name(&mut self.name);
+                Some(f(&self.name))
+            }
         }
     }
 
