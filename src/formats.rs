@@ -84,6 +84,40 @@ fn looks_like_header(names: &[String]) -> bool {
         })
 }
 
+/// A format's tracker that names the field (column, JSON path, SQL
+/// `table.column`) a byte offset of its buffer is in.
+pub trait NamesFields {
+    /// `f` applied to the name of the field at `offset`, looked at where the
+    /// tracker keeps it (no copy); `None` where no field is known.
+    fn with_field_at<R>(
+        &mut self,
+        buf: &[u8],
+        offset: usize,
+        f: impl FnOnce(&str) -> R,
+    ) -> Option<R>;
+
+    /// The name of the field at `offset`.
+    fn field_at(&mut self, buf: &[u8], offset: usize) -> Option<String> {
+        self.with_field_at(buf, offset, str::to_string)
+    }
+}
+
+impl NamesFields for TableTracker {
+    /// The column's header name, or its 1-based number when there is none.
+    fn with_field_at<R>(
+        &mut self,
+        buf: &[u8],
+        offset: usize,
+        f: impl FnOnce(&str) -> R,
+    ) -> Option<R> {
+        let column = self.column_at(buf, offset)?;
+        Some(match self.headers.get(column) {
+            Some(header) => f(header),
+            None => f(&format!("column {}", column + 1)),
+        })
+    }
+}
+
 /// Follows a delimited table through the buffer to answer "which column is
 /// this offset in?" with RFC 4180 quoting (quoted delimiters and newlines).
 #[derive(Debug, Clone)]
@@ -143,25 +177,6 @@ impl TableTracker {
     /// The header names (empty when the first line is data).
     pub fn headers(&self) -> &[String] {
         &self.headers
-    }
-
-    /// The column's header name, or its 1-based number when there is none.
-    pub fn field_at(&mut self, buf: &[u8], offset: usize) -> Option<String> {
-        self.with_field_at(buf, offset, str::to_string)
-    }
-
-    /// `f` applied to the column's name at `offset`, without copying a header.
-    pub fn with_field_at<R>(
-        &mut self,
-        buf: &[u8],
-        offset: usize,
-        f: impl FnOnce(&str) -> R,
-    ) -> Option<R> {
-        let column = self.column_at(buf, offset)?;
-        Some(match self.headers.get(column) {
-            Some(header) => f(header),
-            None => f(&format!("column {}", column + 1)),
-        })
     }
 
     /// The 0-based column index at `offset`, walking forward from the last

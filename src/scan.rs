@@ -23,7 +23,7 @@
 use crate::columns::TableProfile;
 use crate::container::{ArchiveLimits, Container};
 use crate::finding::Finding;
-use crate::formats::{Format, TableTracker};
+use crate::formats::{Format, NamesFields, TableTracker};
 use crate::redact::{FingerprintKey, mask, normalize};
 use crate::rules::matcher::{FieldIs, Hit, Matcher, MatcherCache};
 use crate::structured::{JsonProfile, JsonTracker, SqlProfile, SqlTracker};

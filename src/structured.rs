@@ -17,6 +17,7 @@
 //! from an earlier `CREATE TABLE`) and from `COPY t (cols) FROM stdin` blocks.
 
 use crate::columns::ColumnProfile;
+use crate::formats::NamesFields;
 use crate::redact::FingerprintKey;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -484,6 +485,27 @@ impl JsonProfile {
     }
 }
 
+impl NamesFields for JsonTracker {
+    /// The path of the value at `offset`.
+    fn with_field_at<R>(
+        &mut self,
+        buf: &[u8],
+        offset: usize,
+        f: impl FnOnce(&str) -> R,
+    ) -> Option<R> {
+        let offset = offset.min(buf.len());
+        if !self
+            .rewind
+            .seek(&mut self.state, buf, offset, |s, to| s.advance(buf, to))
+        {
+            return None;
+        }
+        self.name.clear();
+        write_path(&self.state.stack, self.state.overflow, &mut self.name);
+        (!self.name.is_empty()).then(|| f(&self.name))
+    }
+}
+
 impl JsonTracker {
     pub fn new() -> Self {
         Self::default()
@@ -502,30 +524,6 @@ impl JsonTracker {
             state,
             name: String::new(),
         }
-    }
-
-    /// The path of the value at `offset`.
-    pub fn field_at(&mut self, buf: &[u8], offset: usize) -> Option<String> {
-        self.with_field_at(buf, offset, str::to_string)
-    }
-
-    /// `f` applied to the path of the value at `offset`, without copying it.
-    pub fn with_field_at<R>(
-        &mut self,
-        buf: &[u8],
-        offset: usize,
-        f: impl FnOnce(&str) -> R,
-    ) -> Option<R> {
-        let offset = offset.min(buf.len());
-        if !self
-            .rewind
-            .seek(&mut self.state, buf, offset, |s, to| s.advance(buf, to))
-        {
-            return None;
-        }
-        self.name.clear();
-        write_path(&self.state.stack, self.state.overflow, &mut self.name);
-        (!self.name.is_empty()).then(|| f(&self.name))
     }
 
     /// Moves offsets back by `consumed` bytes when the scanner drops the
@@ -702,18 +700,9 @@ fn starts_with_ignore_case(hay: &[u8], word: &[u8]) -> bool {
     hay.len() >= word.len() && hay[..word.len()].eq_ignore_ascii_case(word)
 }
 
-impl SqlTracker {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn field_at(&mut self, buf: &[u8], offset: usize) -> Option<String> {
-        self.with_field_at(buf, offset, str::to_string)
-    }
-
-    /// `f` applied to `table.column` of the value at `offset`, without
-    /// copying it.
-    pub fn with_field_at<R>(
+impl NamesFields for SqlTracker {
+    /// `table.column` of the value at `offset`.
+    fn with_field_at<R>(
         &mut self,
         buf: &[u8],
         offset: usize,
@@ -742,6 +731,12 @@ impl SqlTracker {
                 Some(f(&self.name))
             }
         }
+    }
+}
+
+impl SqlTracker {
+    pub fn new() -> Self {
+        Self::default()
     }
 
     pub fn rebase(&mut self, buf: &[u8], consumed: usize) {
