@@ -124,6 +124,7 @@ impl Validator {
     pub fn rejects_later_starts(self, cand: &Candidate<'_>) -> bool {
         match self {
             Validator::Email => email::later_starts_rejected(cand.text()),
+            Validator::Phone => phone::later_starts_rejected(cand),
             _ => false,
         }
     }

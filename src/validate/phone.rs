@@ -372,19 +372,8 @@ fn embedded(c: &Candidate) -> bool {
         .checked_sub(2)
         .and_then(|i| before.get(i))
         .copied();
-    let digit_or_letter = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
-    // Commas and slashes next to digits are allowed: CSV rows put phone
-    // columns side by side ("0612345678,0201234567") and people list numbers
-    // as "020-1234567/06-12345678".
-    match prev {
-        Some(b) if b.is_ascii_alphanumeric() || b == b'_' || b == b'+' => return true,
-        // "12.0612345678", "10:15 ..." continued.
-        Some(b'.' | b':') if prev2.is_some_and(|b| b.is_ascii_digit()) => return true,
-        // "12-03-2024" continued, "ref-0612345678".
-        Some(b'-') if digit_or_letter(prev2) => return true,
-        // A path segment: "/orders/0612345678".
-        Some(b'/') if prev2.is_some_and(|b| b.is_ascii_alphabetic()) => return true,
-        _ => {}
+    if continues_something_before(prev, prev2) {
+        return true;
     }
     let after = c.after(2);
     let next = after.first().copied();
@@ -396,6 +385,58 @@ fn embedded(c: &Candidate) -> bool {
         _ => {}
     }
     currency_before(c) || block_tail(c, text)
+}
+
+/// Whether the two bytes before a candidate (`prev` right before it) show
+/// it continues a longer token.
+fn continues_something_before(prev: Option<u8>, prev2: Option<u8>) -> bool {
+    let digit_or_letter = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+    // Commas and slashes next to digits are allowed: CSV rows put phone
+    // columns side by side ("0612345678,0201234567") and people list numbers
+    // as "020-1234567/06-12345678".
+    match prev {
+        Some(b) if b.is_ascii_alphanumeric() || b == b'_' || b == b'+' => true,
+        // "12.0612345678", "10:15 ..." continued.
+        Some(b'.' | b':') => prev2.is_some_and(|b| b.is_ascii_digit()),
+        // "12-03-2024" continued, "ref-0612345678".
+        Some(b'-') => digit_or_letter(prev2),
+        // A path segment: "/orders/0612345678".
+        Some(b'/') => prev2.is_some_and(|b| b.is_ascii_alphabetic()),
+        _ => false,
+    }
+}
+
+/// Whether [`check`] turns down every candidate that ends where `c` ends
+/// but starts inside it. A written form starts with a digit, `(` or `+`;
+/// one starting with a digit needs [`MIN_DIGITS`] digits from there on and
+/// is turned down when the bytes before it continue something
+/// (`12-03-2024 15`, `85.128.152.234`: every later start follows a dash or
+/// dot after a digit). Parentheses and plus signs inside are left to the
+/// check.
+pub(super) fn later_starts_rejected(c: &Candidate) -> bool {
+    let text = c.text();
+    let mut digits_from_here = 0;
+    for q in (1..text.len()).rev() {
+        match text[q] {
+            b'(' | b'+' => return false,
+            b'0'..=b'9' => {
+                digits_from_here += 1;
+                if digits_from_here < MIN_DIGITS {
+                    continue;
+                }
+                let prev2 = match q {
+                    1 => c.byte_before(),
+                    _ => Some(text[q - 2]),
+                };
+                if !continues_something_before(Some(text[q - 1]), prev2) {
+                    return false;
+                }
+            }
+            // Separators, letters: no written form starts there.
+            _ => {}
+        }
+    }
+    true
 }
 
 /// An amount: a currency sign or code just before the digits.
@@ -1095,6 +1136,43 @@ mod tests {
         }
         let _ = check(&Candidate::whole("\u{ff10}\u{ff12}".as_bytes()), "NL");
         let _ = check(&Candidate::whole(b""), "NL");
+    }
+
+    #[test]
+    fn no_later_start_is_accepted_where_the_matcher_stops_looking() {
+        // Every stretch of each line, as any pattern could hand it over:
+        // when `later_starts_rejected` says so, no later start to the same
+        // end may pass, in any region.
+        let lines = [
+            "14-06-2023 15:31;06-41046169;2024-05-01T02:05:19.552Z",
+            "client=85.128.152.234 xff=10.0.84.145:5432 v1.2.3.4567890",
+            "ref-0612345678 12-0612345678 order 123 06-12345678",
+            "Tel: +31 (0)20 123 4567 / (0342) 98 60 09, 020/1234567",
+            "NL76 BUNQ 1705 1929 31;0031 6 4090 8928;+32 2 234 56 78",
+            "run=20240719135539356 7622.59.127 1.234.567,89 0475 12 34 56",
+            "a-0612345678.06-1234-5678 030 - 1234567-0612345678 12 1234567",
+        ];
+        for line in lines {
+            let hay = line.as_bytes();
+            for start in 0..hay.len() {
+                for end in start + 1..=hay.len() {
+                    if !later_starts_rejected(&Candidate::new(hay, start, end)) {
+                        continue;
+                    }
+                    for later in start + 1..end {
+                        for region in ["NL", "BE", "DE", "US"] {
+                            assert_eq!(
+                                check(&Candidate::new(hay, later, end), region),
+                                Verdict::Reject,
+                                "{:?} after {:?} in {region}",
+                                &line[later..end],
+                                &line[start..end]
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
