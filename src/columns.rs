@@ -368,8 +368,13 @@ const RECORD_DATE_TERMS: &[&str] = &[
 
 /// True when a column's dates tell the age of its records.
 pub fn is_record_date_header(header: &str) -> bool {
+    dates_records(header, classify_header(header))
+}
+
+/// [`is_record_date_header`] for a header already classified as `entity`.
+fn dates_records(header: &str, entity: Option<Entity>) -> bool {
     let joined: String = header_key(header).concat();
-    if joined.is_empty() || classify_header(header) == Some(Entity::DateOfBirth) {
+    if joined.is_empty() || entity == Some(Entity::DateOfBirth) {
         return false;
     }
     // Expiry and due dates lie ahead; they do not date a record.
@@ -694,7 +699,7 @@ impl ColumnProfile {
         ColumnProfile {
             name,
             non_empty: 0,
-            dates: is_record_date_header(header).then(DateRange::default),
+            dates: dates_records(header, header_entity).then(DateRange::default),
             header_entity,
             // Pattern entities are counted by their findings; only what no
             // rule can find is counted by header here.
