@@ -13,9 +13,49 @@ use std::time::{Duration, Instant};
 
 const PREVIOUS: &[u8] = b"the previous report\n";
 
-/// Starts `piiscan scan TREE ARGS -o REPORT`, interrupts it once it is well
-/// under way, and returns its exit status and stderr.
-fn interrupt_scan(tree: &Path, report: &Path, args: &[&str]) -> (ExitStatus, String) {
+/// How long after its start a scan of `tree` is well under way: a third of
+/// the time a whole scan takes here (a debug build scans this tree twenty
+/// times slower than a release build, and a loaded machine slower still).
+fn while_under_way(tree: &Path) -> Duration {
+    let started = Instant::now();
+    let out = piiscan()
+        .arg("scan")
+        .arg(tree)
+        .args(["--format", "json", "-q"])
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    (started.elapsed() / 3).max(Duration::from_millis(30))
+}
+
+/// Starts `piiscan scan TREE ARGS -o REPORT`, interrupts it `after` its
+/// start, and returns its exit status and stderr. A scan that finished
+/// first (the machine was quicker than measured) is started again with half
+/// the delay, up to four times.
+fn interrupt_scan(
+    tree: &Path,
+    report: &Path,
+    args: &[&str],
+    after: Duration,
+) -> (ExitStatus, String) {
+    let mut after = after;
+    for _ in 0..4 {
+        let (status, err) = interrupt_scan_once(tree, report, args, after);
+        if status.code() != Some(1) {
+            return (status, err);
+        }
+        after /= 2;
+    }
+    panic!("every scan finished before it was interrupted");
+}
+
+fn interrupt_scan_once(
+    tree: &Path,
+    report: &Path,
+    args: &[&str],
+    after: Duration,
+) -> (ExitStatus, String) {
     std::fs::write(report, PREVIOUS).unwrap();
     let mut child = piiscan()
         .arg("scan")
@@ -27,7 +67,7 @@ fn interrupt_scan(tree: &Path, report: &Path, args: &[&str]) -> (ExitStatus, Str
         .stderr(Stdio::piped())
         .spawn()
         .expect("piiscan runs");
-    std::thread::sleep(Duration::from_millis(800));
+    std::thread::sleep(after);
     // SAFETY: kill only sends a signal to the child we started.
     let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     assert_eq!(sent, 0);
@@ -73,6 +113,8 @@ fn sigint_stops_the_scan_and_never_tears_the_report() {
     // chunks, and in a debug build one of the larger, densely filled files
     // of a 64 MiB tree takes 20-30 s to scan on a loaded two-core machine
     // (a release build: about a second), which a 20 s bound cannot allow.
+    // When to interrupt is measured, so debug and release builds both stop
+    // mid-scan.
     let out = piiscan()
         .args(["generate", "--size", "8MiB", "--seed", "1", "--out"])
         .arg(&tree)
@@ -80,10 +122,11 @@ fn sigint_stops_the_scan_and_never_tears_the_report() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let reports = tempfile::tempdir().unwrap();
+    let after = while_under_way(&tree);
 
     // JSON: the report is written whole, marked incomplete.
     let report = reports.path().join("report.json");
-    let (status, err) = interrupt_scan(&tree, &report, &["--format", "json"]);
+    let (status, err) = interrupt_scan(&tree, &report, &["--format", "json"], after);
     assert_eq!(status.code(), Some(130), "{err}");
     let doc: Value = serde_json::from_slice(&std::fs::read(&report).unwrap())
         .unwrap_or_else(|e| panic!("torn report: {e}"));
@@ -92,7 +135,7 @@ fn sigint_stops_the_scan_and_never_tears_the_report() {
 
     // NDJSON: the summary line says so.
     let report = reports.path().join("report.ndjson");
-    let (status, err) = interrupt_scan(&tree, &report, &["--format", "ndjson"]);
+    let (status, err) = interrupt_scan(&tree, &report, &["--format", "ndjson"], after);
     assert_eq!(status.code(), Some(130), "{err}");
     let text = std::fs::read_to_string(&report).unwrap();
     let lines: Vec<Value> = text
@@ -105,36 +148,45 @@ fn sigint_stops_the_scan_and_never_tears_the_report() {
 
     // Human: a note at the end.
     let report = reports.path().join("report.txt");
-    let (status, err) = interrupt_scan(&tree, &report, &["--format", "human"]);
+    let (status, err) = interrupt_scan(&tree, &report, &["--format", "human"], after);
     assert_eq!(status.code(), Some(130), "{err}");
     let text = std::fs::read_to_string(&report).unwrap();
     assert!(text.contains("this report is incomplete"), "{text}");
 
     // CSV cannot carry a mark: the previous file stays as it was.
     let report = reports.path().join("report.csv");
-    let (status, err) = interrupt_scan(&tree, &report, &["--format", "csv"]);
+    let (status, err) = interrupt_scan(&tree, &report, &["--format", "csv"], after);
     assert_eq!(status.code(), Some(130), "{err}");
     assert_eq!(std::fs::read(&report).unwrap(), PREVIOUS);
     assert!(err.contains("was not written"), "{err}");
 
     // A baseline of part of the tree is never written.
     let baseline = reports.path().join("baseline.json");
-    std::fs::write(&baseline, PREVIOUS).unwrap();
-    let mut child = piiscan()
-        .args(["baseline", "create"])
-        .arg(&tree)
-        .arg("-o")
-        .arg(&baseline)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(800));
-    // SAFETY: as above.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130));
-    assert_eq!(std::fs::read(&baseline).unwrap(), PREVIOUS);
+    let mut after = after;
+    for attempt in 0..4 {
+        std::fs::write(&baseline, PREVIOUS).unwrap();
+        let mut child = piiscan()
+            .args(["baseline", "create"])
+            .arg(&tree)
+            .arg("-o")
+            .arg(&baseline)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(after);
+        // SAFETY: as above.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+        let status = child.wait().unwrap();
+        // Finished before the signal (a baseline was written): again, sooner.
+        if status.code() == Some(0) && attempt < 3 {
+            after /= 2;
+            continue;
+        }
+        assert_eq!(status.code(), Some(130));
+        assert_eq!(std::fs::read(&baseline).unwrap(), PREVIOUS);
+        break;
+    }
 
     assert_no_leftovers(reports.path());
 }
