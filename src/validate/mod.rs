@@ -129,3 +129,33 @@ impl Validator {
         }
     }
 }
+
+/// For tests of [`Validator::rejects_later_starts`]: over every stretch of
+/// each line, as any pattern could hand it over, when `says` holds, `check`
+/// must turn down every candidate that starts later and ends there too.
+#[cfg(test)]
+pub(crate) fn assert_later_starts_rejected(
+    lines: &[&str],
+    says: impl Fn(&Candidate) -> bool,
+    check: impl Fn(&Candidate) -> Verdict,
+) {
+    for line in lines {
+        let hay = line.as_bytes();
+        for start in 0..hay.len() {
+            for end in start + 1..=hay.len() {
+                if !says(&Candidate::new(hay, start, end)) {
+                    continue;
+                }
+                for later in start + 1..end {
+                    assert_eq!(
+                        check(&Candidate::new(hay, later, end)),
+                        Verdict::Reject,
+                        "{:?} after {:?}",
+                        &line[later..end],
+                        &line[start..end]
+                    );
+                }
+            }
+        }
+    }
+}
