@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 const PREVIOUS: &[u8] = b"the previous report\n";
@@ -30,39 +30,42 @@ fn while_under_way(tree: &Path) -> Duration {
 }
 
 /// Starts `piiscan scan TREE ARGS -o REPORT`, interrupts it `after` its
-/// start, and returns its exit status and stderr. A scan that finished
-/// first (the machine was quicker than measured) is started again with half
-/// the delay, up to four times.
+/// start, and returns its exit status and stderr.
 fn interrupt_scan(
     tree: &Path,
     report: &Path,
     args: &[&str],
     after: Duration,
 ) -> (ExitStatus, String) {
+    let mut scan = piiscan();
+    scan.arg("scan").arg(tree).args(args).arg("-o").arg(report);
+    interrupt(scan, report, 1, after)
+}
+
+/// Runs `command`, which writes `output` (first set to [`PREVIOUS`]), and
+/// interrupts it `after` its start. A run that finished first, with exit
+/// status `finished` (the machine was quicker than measured), is started
+/// again with half the delay, up to four times.
+fn interrupt(
+    mut command: Command,
+    output: &Path,
+    finished: i32,
+    after: Duration,
+) -> (ExitStatus, String) {
     let mut after = after;
     for _ in 0..4 {
-        let (status, err) = interrupt_scan_once(tree, report, args, after);
-        if status.code() != Some(1) {
+        let (status, err) = interrupt_once(&mut command, output, after);
+        if status.code() != Some(finished) {
             return (status, err);
         }
         after /= 2;
     }
-    panic!("every scan finished before it was interrupted");
+    panic!("every run finished before it was interrupted");
 }
 
-fn interrupt_scan_once(
-    tree: &Path,
-    report: &Path,
-    args: &[&str],
-    after: Duration,
-) -> (ExitStatus, String) {
-    std::fs::write(report, PREVIOUS).unwrap();
-    let mut child = piiscan()
-        .arg("scan")
-        .arg(tree)
-        .args(args)
-        .arg("-o")
-        .arg(report)
+fn interrupt_once(command: &mut Command, output: &Path, after: Duration) -> (ExitStatus, String) {
+    std::fs::write(output, PREVIOUS).unwrap();
+    let mut child = command
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -162,31 +165,15 @@ fn sigint_stops_the_scan_and_never_tears_the_report() {
 
     // A baseline of part of the tree is never written.
     let baseline = reports.path().join("baseline.json");
-    let mut after = after;
-    for attempt in 0..4 {
-        std::fs::write(&baseline, PREVIOUS).unwrap();
-        let mut child = piiscan()
-            .args(["baseline", "create"])
-            .arg(&tree)
-            .arg("-o")
-            .arg(&baseline)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(after);
-        // SAFETY: as above.
-        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-        let status = child.wait().unwrap();
-        // Finished before the signal (a baseline was written): again, sooner.
-        if status.code() == Some(0) && attempt < 3 {
-            after /= 2;
-            continue;
-        }
-        assert_eq!(status.code(), Some(130));
-        assert_eq!(std::fs::read(&baseline).unwrap(), PREVIOUS);
-        break;
-    }
+    let mut create = piiscan();
+    create
+        .args(["baseline", "create"])
+        .arg(&tree)
+        .arg("-o")
+        .arg(&baseline);
+    let (status, err) = interrupt(create, &baseline, 0, after);
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert_eq!(std::fs::read(&baseline).unwrap(), PREVIOUS);
 
     assert_no_leftovers(reports.path());
 }
