@@ -584,9 +584,12 @@ impl<'a> FileScanner<'a> {
     /// Scans one file. Never fails: problems become the outcome's status.
     /// Members of compressed files, archives and spreadsheets are reported
     /// to `sink` as entries of their own; the returned outcome is the file's.
+    /// `listed_regular` says the directory listing showed a regular file
+    /// (see [`open_listed_regular`]).
     pub fn scan_file(
         &mut self,
         path: &Path,
+        listed_regular: bool,
         display_path: String,
         sink: &mut dyn ScanSink,
         progress: &dyn Fn(u64),
@@ -600,13 +603,26 @@ impl<'a> FileScanner<'a> {
         let skip = |outcome: &mut FileOutcome, reason, detail: String| {
             outcome.status = FileStatus::Skipped { reason, detail };
         };
-        // Metadata first: opening a FIFO would block.
-        let meta = match std::fs::metadata(path) {
-            Ok(m) => m,
-            Err(e) => {
+        let opened = if listed_regular {
+            open_listed_regular(path)
+        } else {
+            None
+        };
+        let (meta, opened) = match opened {
+            Some(Ok((file, meta))) => (meta, Some(file)),
+            Some(Err(e)) => {
                 skip(&mut outcome, SkipReason::Unreadable, e.to_string());
                 return outcome;
             }
+            // Metadata first: opening a FIFO or a device could block or
+            // have effects of its own.
+            None => match std::fs::metadata(path) {
+                Ok(m) => (m, None),
+                Err(e) => {
+                    skip(&mut outcome, SkipReason::Unreadable, e.to_string());
+                    return outcome;
+                }
+            },
         };
         outcome.size = meta.len();
         outcome.modified = meta.modified().ok();
@@ -629,7 +645,7 @@ impl<'a> FileScanner<'a> {
             );
             return outcome;
         }
-        let mut file = match File::open(path) {
+        let mut file = match opened.map_or_else(|| File::open(path), Ok) {
             Ok(f) => f,
             Err(e) => {
                 skip(&mut outcome, SkipReason::Unreadable, e.to_string());
@@ -1523,6 +1539,31 @@ impl Locator {
             Format::Sql => Locator::Sql(SqlTracker::new()),
         }
     }
+}
+
+/// Opens a file the directory listing showed as regular, then reads its
+/// metadata from the open file: one path lookup instead of two, which is a
+/// measurable share of a scan of many small files. Opened without blocking
+/// in case it was replaced by a FIFO since the listing (the metadata then
+/// tells, and the file is skipped like any special file). `None` where
+/// that cannot be done (not Unix): the caller reads the metadata first.
+#[cfg(unix)]
+fn open_listed_regular(path: &Path) -> Option<std::io::Result<(File, std::fs::Metadata)>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .and_then(|file| {
+            let meta = file.metadata()?;
+            Ok((file, meta))
+        });
+    Some(opened)
+}
+
+#[cfg(not(unix))]
+fn open_listed_regular(_path: &Path) -> Option<std::io::Result<(File, std::fs::Metadata)>> {
+    None
 }
 
 fn describe_special(meta: &std::fs::Metadata) -> &'static str {

@@ -322,9 +322,16 @@ fn visit(
         stream: options.stream_findings,
         stats: FileEntry::default(),
     };
-    let outcome = scanner.scan_file(entry.path(), display, &mut collector, &|bytes| {
-        counters.bytes.fetch_add(bytes, Ordering::Relaxed);
-    });
+    let listed_regular = file_type.is_file();
+    let outcome = scanner.scan_file(
+        entry.path(),
+        listed_regular,
+        display,
+        &mut collector,
+        &|bytes| {
+            counters.bytes.fetch_add(bytes, Ordering::Relaxed);
+        },
+    );
     counters.files.fetch_add(1, Ordering::Relaxed);
     let profiles = scanner.take_profiles();
     collector.entry(outcome, profiles);
