@@ -786,7 +786,7 @@ fn unquote(raw: &[u8]) -> std::borrow::Cow<'_, str> {
         .strip_prefix(b"\"")
         .and_then(|t| t.strip_suffix(b"\""))
         .unwrap_or(trimmed);
-    let text = String::from_utf8_lossy(inner);
+    let text = crate::formats::text_lossy(inner);
     if memchr::memmem::find(inner, b"\"\"").is_some() {
         std::borrow::Cow::Owned(text.replace("\"\"", "\""))
     } else {

@@ -34,6 +34,17 @@ impl Format {
     }
 }
 
+/// `bytes` as text, invalid UTF-8 replaced as [`String::from_utf8_lossy`]
+/// replaces it. Valid text (nearly all) is checked by `str::from_utf8`,
+/// which runs through ASCII a word at a time: quicker on the short values
+/// and fields it is asked about, once per finding and per table field.
+pub fn text_lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// Picks the delimiter that splits the header line into the most fields,
 /// outside quotes. Dutch Excel exports use `;`, others `,`, `\t` or `|`.
 pub fn sniff_delimiter(first_line: &[u8]) -> u8 {
@@ -278,6 +289,20 @@ impl TableTracker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_replaced_as_the_standard_library_replaces_it() {
+        for bytes in [
+            &b"jan@kpn.nl"[..],
+            b"",
+            "Ørsted".as_bytes(),
+            b"caf\xe9 06-12345678",
+            b"\xff\xfe\x00a",
+            b"truncated \xe2\x82",
+        ] {
+            assert_eq!(text_lossy(bytes), String::from_utf8_lossy(bytes));
+        }
+    }
 
     #[test]
     fn sniffs_dutch_excel_semicolons() {

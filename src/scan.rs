@@ -1291,7 +1291,7 @@ impl<'a> FileScanner<'a> {
                 continue;
             }
             let rule = matcher.rule(hit.rule);
-            let value = String::from_utf8_lossy(&buf[hit.start..hit.end]).into_owned();
+            let value = crate::formats::text_lossy(&buf[hit.start..hit.end]).into_owned();
             let normalized = normalize(rule.entity, &value, matcher.region());
             let only_counted = self.ctx.settings.findings_only_counted;
             let (fingerprint, fingerprint_bits) = if only_counted {
