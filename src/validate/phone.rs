@@ -704,7 +704,7 @@ pub(super) fn check(c: &Candidate, region: &str) -> Verdict {
     let Some(e164) = valid_e164_on_stack(&w, region) else {
         return Verdict::Reject;
     };
-    LAST_ACCEPTED.with_borrow_mut(|last| last.keep(text, region, e164));
+    RECENTLY_ACCEPTED.with_borrow_mut(|recent| recent.keep(text, region, e164));
     let separated = w.groups > 1;
     let mut conf = match w.intl {
         Some(Intl::Plus) => Confidence::High,
@@ -726,24 +726,22 @@ pub(super) fn check(c: &Candidate, region: &str) -> Verdict {
 /// text is not a valid number (for `region` when it has no international
 /// prefix).
 pub fn to_e164(text: &[u8], region: &str) -> Option<String> {
-    if let Some(e164) = LAST_ACCEPTED.with_borrow_mut(|last| last.take(text, region)) {
+    if let Some(e164) = RECENTLY_ACCEPTED.with_borrow(|recent| recent.get(text, region)) {
         return Some(e164);
     }
     let w = written(text)?;
     valid_e164(&w, region)
 }
 
-/// The E.164 form of the number [`check`] accepted last on this thread:
-/// a finding's value is normalised right after it was checked, and parsing
-/// the written form again cost as much as the check.
+/// The E.164 form of a number [`check`] accepted on this thread.
 #[derive(Default)]
-struct LastAccepted {
+struct Accepted {
     text: ArrayVec<u8, MAX_TEXT>,
     region: ArrayString<8>,
     e164: Option<E164>,
 }
 
-impl LastAccepted {
+impl Accepted {
     fn keep(&mut self, text: &[u8], region: &str, e164: E164) {
         self.text.clear();
         self.region.clear();
@@ -757,19 +755,43 @@ impl LastAccepted {
         }
     }
 
-    /// The kept form when it is the one of `text` in `region`, once.
-    fn take(&mut self, text: &[u8], region: &str) -> Option<String> {
-        if self.e164.is_some() && self.text.as_slice() == text && self.region.as_str() == region {
-            self.e164.take().map(|e164| e164.to_string())
-        } else {
-            None
-        }
+    /// The kept form when it is the one of `text` in `region`.
+    fn get(&self, text: &[u8], region: &str) -> Option<String> {
+        let e164 = self.e164.as_ref()?;
+        (self.text.as_slice() == text && self.region.as_str() == region).then(|| e164.to_string())
+    }
+}
+
+/// Numbers held by [`RecentlyAccepted`]: a line's candidates are all
+/// checked before its findings are normalised, and a line seldom holds
+/// more phone numbers than this.
+const RECENT: usize = 4;
+
+/// The E.164 forms of the last numbers [`check`] accepted on this thread:
+/// a finding's value is normalised right after its line was checked, and
+/// parsing the written form again cost as much as the check. (The form
+/// depends only on the text and the region, so an entry can answer more
+/// than once.)
+#[derive(Default)]
+struct RecentlyAccepted {
+    entries: [Accepted; RECENT],
+    next: usize,
+}
+
+impl RecentlyAccepted {
+    fn keep(&mut self, text: &[u8], region: &str, e164: E164) {
+        self.entries[self.next].keep(text, region, e164);
+        self.next = (self.next + 1) % RECENT;
+    }
+
+    fn get(&self, text: &[u8], region: &str) -> Option<String> {
+        self.entries.iter().find_map(|a| a.get(text, region))
     }
 }
 
 thread_local! {
-    static LAST_ACCEPTED: std::cell::RefCell<LastAccepted> =
-        std::cell::RefCell::new(LastAccepted::default());
+    static RECENTLY_ACCEPTED: std::cell::RefCell<RecentlyAccepted> =
+        std::cell::RefCell::new(RecentlyAccepted::default());
 }
 
 #[cfg(test)]
