@@ -366,6 +366,8 @@ pub struct FileScanner<'a> {
     rule_ids: Vec<std::sync::Arc<str>>,
     buf: Vec<u8>,
     hits: Vec<Hit>,
+    /// The field each of `hits` is in, named as the matcher found it.
+    hit_fields: Vec<Option<String>>,
     /// Rows and columns of the table being scanned, when it is one.
     table_profile: Option<TableProfile>,
     /// Records and fields of the JSON document being scanned, when it is one.
@@ -439,6 +441,7 @@ impl<'a> FileScanner<'a> {
                 .collect(),
             buf: Vec::new(),
             hits: Vec::new(),
+            hit_fields: Vec::new(),
             table_profile: None,
             json_profile: None,
             sql_profile: None,
@@ -1235,18 +1238,27 @@ impl<'a> FileScanner<'a> {
     ) {
         let matcher = &self.ctx.matcher;
         self.hits.clear();
-        // The matcher walks the locator forward to its last candidate, but
-        // naming the hits starts again at the first one: a tracker only walks
-        // forward, so the naming pass gets a copy taken before the matcher's.
-        let mut fresh = locator.snapshot();
+        self.hit_fields.clear();
         {
-            let hits = &mut self.hits;
+            // Hits are named as the matcher hands them over, line by line:
+            // the locator is then still on their line (the context checks
+            // before them asked only about that line), so it walks each
+            // line once for both. Trackers walk forward and answer for
+            // earlier offsets of the line they are on.
+            let (hits, hit_fields) = (&mut self.hits, &mut self.hit_fields);
             let names_fields = !matches!(locator, Locator::None);
+            let shared = std::cell::RefCell::new(&mut *locator);
             let mut field_is = |offset: usize, check: &mut dyn FnMut(&str) -> bool| {
-                locator.field_is(buf, offset, check)
+                shared.borrow_mut().field_is(buf, offset, check)
             };
             let field_is: Option<&mut FieldIs<'_>> = names_fields.then_some(&mut field_is);
             matcher.find_hits(&mut self.cache, buf, accept_end, field_is, &mut |h| {
+                let field = if names_fields {
+                    shared.borrow_mut().field(buf, h.start)
+                } else {
+                    None
+                };
+                hit_fields.push(field);
                 hits.push(h)
             });
         }
@@ -1266,10 +1278,6 @@ impl<'a> FileScanner<'a> {
                 .walk(&buf[..accept_end], key),
             _ => {}
         }
-        let locator = match fresh.as_mut() {
-            Some(fresh) => fresh,
-            None => locator,
-        };
         // One pass over the chunk tells whether any line in it carries a
         // marker; only then is each hit's line looked at.
         // (`piiscan:ignore` is also the start of the next-line marker.)
@@ -1284,7 +1292,7 @@ impl<'a> FileScanner<'a> {
             }
         };
         let mut ignored_line = IgnoredLine::default();
-        for hit in &self.hits {
+        for (hit, field) in self.hits.iter().zip(self.hit_fields.iter_mut()) {
             lines.advance(buf, base, base + hit.start as u64);
             if markers && ignored_line.is_ignored(buf, hit.start, lines.previous_chunk_ignores_next)
             {
@@ -1307,7 +1315,7 @@ impl<'a> FileScanner<'a> {
                 path: std::sync::Arc::clone(&path),
                 line: lines.line,
                 column: lines.chars + 1,
-                field: locator.field(buf, hit.start),
+                field: field.take(),
                 confidence: hit.confidence,
                 masked: if only_counted {
                     String::new()
@@ -1511,16 +1519,6 @@ fn is_ignored_inline(
 }
 
 impl Locator {
-    /// A copy of a locator that keeps state; `None` for the stateless ones.
-    fn snapshot(&self) -> Option<Locator> {
-        match self {
-            Locator::Table(t) => Some(Locator::Table(t.clone())),
-            Locator::Json(t) => Some(Locator::Json(t.clone())),
-            Locator::Sql(t) => Some(Locator::Sql(t.clone())),
-            Locator::None | Locator::Fixed(_) | Locator::Cells(_) => None,
-        }
-    }
-
     /// Keeps the tracker valid when the scanner drops `consumed` bytes.
     fn rebase(&mut self, buf: &[u8], consumed: usize) {
         match self {
