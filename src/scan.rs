@@ -366,8 +366,10 @@ pub struct FileScanner<'a> {
     rule_ids: Vec<std::sync::Arc<str>>,
     buf: Vec<u8>,
     hits: Vec<Hit>,
-    /// The field each of `hits` is in, named as the matcher found it.
-    hit_fields: Vec<Option<String>>,
+    /// Where in `hit_field_names` the name of the field each of `hits` is
+    /// in was copied, as the matcher found it.
+    hit_fields: Vec<Option<std::ops::Range<usize>>>,
+    hit_field_names: String,
     /// Rows and columns of the table being scanned, when it is one.
     table_profile: Option<TableProfile>,
     /// Records and fields of the JSON document being scanned, when it is one.
@@ -417,10 +419,6 @@ impl Locator {
         }
     }
 
-    fn field(&mut self, buf: &[u8], offset: usize) -> Option<String> {
-        self.with_field(buf, offset, str::to_string)
-    }
-
     /// Whether the field at `offset` exists and `check` holds for its name.
     fn field_is(&mut self, buf: &[u8], offset: usize, check: &mut dyn FnMut(&str) -> bool) -> bool {
         self.with_field(buf, offset, check).unwrap_or(false)
@@ -442,6 +440,7 @@ impl<'a> FileScanner<'a> {
             buf: Vec::new(),
             hits: Vec::new(),
             hit_fields: Vec::new(),
+            hit_field_names: String::new(),
             table_profile: None,
             json_profile: None,
             sql_profile: None,
@@ -1239,13 +1238,18 @@ impl<'a> FileScanner<'a> {
         let matcher = &self.ctx.matcher;
         self.hits.clear();
         self.hit_fields.clear();
+        self.hit_field_names.clear();
         {
             // Hits are named as the matcher hands them over, line by line:
             // the locator is then still on their line (the context checks
             // before them asked only about that line), so it walks each
             // line once for both. Trackers walk forward and answer for
             // earlier offsets of the line they are on.
-            let (hits, hit_fields) = (&mut self.hits, &mut self.hit_fields);
+            let (hits, hit_fields, hit_field_names) = (
+                &mut self.hits,
+                &mut self.hit_fields,
+                &mut self.hit_field_names,
+            );
             let names_fields = !matches!(locator, Locator::None);
             let shared = std::cell::RefCell::new(&mut *locator);
             let mut field_is = |offset: usize, check: &mut dyn FnMut(&str) -> bool| {
@@ -1253,8 +1257,15 @@ impl<'a> FileScanner<'a> {
             };
             let field_is: Option<&mut FieldIs<'_>> = names_fields.then_some(&mut field_is);
             matcher.find_hits(&mut self.cache, buf, accept_end, field_is, &mut |h| {
+                // Copied into one buffer: a string per hit, held until the
+                // hits are turned into findings, cost more in allocation
+                // than the walk it saves.
                 let field = if names_fields {
-                    shared.borrow_mut().field(buf, h.start)
+                    shared.borrow_mut().with_field(buf, h.start, |name| {
+                        let from = hit_field_names.len();
+                        hit_field_names.push_str(name);
+                        from..hit_field_names.len()
+                    })
                 } else {
                     None
                 };
@@ -1292,7 +1303,7 @@ impl<'a> FileScanner<'a> {
             }
         };
         let mut ignored_line = IgnoredLine::default();
-        for (hit, field) in self.hits.iter().zip(self.hit_fields.iter_mut()) {
+        for (hit, field) in self.hits.iter().zip(&self.hit_fields) {
             lines.advance(buf, base, base + hit.start as u64);
             if markers && ignored_line.is_ignored(buf, hit.start, lines.previous_chunk_ignores_next)
             {
@@ -1315,7 +1326,7 @@ impl<'a> FileScanner<'a> {
                 path: std::sync::Arc::clone(&path),
                 line: lines.line,
                 column: lines.chars + 1,
-                field: field.take(),
+                field: field.clone().map(|at| self.hit_field_names[at].to_string()),
                 confidence: hit.confidence,
                 masked: if only_counted {
                     String::new()
