@@ -37,7 +37,8 @@ impl Format {
 /// `bytes` as text, invalid UTF-8 replaced as [`String::from_utf8_lossy`]
 /// replaces it. Valid text (nearly all) is checked by `str::from_utf8`,
 /// which runs through ASCII a word at a time: quicker on the short values
-/// and fields it is asked about, once per finding and per table field.
+/// and fields it is asked about, once per finding and per table, JSON or
+/// SQL field.
 pub fn text_lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(text) => std::borrow::Cow::Borrowed(text),

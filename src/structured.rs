@@ -203,7 +203,7 @@ impl JsonState {
                     if let Some(start) = self.key_start.take()
                         && let Some(Frame::Object { key, .. }) = self.stack.last_mut()
                     {
-                        *key = Some(String::from_utf8_lossy(&buf[start..i]).into_owned());
+                        *key = Some(crate::formats::text_lossy(&buf[start..i]).into_owned());
                     }
                 } else if let Some(j) = memchr::memchr2(b'"', b'\\', &buf[i..to]) {
                     // Jump over plain string bytes.
@@ -363,7 +363,7 @@ impl JsonProfile {
                     let text = &chunk[self.string_start.min(i)..i];
                     if self.string_is_key {
                         if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
-                            *key = Some(String::from_utf8_lossy(text).into_owned());
+                            *key = Some(crate::formats::text_lossy(text).into_owned());
                         }
                     } else {
                         self.value(text, key);
@@ -480,7 +480,7 @@ impl JsonProfile {
         let field = &mut self.fields[at];
         field.non_empty += 1;
         if field.reads_values() {
-            field.observe(&String::from_utf8_lossy(text), key);
+            field.observe(&crate::formats::text_lossy(text), key);
         }
     }
 }
@@ -648,7 +648,7 @@ impl SqlCounts {
                 .strip_prefix(b"'")
                 .and_then(|t| t.strip_suffix(b"'"))
                 .unwrap_or(text);
-            field.observe(&String::from_utf8_lossy(inner), key);
+            field.observe(&crate::formats::text_lossy(inner), key);
         }
     }
 }
