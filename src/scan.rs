@@ -9,16 +9,18 @@
 //!
 //! A file larger than one chunk is cut into pieces at line ends (for
 //! tables: at record ends, outside quotes; for JSON and NDJSON: between
-//! top-level records) when other
-//! scanning threads have nothing to do, and the pieces are scanned side by
-//! side; findings still come out in file order, and per-column profiles of
-//! the pieces add up to the profile of the whole. One large export then
-//! uses every core, not one.
+//! top-level records) when other scanning threads have nothing to do, and
+//! those threads take the pieces from a queue as they finish the last
+//! (module `pieces`); findings still come out in file order, and per-column
+//! profiles of the pieces add up to the profile of the whole. One large
+//! export then uses every core, not one.
 //!
 //! The same pipeline reads the members of compressed files and archives (see
 //! [`crate::container`]): it takes any reader, so a plain file is read
 //! straight from disk into the buffer and a member straight from its
 //! decompressor, with no copy in between.
+
+mod pieces;
 
 use crate::columns::TableProfile;
 use crate::container::{ArchiveLimits, Container};
@@ -31,9 +33,10 @@ use serde::Serialize;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
+
+use pieces::{Crew, PieceQueue};
 
 /// Bytes read per chunk. Large enough that per-chunk overhead vanishes, small
 /// enough that two threads stay far below the memory budget.
@@ -379,8 +382,6 @@ pub struct FileScanner<'a> {
     /// Scanners for the pieces other threads take of a large file, kept
     /// (with their warm caches) from one file to the next.
     helpers: Vec<FileScanner<'a>>,
-    /// Pieces scanned whose findings are not yet handed on.
-    scanned: Vec<Piece>,
     /// Buffers of pieces handed on, for the next ones of the same file.
     spare_pieces: Vec<(Vec<u8>, Vec<Finding>)>,
     /// Set while scanning a piece: findings are filtered later, in file
@@ -445,7 +446,6 @@ impl<'a> FileScanner<'a> {
             json_profile: None,
             sql_profile: None,
             helpers: Vec::new(),
-            scanned: Vec::new(),
             spare_pieces: Vec::new(),
             defer_filter: false,
         }
@@ -714,6 +714,55 @@ impl<'a> FileScanner<'a> {
         sink: &mut dyn FnMut(Finding),
         progress: &dyn Fn(u64),
     ) {
+        let display = outcome.path.clone();
+        if self.ctx.settings.threads < 2 {
+            let no_crew = None;
+            return self.read_loop(
+                file,
+                format,
+                expected_len,
+                outcome,
+                sink,
+                progress,
+                &display,
+                no_crew,
+            );
+        }
+        let queue = PieceQueue::default();
+        let helpers = std::mem::take(&mut self.helpers);
+        self.helpers = std::thread::scope(|scope| {
+            let mut crew = Crew::new(scope, &queue, &display, helpers);
+            let crew_in = Some(&mut crew);
+            self.read_loop(
+                file,
+                format,
+                expected_len,
+                outcome,
+                sink,
+                progress,
+                &display,
+                crew_in,
+            );
+            crew.into_scanners()
+        });
+    }
+
+    /// The reading loop of [`Self::scan_reader`]; with a crew, a file of
+    /// more than one chunk may be shared with its helpers in pieces.
+    #[allow(clippy::too_many_arguments)]
+    fn read_loop<'s>(
+        &mut self,
+        file: &mut dyn Read,
+        format: Format,
+        expected_len: Option<u64>,
+        outcome: &mut FileOutcome,
+        sink: &mut dyn FnMut(Finding),
+        progress: &dyn Fn(u64),
+        display: &str,
+        mut crew: Option<&mut Crew<'s, '_, 'a>>,
+    ) where
+        'a: 's,
+    {
         // The buffer is allocated and zeroed once per thread: `filled` marks
         // the valid bytes, so no file pays for clearing megabytes it never uses.
         let mut buf = std::mem::take(&mut self.buf);
@@ -726,7 +775,6 @@ impl<'a> FileScanner<'a> {
         let mut locator: Option<Locator> = None;
         let mut eof = false;
         let mut first = true;
-        let display = outcome.path.clone();
         // Set when the first chunk is not valid UTF-8: the file is read as
         // Windows-1252 (a superset of Latin-1), decoded chunk by chunk, which
         // is exact because it is a single-byte encoding.
@@ -738,11 +786,8 @@ impl<'a> FileScanner<'a> {
         let mut line_run: u64 = 0;
         let mut skipping_line = false;
         // Whether the file is cut into pieces (decided after the first
-        // chunk), the pieces read and not yet scanned, and how many make a
-        // batch (one per thread that was idle when the batch began).
+        // chunk) and whether the piece in hand goes to the crew.
         let mut in_pieces = false;
-        let mut pieces: Vec<Piece> = Vec::new();
-        let mut batch = 1;
         let mut piece_size = TEXT_PIECE_SIZE;
         // For JSON in pieces: whether the position reached is inside the
         // document's top-level array (between its records).
@@ -817,15 +862,7 @@ impl<'a> FileScanner<'a> {
                     let mut lt = LineTracker::new();
                     progress(read.saturating_sub(raw_read));
                     outcome.bytes_scanned = read;
-                    self.scan_chunk(
-                        &decoded,
-                        0,
-                        decoded.len(),
-                        &mut lt,
-                        &mut loc,
-                        &display,
-                        sink,
-                    );
+                    self.scan_chunk(&decoded, 0, decoded.len(), &mut lt, &mut loc, display, sink);
                     self.note_profile_limits(outcome);
                     self.buf = buf;
                     return;
@@ -860,7 +897,7 @@ impl<'a> FileScanner<'a> {
                 // Files of more than one chunk, of formats whose state at a
                 // line (or record) end is known without reading what came
                 // before, may be shared with idle threads.
-                in_pieces = self.ctx.settings.threads > 1
+                in_pieces = crew.is_some()
                     && !eof
                     && matches!(
                         locator,
@@ -937,15 +974,18 @@ impl<'a> FileScanner<'a> {
                 match end {
                     Some(end) => cut = end,
                     None => {
-                        self.flush_pieces(&mut pieces, &display, sink);
+                        if let Some(crew) = crew.as_deref_mut() {
+                            crew.finish(self, sink);
+                        }
                         in_pieces = false;
                     }
                 }
             }
-            if in_pieces && pieces.is_empty() {
-                batch = 1 + self.ctx.idle_threads();
-            }
-            if in_pieces && batch > 1 {
+            let shared = match crew.as_deref_mut() {
+                Some(crew) if in_pieces => crew.wants_piece(self).then_some(crew),
+                _ => None,
+            };
+            if let Some(crew) = shared {
                 let (mut piece_data, findings) = self.spare_pieces.pop().unwrap_or_default();
                 piece_data.clear();
                 piece_data.extend_from_slice(&data[..cut]);
@@ -960,7 +1000,7 @@ impl<'a> FileScanner<'a> {
                     }
                     _ => None,
                 };
-                pieces.push(Piece {
+                let piece = Piece {
                     data: piece_data,
                     base,
                     lines: lines.clone(),
@@ -968,13 +1008,13 @@ impl<'a> FileScanner<'a> {
                     table: piece_table,
                     json: piece_json,
                     findings,
-                });
-                if pieces.len() >= batch {
-                    self.run_pieces(&mut pieces, &display, sink);
-                }
+                };
+                crew.submit(self, piece, sink);
             } else {
-                self.flush_pieces(&mut pieces, &display, sink);
-                self.scan_chunk(data, base, cut, &mut lines, loc, &display, sink);
+                if let Some(crew) = crew.as_deref_mut() {
+                    crew.drain(self, sink);
+                }
+                self.scan_chunk(data, base, cut, &mut lines, loc, display, sink);
             }
             lines.advance(data, base, base + cut as u64);
             let last_line_start =
@@ -1014,7 +1054,9 @@ impl<'a> FileScanner<'a> {
             filled -= cut;
             base += cut as u64;
         }
-        self.flush_pieces(&mut pieces, &display, sink);
+        if let Some(crew) = crew {
+            crew.finish(self, sink);
+        }
         // A file's piece buffers are not kept for the next file.
         self.spare_pieces = Vec::new();
         outcome.bytes_scanned = raw_read;
@@ -1034,101 +1076,35 @@ impl<'a> FileScanner<'a> {
         self.buf = buf;
     }
 
-    /// Scans the batch `pieces` side by side, each thread taking the next
-    /// piece left, while this thread first hands on the findings of the
-    /// batch before (so helpers never wait for that); the batch is then
-    /// left to be handed on by the next call or by [`Self::flush_pieces`].
-    fn run_pieces(
-        &mut self,
-        pieces: &mut Vec<Piece>,
-        display: &str,
-        sink: &mut dyn FnMut(Finding),
-    ) {
-        let ctx = self.ctx;
-        let mut helpers = std::mem::take(&mut self.helpers);
-        let helper_count = pieces.len().saturating_sub(1);
-        while helpers.len() < helper_count {
-            helpers.push(FileScanner::new(ctx));
-        }
-        let earlier = std::mem::take(&mut self.scanned);
-        let next = AtomicUsize::new(0);
-        let slots: Vec<Mutex<&mut Piece>> = pieces.iter_mut().map(Mutex::new).collect();
-        std::thread::scope(|scope| {
-            for helper in helpers.iter_mut().take(helper_count) {
-                let busy = Busy::new(&ctx.busy_threads);
-                let (slots, next) = (&slots, &next);
-                scope.spawn(move || {
-                    helper.scan_pieces(slots, next, display);
-                    drop(busy);
-                });
+    /// Hands the findings of a scanned piece to `sink`, filtered, and adds
+    /// its profiles to the file's. Pieces come here in file order.
+    fn hand_on(&mut self, mut piece: Piece, sink: &mut dyn FnMut(Finding)) {
+        for finding in piece.findings.drain(..) {
+            if self.ctx.settings.keeps(&finding) {
+                sink(finding);
             }
-            self.hand_on(earlier, sink);
-            // The file's profiles so far; the pieces make their own.
-            let file_table = self.table_profile.take();
-            let file_json = self.json_profile.take();
-            self.scan_pieces(&slots, &next, display);
-            self.table_profile = file_table;
-            self.json_profile = file_json;
-        });
-        drop(slots);
-        self.helpers = helpers;
-        self.scanned = std::mem::take(pieces);
+        }
+        if let Some(part) = piece.table {
+            match &mut self.table_profile {
+                Some(table) => table.absorb(&part),
+                None => self.table_profile = Some(part),
+            }
+        }
+        if let Some(part) = piece.json {
+            match &mut self.json_profile {
+                Some(json) => json.absorb(&part),
+                None => self.json_profile = Some(part),
+            }
+        }
+        self.spare_pieces.push((piece.data, piece.findings));
     }
 
-    /// Hands on the findings of every piece scanned so far.
-    fn flush_pieces(
-        &mut self,
-        pieces: &mut Vec<Piece>,
-        display: &str,
-        sink: &mut dyn FnMut(Finding),
-    ) {
-        if !pieces.is_empty() {
-            self.run_pieces(pieces, display, sink);
-        }
-        let scanned = std::mem::take(&mut self.scanned);
-        self.hand_on(scanned, sink);
-    }
-
-    /// Hands the findings of scanned pieces to `sink` in file order,
-    /// filtered, and adds their table profiles to the file's.
-    fn hand_on(&mut self, scanned: Vec<Piece>, sink: &mut dyn FnMut(Finding)) {
-        for mut piece in scanned {
-            for finding in piece.findings.drain(..) {
-                if self.ctx.settings.keeps(&finding) {
-                    sink(finding);
-                }
-            }
-            if let Some(part) = piece.table {
-                match &mut self.table_profile {
-                    Some(table) => table.absorb(&part),
-                    None => self.table_profile = Some(part),
-                }
-            }
-            if let Some(part) = piece.json {
-                match &mut self.json_profile {
-                    Some(json) => json.absorb(&part),
-                    None => self.json_profile = Some(part),
-                }
-            }
-            self.spare_pieces.push((piece.data, piece.findings));
-        }
-    }
-
-    /// Takes pieces of the batch in `slots` until none is left.
-    fn scan_pieces(&mut self, slots: &[Mutex<&mut Piece>], next: &AtomicUsize, display: &str) {
-        while let Some(slot) = slots.get(next.fetch_add(1, Ordering::Relaxed)) {
-            // Each slot is taken by one thread only; a poisoned lock means
-            // another thread panicked, and the scope passes that panic on.
-            let mut piece = slot.lock().unwrap_or_else(|e| e.into_inner());
-            self.scan_piece(&mut piece, display);
-        }
-    }
-
-    /// Scans one piece on this scanner; its findings and table profile are
-    /// left in the piece.
+    /// Scans one piece on this scanner; its findings and profiles are left
+    /// in the piece (the profiles of the file this scanner owns, if any,
+    /// are put aside meanwhile).
     fn scan_piece(&mut self, piece: &mut Piece, display: &str) {
-        self.table_profile = piece.table.take();
-        self.json_profile = piece.json.take();
+        let file_table = std::mem::replace(&mut self.table_profile, piece.table.take());
+        let file_json = std::mem::replace(&mut self.json_profile, piece.json.take());
         self.defer_filter = true;
         let findings = &mut piece.findings;
         self.scan_chunk(
@@ -1141,8 +1117,8 @@ impl<'a> FileScanner<'a> {
             &mut |f| findings.push(f),
         );
         self.defer_filter = false;
-        piece.json = self.json_profile.take();
-        piece.table = self.table_profile.take().map(|mut table| {
+        piece.json = std::mem::replace(&mut self.json_profile, file_json);
+        piece.table = std::mem::replace(&mut self.table_profile, file_table).map(|mut table| {
             table.finish(&self.ctx.key);
             table
         });
