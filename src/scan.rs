@@ -715,24 +715,11 @@ impl<'a> FileScanner<'a> {
         progress: &dyn Fn(u64),
     ) {
         let display = outcome.path.clone();
-        if self.ctx.settings.threads < 2 {
-            let no_crew = None;
-            return self.read_loop(
-                file,
-                format,
-                expected_len,
-                outcome,
-                sink,
-                progress,
-                &display,
-                no_crew,
-            );
-        }
         let queue = PieceQueue::default();
         let helpers = std::mem::take(&mut self.helpers);
+        let threads = self.ctx.settings.threads;
         self.helpers = std::thread::scope(|scope| {
-            let mut crew = Crew::new(scope, &queue, &display, helpers);
-            let crew_in = Some(&mut crew);
+            let mut crew = (threads > 1).then(|| Crew::new(scope, &queue, &display, helpers));
             self.read_loop(
                 file,
                 format,
@@ -741,9 +728,9 @@ impl<'a> FileScanner<'a> {
                 sink,
                 progress,
                 &display,
-                crew_in,
+                crew.as_mut(),
             );
-            crew.into_scanners()
+            crew.map(Crew::into_scanners).unwrap_or_default()
         });
     }
 
