@@ -43,12 +43,12 @@ use pieces::{Crew, PieceQueue};
 pub const CHUNK_SIZE: usize = 4 * 1024 * 1024;
 /// Bytes per piece when threads share one table or JSON document: small,
 /// so that the findings a piece holds until its turn stay few (half a
-/// megabyte of a dense export is about 20,000 findings) and a batch
-/// finishes evenly.
+/// megabyte of a dense export is about 20,000 findings) and the threads
+/// sharing a file finish it evenly.
 const TABLE_PIECE_SIZE: usize = 512 * 1024;
 /// Bytes per piece of other text: personal data is sparser there (a
 /// megabyte of a log holds about 5,000 values), and larger pieces spread
-/// the cost of starting each batch.
+/// the cost of copying and queueing each.
 const TEXT_PIECE_SIZE: usize = 2 * 1024 * 1024;
 /// Line ends tried, from the back of a piece, to find one outside quotes.
 const RECORD_END_TRIES: usize = 64;

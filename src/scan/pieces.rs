@@ -92,12 +92,12 @@ impl<'scope, 'env, 'a: 'scope> Crew<'scope, 'env, 'a> {
     /// the file on its own (after [`Self::drain`]).
     pub(super) fn wants_piece(&mut self, owner: &FileScanner<'a>) -> bool {
         self.reap();
-        !self.running.is_empty()
-            || (self.helper_capacity(owner) > 0 && owner.ctx.idle_threads() > 0)
+        !self.running.is_empty() || self.may_start_helper(owner)
     }
 
-    /// Queues `piece`, starting a helper if a thread is idle; while too many
-    /// pieces are in flight, the owner hands on or scans pieces itself.
+    /// Queues `piece` (after [`Self::wants_piece`] said so), starting a
+    /// helper if a thread is idle; while too many pieces are in flight, the
+    /// owner hands on or scans pieces itself.
     pub(super) fn submit(
         &mut self,
         owner: &mut FileScanner<'a>,
@@ -107,8 +107,7 @@ impl<'scope, 'env, 'a: 'scope> Crew<'scope, 'env, 'a> {
         self.queue.lock().waiting.push_back((self.next, piece));
         self.next += 1;
         self.queue.changed.notify_all();
-        self.reap();
-        if self.helper_capacity(owner) > 0 && owner.ctx.idle_threads() > 0 {
+        if self.may_start_helper(owner) {
             self.start_helper(owner);
         }
         let window = PIECES_IN_FLIGHT_PER_THREAD * (self.running.len() as u64 + 1);
@@ -140,21 +139,20 @@ impl<'scope, 'env, 'a: 'scope> Crew<'scope, 'env, 'a> {
         }
     }
 
-    /// The scanners, for the owner to keep for its next file.
+    /// The scanners, for the owner to keep for its next file. The reading
+    /// loop finishes its crew wherever helpers may have started; a crew
+    /// left unfinished (a file ended before its first piece) has none.
     pub(super) fn into_scanners(mut self) -> Vec<FileScanner<'a>> {
-        // Only a file that ended before its first piece gets here with
-        // helpers still running: none were started.
         self.queue.close();
         self.join_helpers();
         std::mem::take(&mut self.resting)
     }
 
-    fn helper_capacity(&self, owner: &FileScanner<'a>) -> usize {
-        owner
-            .ctx
-            .settings
-            .threads
-            .saturating_sub(1 + self.running.len())
+    /// Whether another helper fits in the scan's thread count and a thread
+    /// is idle to be it.
+    fn may_start_helper(&self, owner: &FileScanner<'a>) -> bool {
+        let threads = owner.ctx.settings.threads;
+        1 + self.running.len() < threads && owner.ctx.idle_threads() > 0
     }
 
     fn start_helper(&mut self, owner: &FileScanner<'a>) {
