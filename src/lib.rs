@@ -23,6 +23,7 @@ pub mod generate;
 pub mod git;
 pub mod interrupt;
 pub mod inventory;
+pub mod keywords;
 pub mod merge;
 pub mod output;
 pub mod progress;

@@ -15,6 +15,7 @@
 use super::Rule;
 use crate::error::{Error, Result};
 use crate::finding::{Confidence, Entity};
+use crate::keywords::Keywords;
 use crate::validate::{Candidate, Verdict};
 use regex_automata::hybrid::dfa::{self, DFA, OverlappingState};
 use regex_automata::nfa::thompson;
@@ -36,8 +37,7 @@ const MAX_PENDING_ENDS: usize = 4096;
 /// A rule's context, pre-lowercased for cheap comparison.
 #[derive(Debug, Clone, Default)]
 struct CompiledContext {
-    /// Searchers built once per keyword (already lowercase).
-    keywords: Vec<memchr::memmem::Finder<'static>>,
+    keywords: Keywords,
     fields: Vec<String>,
     required: bool,
 }
@@ -262,14 +262,7 @@ impl Matcher {
                 .context
                 .as_ref()
                 .map(|c| CompiledContext {
-                    keywords: c
-                        .keywords
-                        .iter()
-                        .map(|k| {
-                            memchr::memmem::Finder::new(k.to_ascii_lowercase().as_bytes())
-                                .into_owned()
-                        })
-                        .collect(),
+                    keywords: Keywords::new(&c.keywords),
                     fields: c.fields.iter().map(|f| normalize_field_name(f)).collect(),
                     required: c.required,
                 })
@@ -624,12 +617,7 @@ const KEYWORD_REGION: usize = 2048;
 /// the line starting at `line_start`): anywhere from the earliest start of
 /// a window to the last end. True (it may) when that stretch is too long
 /// to look through.
-fn keyword_near(
-    keywords: &[memchr::memmem::Finder<'static>],
-    hay: &[u8],
-    line_start: usize,
-    ends: &[(u32, usize)],
-) -> bool {
+fn keyword_near(keywords: &Keywords, hay: &[u8], line_start: usize, ends: &[(u32, usize)]) -> bool {
     let (Some(&(_, first)), Some(&(_, last))) = (ends.first(), ends.last()) else {
         return false;
     };
@@ -641,39 +629,14 @@ fn keyword_near(
         .max(line_start);
     // A stretch longer than the buffer counts as holding one.
     hay.get(from..last)
-        .is_none_or(|region| any_keyword_in::<KEYWORD_REGION>(keywords, region))
+        .is_none_or(|region| keywords.any_in::<KEYWORD_REGION>(region))
 }
 
 /// True when one of `keywords` occurs (ASCII case-insensitively) in the few
 /// bytes before the candidate on its line.
-fn keyword_before(
-    cand: &Candidate<'_>,
-    line_start: usize,
-    keywords: &[memchr::memmem::Finder<'static>],
-) -> bool {
-    if keywords.is_empty() {
-        return false;
-    }
+fn keyword_before(cand: &Candidate<'_>, line_start: usize, keywords: &Keywords) -> bool {
     let from = cand.start.saturating_sub(KEYWORD_WINDOW).max(line_start);
-    any_keyword_in::<KEYWORD_WINDOW>(keywords, &cand.hay[from..cand.start])
-}
-
-/// Whether one of `keywords` (already lowercase) occurs in `text`, ASCII
-/// case-insensitively: the text is lowercased once on the stack, then each
-/// keyword is a plain substring search. Text longer than `N` counts as
-/// holding one.
-fn any_keyword_in<const N: usize>(
-    keywords: &[memchr::memmem::Finder<'static>],
-    text: &[u8],
-) -> bool {
-    let mut lowered = [0u8; N];
-    let Some(lowered) = lowered.get_mut(..text.len()) else {
-        return true;
-    };
-    for (dst, src) in lowered.iter_mut().zip(text) {
-        *dst = src.to_ascii_lowercase();
-    }
-    keywords.iter().any(|k| k.find(lowered).is_some())
+    keywords.any_in::<KEYWORD_WINDOW>(&cand.hay[from..cand.start])
 }
 
 /// Keeps the best of overlapping hits: higher confidence, then longer, then

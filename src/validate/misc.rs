@@ -13,6 +13,7 @@
 use super::checksums::{cand_text, in_decimal_number, next_byte, prev_byte, window_before};
 use super::{Candidate, Verdict};
 use crate::finding::Confidence;
+use crate::keywords::{Keywords, Letters, Lowered};
 use std::net::Ipv6Addr;
 
 fn is_alnum(b: Option<u8>) -> bool {
@@ -121,21 +122,25 @@ const NUMBERING_WORDS: &[&[u8]] = &[b"ver", b"oid"];
 /// candidate: one of [`NUMBERING_LABELS`] anywhere, or one of
 /// [`NUMBERING_WORDS`] as a word.
 fn numbering_label_before(c: &Candidate<'_>) -> bool {
-    let window = window_before(c, 20);
-    if NUMBERING_LABELS
-        .iter()
-        .any(|label| contains_ignore_case(window, label))
-    {
+    static LABELS: std::sync::LazyLock<Keywords> =
+        std::sync::LazyLock::new(|| Keywords::new(NUMBERING_LABELS));
+    const WINDOW: usize = 20;
+    let Some(window) = Lowered::<WINDOW>::new(window_before(c, WINDOW)) else {
+        return false;
+    };
+    if LABELS.any_in_lowered(&window) {
         return true;
     }
+    let window_bytes = window.bytes();
     NUMBERING_WORDS.iter().any(|word| {
-        window.windows(word.len()).enumerate().any(|(i, w)| {
-            let before = i.checked_sub(1).and_then(|j| window.get(j));
-            let after = window.get(i + word.len());
-            w.eq_ignore_ascii_case(word)
-                && !before.is_some_and(u8::is_ascii_alphabetic)
-                && !after.is_some_and(u8::is_ascii_alphabetic)
-        })
+        window.may_hold(Letters::of(word))
+            && window_bytes.windows(word.len()).enumerate().any(|(i, w)| {
+                let before = i.checked_sub(1).and_then(|j| window_bytes.get(j));
+                let after = window_bytes.get(i + word.len());
+                w == *word
+                    && !before.is_some_and(u8::is_ascii_alphabetic)
+                    && !after.is_some_and(u8::is_ascii_alphabetic)
+            })
     })
 }
 

@@ -1,0 +1,193 @@
+//! ASCII case-insensitive search for a few short keywords in a small window
+//! of text: the context keywords before a candidate, the labels that make a
+//! dotted quad a version number.
+//!
+//! These searches run for a large share of all candidates, and most windows
+//! hold none of the keywords. A window is lowercased once on the stack and
+//! the set of ASCII letters it holds is noted on the way; a keyword with a
+//! letter the window lacks cannot occur in it, so most keywords are ruled
+//! out by one mask test instead of a substring search.
+
+/// The ASCII letters (case folded) among some bytes, one bit per letter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Letters(u32);
+
+impl Letters {
+    /// The letters of `bytes`, `a` and `A` alike; other bytes add none.
+    pub fn of(bytes: &[u8]) -> Letters {
+        bytes.iter().fold(Letters::default(), |acc, &b| acc.with(b))
+    }
+
+    fn with(self, byte: u8) -> Letters {
+        // Without a branch: the loops lowering a window stay simple.
+        let index = byte.to_ascii_lowercase().wrapping_sub(b'a');
+        Letters(self.0 | u32::from(index < 26) << (index & 31))
+    }
+
+    /// True when every letter of `self` is also in `other`.
+    pub fn within(self, other: Letters) -> bool {
+        self.0 & !other.0 == 0
+    }
+}
+
+/// Up to `N` bytes lowercased (ASCII only) on the stack, with their letters.
+pub struct Lowered<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+    letters: Letters,
+}
+
+impl<const N: usize> Lowered<N> {
+    /// `None` when `text` is longer than `N`.
+    pub fn new(text: &[u8]) -> Option<Lowered<N>> {
+        let mut lowered = Lowered {
+            bytes: [0; N],
+            len: text.len(),
+            letters: Letters::default(),
+        };
+        let dst = lowered.bytes.get_mut(..text.len())?;
+        let mut letters = Letters::default();
+        for (d, &s) in dst.iter_mut().zip(text) {
+            *d = s.to_ascii_lowercase();
+            letters = letters.with(s);
+        }
+        lowered.letters = letters;
+        Some(lowered)
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    /// False when `needle` (lowercase) has a letter the text lacks, so it
+    /// cannot occur; true when it may.
+    pub fn may_hold(&self, needle_letters: Letters) -> bool {
+        needle_letters.within(self.letters)
+    }
+}
+
+/// A set of keywords, each searched for ASCII case-insensitively.
+#[derive(Debug, Clone, Default)]
+pub struct Keywords {
+    keywords: Vec<Keyword>,
+}
+
+#[derive(Debug, Clone)]
+struct Keyword {
+    letters: Letters,
+    /// Built once, for the lowercase keyword.
+    finder: memchr::memmem::Finder<'static>,
+}
+
+impl Keywords {
+    pub fn new<S: AsRef<[u8]>>(keywords: impl IntoIterator<Item = S>) -> Keywords {
+        let keywords = keywords
+            .into_iter()
+            .map(|k| {
+                let lower = k.as_ref().to_ascii_lowercase();
+                Keyword {
+                    letters: Letters::of(&lower),
+                    finder: memchr::memmem::Finder::new(&lower).into_owned(),
+                }
+            })
+            .collect();
+        Keywords { keywords }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keywords.is_empty()
+    }
+
+    /// Whether one of the keywords occurs in `text`. Text longer than `N`
+    /// counts as holding one (the callers' windows are bounded; a longer one
+    /// is not worth searching).
+    pub fn any_in<const N: usize>(&self, text: &[u8]) -> bool {
+        if self.keywords.is_empty() {
+            return false;
+        }
+        let Some(lowered) = Lowered::<N>::new(text) else {
+            return true;
+        };
+        self.any_in_lowered(&lowered)
+    }
+
+    /// Whether one of the keywords occurs in text already lowered.
+    pub fn any_in_lowered<const N: usize>(&self, lowered: &Lowered<N>) -> bool {
+        self.keywords
+            .iter()
+            .any(|k| lowered.may_hold(k.letters) && k.finder.find(lowered.bytes()).is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every way of finding a keyword, checked against a plain
+    /// case-insensitive substring search.
+    fn naive(keywords: &[&str], text: &str) -> bool {
+        let text = text.to_ascii_lowercase();
+        keywords
+            .iter()
+            .any(|k| text.contains(&k.to_ascii_lowercase()))
+    }
+
+    #[test]
+    fn finds_keywords_as_a_case_insensitive_substring_search_does() {
+        let keywords = [
+            "geboortedatum",
+            "geb.",
+            "DOB",
+            "t.n.v.",
+            "ip=",
+            "\u{a7}",
+            "straße",
+        ];
+        let texts = [
+            "",
+            "Geboortedatum: ",
+            "GEB. ",
+            "client dob=",
+            "rekening T.N.V. ",
+            "x IP=",
+            "zie \u{a7} 4",
+            "Straße 1",
+            "STRAßE 1",
+            "2024-05-01t02:05:19.552z info ",
+            "geboorte datum",
+            "tnv ",
+            "gebx",
+        ];
+        let set = Keywords::new(keywords);
+        for text in texts {
+            assert_eq!(
+                set.any_in::<64>(text.as_bytes()),
+                naive(&keywords, text),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_keyword_with_a_letter_the_window_lacks_is_ruled_out_and_others_are_not() {
+        let window = Lowered::<16>::new(b"Client=").expect("short");
+        assert!(window.may_hold(Letters::of(b"client")));
+        assert!(!window.may_hold(Letters::of(b"ip=")), "no p in the window");
+        assert!(!window.may_hold(Letters::of(b"version")));
+        assert!(
+            window.may_hold(Letters::of(b"\xc2\xa7")),
+            "no letters, nothing ruled out"
+        );
+    }
+
+    #[test]
+    fn text_longer_than_the_window_counts_as_holding_a_keyword() {
+        let set = Keywords::new(["zzz"]);
+        assert!(set.any_in::<4>(b"abcde"));
+        assert!(!set.any_in::<5>(b"abcde"));
+        assert!(
+            !Keywords::default().any_in::<4>(b"abcde"),
+            "no keywords, none found"
+        );
+    }
+}
