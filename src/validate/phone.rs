@@ -174,6 +174,33 @@ fn sep_kind(chunk: &[u8]) -> Option<u8> {
 /// Parses the written form of a candidate. `None`: not a phone number as
 /// anyone writes one.
 fn written(text: &[u8]) -> Option<Written> {
+    if plain_date(text) {
+        return None;
+    }
+    written_form(text)
+}
+
+/// `29-06-1950` or `1950-06-29` (any one of `-./` twice) with a valid day
+/// and month: turned down by [`written_form`] too (as a date, or for its
+/// dots or slashes), but told without parsing it. Tables hold a date of
+/// birth on every row, and most phone candidates there are dates.
+fn plain_date(text: &[u8]) -> bool {
+    let &[a, b, c, d, e, f, g, h, i, j] = text else {
+        return false;
+    };
+    let digits = |bytes: &[u8]| bytes.iter().all(u8::is_ascii_digit);
+    let number = |hi: u8, lo: u8| u32::from(hi - b'0') * 10 + u32::from(lo - b'0');
+    let day_month = |day: u32, month: u32| (1..=31).contains(&day) && (1..=12).contains(&month);
+    let sep = |x: u8, y: u8| x == y && matches!(x, b'-' | b'.' | b'/');
+    if sep(c, f) && digits(&[a, b, d, e, g, h, i, j]) {
+        let (first, second) = (number(a, b), number(d, e));
+        return day_month(first, second) || day_month(second, first);
+    }
+    sep(e, h) && digits(&[a, b, c, d, f, g, i, j]) && day_month(number(i, j), number(f, g))
+}
+
+/// [`written`] for every text.
+fn written_form(text: &[u8]) -> Option<Written> {
     if text.len() > MAX_TEXT {
         return None;
     }
@@ -694,13 +721,16 @@ fn other_e164(w: &Written, region: &str) -> Option<String> {
 /// 0 (`(212) 555-1234`). NeedsContext(Medium): no prefix at all (`612345678`
 /// is as likely an id).
 pub(super) fn check(c: &Candidate, region: &str) -> Verdict {
+    // The neighbours are cheaper to look at than the written form is to
+    // parse, and turn down most candidates that are not phone numbers
+    // (digits inside an IBAN, a date with its time).
+    if embedded(c) {
+        return Verdict::Reject;
+    }
     let text = c.text();
     let Some(w) = written(text) else {
         return Verdict::Reject;
     };
-    if embedded(c) {
-        return Verdict::Reject;
-    }
     let Some(e164) = valid_e164_on_stack(&w, region) else {
         return Verdict::Reject;
     };
@@ -797,6 +827,39 @@ thread_local! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plain_date_is_turned_down_as_the_written_form_would_be() {
+        let mut dates = 0;
+        for sep in ["-", ".", "/"] {
+            for first in 0..=99 {
+                for second in 0..=99 {
+                    for year in ["1950", "2024", "0612", "0000"] {
+                        for text in [
+                            format!("{first:02}{sep}{second:02}{sep}{year}"),
+                            format!("{year}{sep}{first:02}{sep}{second:02}"),
+                        ] {
+                            if plain_date(text.as_bytes()) {
+                                dates += 1;
+                                assert!(written_form(text.as_bytes()).is_none(), "{text}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Both orders of day and month, both layouts, three separators.
+        assert!(dates > 3 * 4 * 2 * 300, "{dates}");
+        for not_a_date in [
+            "06-1234-56",
+            "29-06-1950 ",
+            "29-06/1950",
+            "00-13-1950",
+            "0612345678",
+        ] {
+            assert!(!plain_date(not_a_date.as_bytes()), "{not_a_date}");
+        }
+    }
     use crate::finding::Confidence::{High, Medium};
 
     fn v(text: &str) -> Verdict {
