@@ -217,22 +217,28 @@ fn read_or_create_key_file(path: &Path) -> Result<Vec<u8>> {
 /// fingerprint.
 pub fn normalize(entity: Entity, text: &str, region: &str) -> String {
     // Sized up front: collecting a filter grows the string several times.
-    let alnum_upper = |t: &str| -> String {
-        let mut out = String::with_capacity(t.len());
+    // Bytes, not chars: only ASCII is kept, and no byte of a multi-byte
+    // character is ASCII, so the result is the same without decoding.
+    let keep_ascii = |t: &str, keep: fn(&u8) -> bool, upper: bool| -> String {
+        let mut out = Vec::with_capacity(t.len());
         out.extend(
-            t.chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .map(|c| c.to_ascii_uppercase()),
+            t.bytes()
+                .filter(keep)
+                .map(|b| if upper { b.to_ascii_uppercase() } else { b }),
         );
-        out
+        String::from_utf8(out).unwrap_or_default()
     };
-    let digits = |t: &str| -> String {
-        let mut out = String::with_capacity(t.len());
-        out.extend(t.chars().filter(|c| c.is_ascii_digit()));
-        out
-    };
+    let alnum_upper = |t: &str| keep_ascii(t, u8::is_ascii_alphanumeric, true);
+    let digits = |t: &str| keep_ascii(t, u8::is_ascii_digit, false);
     match entity {
-        Entity::Email => text.trim().to_lowercase(),
+        Entity::Email => {
+            let trimmed = text.trim();
+            if trimmed.is_ascii() {
+                trimmed.to_ascii_lowercase()
+            } else {
+                trimmed.to_lowercase()
+            }
+        }
         Entity::Phone => {
             crate::validate::phone_to_e164(text.as_bytes(), region).unwrap_or_else(|| digits(text))
         }
