@@ -24,7 +24,7 @@ mod pieces;
 
 use crate::columns::TableProfile;
 use crate::container::{ArchiveLimits, Container};
-use crate::finding::Finding;
+use crate::finding::{Entity, Finding};
 use crate::formats::{Format, NamesFields, TableTracker};
 use crate::redact::{FingerprintKey, mask, normalize};
 use crate::rules::matcher::{FieldIs, Hit, Matcher, MatcherCache};
@@ -373,6 +373,12 @@ pub struct FileScanner<'a> {
     /// in was copied, as the matcher found it.
     hit_fields: Vec<Option<std::ops::Range<usize>>>,
     hit_field_names: String,
+    /// Where in `hit_phones` the E.164 form of each of `hits` was copied,
+    /// for phone numbers the validator had just accepted when the matcher
+    /// handed the hit over: normalising the number later, after the whole
+    /// buffer was validated, parsed it again.
+    hit_phone_forms: Vec<Option<std::ops::Range<usize>>>,
+    hit_phones: String,
     /// Rows and columns of the table being scanned, when it is one.
     table_profile: Option<TableProfile>,
     /// Records and fields of the JSON document being scanned, when it is one.
@@ -442,6 +448,8 @@ impl<'a> FileScanner<'a> {
             hits: Vec::new(),
             hit_fields: Vec::new(),
             hit_field_names: String::new(),
+            hit_phone_forms: Vec::new(),
+            hit_phones: String::new(),
             table_profile: None,
             json_profile: None,
             sql_profile: None,
@@ -1202,16 +1210,20 @@ impl<'a> FileScanner<'a> {
         self.hits.clear();
         self.hit_fields.clear();
         self.hit_field_names.clear();
+        self.hit_phone_forms.clear();
+        self.hit_phones.clear();
         {
             // Hits are named as the matcher hands them over, line by line:
             // the locator is then still on their line (the context checks
             // before them asked only about that line), so it walks each
             // line once for both. Trackers walk forward and answer for
             // earlier offsets of the line they are on.
-            let (hits, hit_fields, hit_field_names) = (
+            let (hits, hit_fields, hit_field_names, hit_phone_forms, hit_phones) = (
                 &mut self.hits,
                 &mut self.hit_fields,
                 &mut self.hit_field_names,
+                &mut self.hit_phone_forms,
+                &mut self.hit_phones,
             );
             let names_fields = !matches!(locator, Locator::None);
             let shared = std::cell::RefCell::new(&mut *locator);
@@ -1233,6 +1245,17 @@ impl<'a> FileScanner<'a> {
                     None
                 };
                 hit_fields.push(field);
+                let text = &buf[h.start..h.end];
+                let from = hit_phones.len();
+                // ASCII: the value normalised later is these very bytes.
+                let appended = matcher.entity(h.rule) == Entity::Phone
+                    && text.is_ascii()
+                    && crate::validate::phone_append_just_accepted(
+                        text,
+                        matcher.region(),
+                        hit_phones,
+                    );
+                hit_phone_forms.push(appended.then_some(from..hit_phones.len()));
                 hits.push(h)
             });
         }
@@ -1266,7 +1289,12 @@ impl<'a> FileScanner<'a> {
             }
         };
         let mut ignored_line = IgnoredLine::default();
-        for (hit, field) in self.hits.iter().zip(&self.hit_fields) {
+        for ((hit, field), phone_form) in self
+            .hits
+            .iter()
+            .zip(&self.hit_fields)
+            .zip(&self.hit_phone_forms)
+        {
             lines.advance(buf, base, base + hit.start as u64);
             if markers && ignored_line.is_ignored(buf, hit.start, lines.previous_chunk_ignores_next)
             {
@@ -1274,7 +1302,10 @@ impl<'a> FileScanner<'a> {
             }
             let rule = matcher.rule(hit.rule);
             let value = crate::formats::text_lossy(&buf[hit.start..hit.end]).into_owned();
-            let normalized = normalize(rule.entity, &value, matcher.region());
+            let normalized = match phone_form {
+                Some(at) => self.hit_phones[at.clone()].to_string(),
+                None => normalize(rule.entity, &value, matcher.region()),
+            };
             let only_counted = self.ctx.settings.findings_only_counted;
             let (fingerprint, fingerprint_bits) = if only_counted {
                 let bits = self.ctx.key.distinct_bits(rule.entity, &normalized);

@@ -14,6 +14,7 @@ mod plates;
 
 pub use checksums::{bsn_11proef, iban_mod97, luhn, vin_check_digit};
 pub use email::normalize_email;
+pub use phone::append_just_accepted as phone_append_just_accepted;
 pub use phone::to_e164 as phone_to_e164;
 pub use plates::normalize_plate;
 

@@ -763,6 +763,21 @@ pub fn to_e164(text: &[u8], region: &str) -> Option<String> {
     valid_e164(&w, region)
 }
 
+/// Appends to `out` the E.164 form of `text` when it is one of the last
+/// few numbers [`check`] accepted on this thread (in `region`); false when
+/// it is not, and nothing is appended. Answers as [`to_e164`] would, without
+/// an allocation.
+pub fn append_just_accepted(text: &[u8], region: &str, out: &mut String) -> bool {
+    RECENTLY_ACCEPTED.with_borrow(|recent| {
+        recent
+            .entries
+            .iter()
+            .find_map(|a| a.kept(text, region))
+            .map(|e164| out.push_str(e164))
+            .is_some()
+    })
+}
+
 /// The E.164 form of a number [`check`] accepted on this thread.
 #[derive(Default)]
 struct Accepted {
@@ -786,9 +801,9 @@ impl Accepted {
     }
 
     /// The kept form when it is the one of `text` in `region`.
-    fn get(&self, text: &[u8], region: &str) -> Option<String> {
+    fn kept(&self, text: &[u8], region: &str) -> Option<&str> {
         let e164 = self.e164.as_ref()?;
-        (self.text.as_slice() == text && self.region.as_str() == region).then(|| e164.to_string())
+        (self.text.as_slice() == text && self.region.as_str() == region).then_some(e164.as_str())
     }
 }
 
@@ -815,7 +830,10 @@ impl RecentlyAccepted {
     }
 
     fn get(&self, text: &[u8], region: &str) -> Option<String> {
-        self.entries.iter().find_map(|a| a.get(text, region))
+        self.entries
+            .iter()
+            .find_map(|a| a.kept(text, region))
+            .map(str::to_string)
     }
 }
 
