@@ -211,6 +211,19 @@ pub(super) fn check_ipv4(c: &Candidate<'_>) -> Verdict {
     Verdict::Accept(Confidence::Medium)
 }
 
+/// Whether every candidate that ends where `c` ends but starts inside it is
+/// turned down by [`check_ipv4`] (`colons` false) or [`check_ipv6`]
+/// (`colons` true): they reject a start right after a letter, digit, dot or
+/// underscore, and the IPv6 check also one after a colon.
+pub(super) fn later_address_starts_rejected(c: &Candidate<'_>, colons: bool) -> bool {
+    let text = cand_text(c);
+    text.split_last().is_some_and(|(_, inner)| {
+        inner.iter().all(|&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_') || (colons && b == b':')
+        })
+    })
+}
+
 // ---------------------------------------------------------------------------
 // IPv6
 
@@ -565,6 +578,25 @@ mod tests {
             .find(text)
             .expect("test text must occur in the haystack");
         check(&Candidate::new(hay.as_bytes(), start, start + text.len()))
+    }
+
+    #[test]
+    fn no_later_start_inside_an_address_is_accepted_where_the_matcher_stops_looking() {
+        let lines = [
+            "client 81.204.12.7 and 2a02:a440:1:2::17, 145.53.1.200.",
+            "v1.2.3.4 85.128.152.234:443 [2a02:a440::17]:8080 1.81.204.12.7",
+            "x_81.204.12.7 213.75.12.34.5 2a02:a440:1:2::17%eth0 ::ffff:81.204.12.7",
+        ];
+        crate::validate::assert_later_starts_rejected(
+            &lines,
+            |c| later_address_starts_rejected(c, false),
+            check_ipv4,
+        );
+        crate::validate::assert_later_starts_rejected(
+            &lines,
+            |c| later_address_starts_rejected(c, true),
+            check_ipv6,
+        );
     }
 
     #[test]

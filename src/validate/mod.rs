@@ -126,6 +126,8 @@ impl Validator {
         match self {
             Validator::Email => email::later_starts_rejected(cand.text()),
             Validator::Phone => phone::later_starts_rejected(cand),
+            Validator::Ipv4 => misc::later_address_starts_rejected(cand, false),
+            Validator::Ipv6 => misc::later_address_starts_rejected(cand, true),
             _ => false,
         }
     }
