@@ -13,11 +13,12 @@
 //! prototype 60x slower).
 
 use super::Rule;
+use super::ends::EndScan;
 use crate::error::{Error, Result};
 use crate::finding::{Confidence, Entity};
 use crate::keywords::Keywords;
 use crate::validate::{Candidate, Verdict};
-use regex_automata::hybrid::dfa::{self, DFA, OverlappingState};
+use regex_automata::hybrid::dfa::{self, DFA};
 use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchKind};
@@ -368,21 +369,12 @@ impl Matcher {
         // MAX_CANDIDATE_LEN long, so no end past this one can be used.
         let search_end = hay.len().min(accept_end.saturating_add(MAX_CANDIDATE_LEN));
         let input = Input::new(hay).range(..search_end);
-        let mut state = OverlappingState::start();
+        let mut scan = EndScan::new(&regexes.ends, &mut caches.ends, &input);
         // The line of the ends gathered so far: [line_start, line_end).
         let (mut line_start, mut line_end) = (0, 0);
         ends.clear();
         loop {
-            // Errors only come from a DFA that gives up (never configured)
-            // or quits (no quit bytes without Unicode); either ends the search.
-            let found =
-                regexes
-                    .ends
-                    .try_search_overlapping_fwd(&mut caches.ends, &input, &mut state);
-            let next = match (found, state.get_match()) {
-                (Ok(()), Some(half)) => Some((half.pattern().as_u32(), half.offset())),
-                _ => None,
-            };
+            let next = scan.next(&regexes.ends, &mut caches.ends, hay);
             // Patterns never match empty, so a match's last byte is end - 1.
             let last = next.map(|(_, end)| end.saturating_sub(1));
             let line_done = last.is_none_or(|last| last >= line_end);

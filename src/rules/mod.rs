@@ -5,6 +5,7 @@
 //! All rule patterns are compiled together into one multi-pattern matcher
 //! (see [`matcher`]), so adding a rule costs little on the hot path.
 
+mod ends;
 pub mod matcher;
 
 use crate::error::{Error, Result};
