@@ -373,11 +373,12 @@ pub struct FileScanner<'a> {
     /// in was copied, as the matcher found it.
     hit_fields: Vec<Option<std::ops::Range<usize>>>,
     hit_field_names: String,
-    /// Where in `hit_phones` the E.164 form of each of `hits` was copied,
+    /// Where in `hit_phones` the E.164 form of each of `hits` was copied
+    /// (an empty range: none; eight bytes a hit, as a chunk holds many),
     /// for phone numbers the validator had just accepted when the matcher
     /// handed the hit over: normalising the number later, after the whole
     /// buffer was validated, parsed it again.
-    hit_phone_forms: Vec<Option<std::ops::Range<usize>>>,
+    hit_phone_forms: Vec<(u32, u32)>,
     hit_phones: String,
     /// Rows and columns of the table being scanned, when it is one.
     table_profile: Option<TableProfile>,
@@ -1255,7 +1256,13 @@ impl<'a> FileScanner<'a> {
                         matcher.region(),
                         hit_phones,
                     );
-                hit_phone_forms.push(appended.then_some(from..hit_phones.len()));
+                let to = if appended { hit_phones.len() } else { from };
+                hit_phone_forms.push(
+                    u32::try_from(from)
+                        .ok()
+                        .zip(u32::try_from(to).ok())
+                        .unwrap_or_default(),
+                );
                 hits.push(h)
             });
         }
@@ -1303,8 +1310,8 @@ impl<'a> FileScanner<'a> {
             let rule = matcher.rule(hit.rule);
             let value = crate::formats::text_lossy(&buf[hit.start..hit.end]).into_owned();
             let normalized = match phone_form {
-                Some(at) => self.hit_phones[at.clone()].to_string(),
-                None => normalize(rule.entity, &value, matcher.region()),
+                &(from, to) if from < to => self.hit_phones[from as usize..to as usize].to_string(),
+                _ => normalize(rule.entity, &value, matcher.region()),
             };
             let only_counted = self.ctx.settings.findings_only_counted;
             let (fingerprint, fingerprint_bits) = if only_counted {
