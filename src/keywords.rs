@@ -13,6 +13,9 @@
 pub struct Letters(u32);
 
 impl Letters {
+    /// Every letter.
+    const ALL: Letters = Letters((1 << 26) - 1);
+
     /// The letters of `bytes`, `a` and `A` alike; other bytes add none.
     pub fn of(bytes: &[u8]) -> Letters {
         bytes.iter().fold(Letters::default(), |acc, &b| acc.with(b))
@@ -30,6 +33,9 @@ impl Letters {
     }
 }
 
+/// Longest text whose letters [`Lowered`] notes.
+const MAX_NOTED: usize = 64;
+
 /// Up to `N` bytes lowercased (ASCII only) on the stack, with their letters.
 pub struct Lowered<const N: usize> {
     bytes: [u8; N],
@@ -46,6 +52,15 @@ impl<const N: usize> Lowered<N> {
             letters: Letters::default(),
         };
         let dst = lowered.bytes.get_mut(..text.len())?;
+        if text.len() > MAX_NOTED {
+            // A long stretch (a whole line looked through at once) holds
+            // nearly every letter: noting them would cost more than the
+            // searches it could save.
+            dst.copy_from_slice(text);
+            dst.make_ascii_lowercase();
+            lowered.letters = Letters::ALL;
+            return Some(lowered);
+        }
         let mut letters = Letters::default();
         for (d, &s) in dst.iter_mut().zip(text) {
             *d = s.to_ascii_lowercase();
@@ -159,9 +174,18 @@ mod tests {
             "gebx",
         ];
         let set = Keywords::new(keywords);
-        for text in texts {
+        // Each text also at the end of a stretch too long to note letters of.
+        let long_texts: Vec<String> = texts
+            .iter()
+            .map(|t| format!("{}{t}", "0123456789;".repeat(9)))
+            .collect();
+        for text in texts
+            .iter()
+            .copied()
+            .chain(long_texts.iter().map(String::as_str))
+        {
             assert_eq!(
-                set.any_in::<64>(text.as_bytes()),
+                set.any_in::<256>(text.as_bytes()),
                 naive(&keywords, text),
                 "{text:?}"
             );
