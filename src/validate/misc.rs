@@ -24,13 +24,6 @@ fn is_digit(b: Option<u8>) -> bool {
     b.is_some_and(|b| b.is_ascii_digit())
 }
 
-fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty()
-        && hay
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
-}
-
 // ---------------------------------------------------------------------------
 // IPv4
 
@@ -332,11 +325,11 @@ pub(super) fn check_nl_postcode(c: &Candidate<'_>) -> Verdict {
         return Verdict::Reject;
     }
     // Copyright lines: `(C) 1999 AT&T`, `Copyright 2008 TJ`.
-    let before = window_before(c, 40);
-    if [b"copyright".as_slice(), b"(c)", "\u{a9}".as_bytes()]
-        .iter()
-        .any(|label| contains_ignore_case(before, label))
-    {
+    static COPYRIGHT: std::sync::LazyLock<Keywords> = std::sync::LazyLock::new(|| {
+        Keywords::new([b"copyright".as_slice(), b"(c)", "\u{a9}".as_bytes()])
+    });
+    const COPYRIGHT_WINDOW: usize = 40;
+    if COPYRIGHT.any_in::<COPYRIGHT_WINDOW>(window_before(c, COPYRIGHT_WINDOW)) {
         return Verdict::Reject;
     }
     let text = cand_text(c);
