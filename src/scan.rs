@@ -373,12 +373,12 @@ pub struct FileScanner<'a> {
     /// in was copied, as the matcher found it.
     hit_fields: Vec<Option<std::ops::Range<usize>>>,
     hit_field_names: String,
-    /// Where in `hit_phones` the E.164 form of each of `hits` was copied
-    /// (an empty range: none; eight bytes a hit, as a chunk holds many),
-    /// for phone numbers the validator had just accepted when the matcher
-    /// handed the hit over: normalising the number later, after the whole
-    /// buffer was validated, parsed it again.
-    hit_phone_forms: Vec<(u32, u32)>,
+    /// For the phone numbers among `hits` that the validator had just
+    /// accepted when the matcher handed them over: the hit's index and
+    /// where in `hit_phones` its E.164 form was copied. Normalising the
+    /// number later, after the whole buffer was validated, parsed it
+    /// again. (Only those hits have an entry: a chunk holds many more.)
+    hit_phone_forms: Vec<(u32, u32, u32)>,
     hit_phones: String,
     /// Rows and columns of the table being scanned, when it is one.
     table_profile: Option<TableProfile>,
@@ -1256,13 +1256,16 @@ impl<'a> FileScanner<'a> {
                         matcher.region(),
                         hit_phones,
                     );
-                let to = if appended { hit_phones.len() } else { from };
-                hit_phone_forms.push(
-                    u32::try_from(from)
-                        .ok()
-                        .zip(u32::try_from(to).ok())
-                        .unwrap_or_default(),
-                );
+                if appended {
+                    let index = u32::try_from(hits.len());
+                    let range = u32::try_from(from)
+                        .and_then(|from| u32::try_from(hit_phones.len()).map(|to| (from, to)));
+                    // Offsets beyond u32 are not kept: the number is then
+                    // normalised from its text.
+                    if let (Ok(index), Ok((from, to))) = (index, range) {
+                        hit_phone_forms.push((index, from, to));
+                    }
+                }
                 hits.push(h)
             });
         }
@@ -1296,12 +1299,9 @@ impl<'a> FileScanner<'a> {
             }
         };
         let mut ignored_line = IgnoredLine::default();
-        for ((hit, field), phone_form) in self
-            .hits
-            .iter()
-            .zip(&self.hit_fields)
-            .zip(&self.hit_phone_forms)
-        {
+        let mut phone_forms = self.hit_phone_forms.iter().peekable();
+        for (index, (hit, field)) in self.hits.iter().zip(&self.hit_fields).enumerate() {
+            let phone_form = phone_forms.next_if(|form| form.0 as usize == index);
             lines.advance(buf, base, base + hit.start as u64);
             if markers && ignored_line.is_ignored(buf, hit.start, lines.previous_chunk_ignores_next)
             {
@@ -1310,8 +1310,8 @@ impl<'a> FileScanner<'a> {
             let rule = matcher.rule(hit.rule);
             let value = crate::formats::text_lossy(&buf[hit.start..hit.end]).into_owned();
             let normalized = match phone_form {
-                &(from, to) if from < to => self.hit_phones[from as usize..to as usize].to_string(),
-                _ => normalize(rule.entity, &value, matcher.region()),
+                Some(&(_, from, to)) => self.hit_phones[from as usize..to as usize].to_string(),
+                None => normalize(rule.entity, &value, matcher.region()),
             };
             let only_counted = self.ctx.settings.findings_only_counted;
             let (fingerprint, fingerprint_bits) = if only_counted {
