@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::generate::{GenerateOptions, default_truth_path, generate};
 use crate::redact::FingerprintKey;
 use crate::scan::ScanSettings;
-use crate::walk::{Counters, WalkOptions};
+use crate::walk::{Counters, FindingFlow, WalkOptions};
 use crate::{ScanRequest, run_scan};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -127,7 +127,11 @@ fn scan_request(dir: &Path, threads: usize, stream: bool) -> Result<ScanRequest>
             // The same files ripgrep sees with --no-ignore.
             no_ignore: true,
             threads,
-            stream_findings: stream,
+            findings: if stream {
+                FindingFlow::All
+            } else {
+                FindingFlow::Counted
+            },
             ..WalkOptions::default()
         },
         settings: ScanSettings {

@@ -14,7 +14,7 @@ use crate::report::sarif::SarifReport;
 use crate::report::{RenderOptions, ReportFormat, new_report};
 use crate::rules::{self, Rule};
 use crate::scan::{FindingFilter, ScanContext, ScanSettings};
-use crate::walk::{Counters, WalkOptions};
+use crate::walk::{Counters, FindingFlow, WalkOptions};
 use crate::{ScanRequest, run_scan};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -546,11 +546,12 @@ impl Prepared {
         }
     }
 
-    fn request(&self, args: &ScanArgs, stream_findings: bool) -> ScanRequest {
+    fn request(&self, args: &ScanArgs, findings: FindingFlow) -> ScanRequest {
         let mut settings = self.scan_settings(args);
-        // Findings that are not streamed, and whose values no filter
-        // reads, reach nothing but the per-file counts.
-        settings.findings_only_counted = !stream_findings && !self.filters_read_values;
+        // Findings that are not all streamed, and whose values no filter
+        // reads, need no fingerprints or masked values: the few a report
+        // lists it masks itself.
+        settings.findings_only_counted = findings != FindingFlow::All && !self.filters_read_values;
         ScanRequest {
             roots: self.roots.clone(),
             walk: WalkOptions {
@@ -559,7 +560,7 @@ impl Prepared {
                 globs: self.settings.globs.clone(),
                 follow: args.follow,
                 threads: args.threads,
-                stream_findings,
+                findings,
                 shard: args.shard,
                 modified_before: args
                     .older_than
@@ -622,7 +623,7 @@ fn note_skipped(inventory: &Inventory) {
 fn run_scan_command(args: ScanArgs) -> Result<u8> {
     let mut prepared = prepare(&args)?;
     if args.list_files {
-        let request = prepared.request(&args, false);
+        let request = prepared.request(&args, FindingFlow::Counted);
         let files = crate::walk::list_files(&request.roots, &request.walk)?;
         let separator = if args.null_separated { '\0' } else { '\n' };
         let mut text = String::new();
@@ -644,13 +645,17 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     let retention = prepared.settings.retention_policy()?;
     let gate = Gate::new(prepared.settings.fail_on, prepared.settings.severities);
     prepared.filters.push(gate.filter());
-    // The JSON inventory needs only the per-file aggregates; every other
-    // format shows findings one by one.
-    let stream = !matches!(
-        args.format,
-        ReportFormat::Json | ReportFormat::InventoryCsv | ReportFormat::Html
-    );
-    let mut request = prepared.request(&args, stream);
+    // The JSON inventory needs only the per-file aggregates, the summary
+    // lists the first findings of the scan, every other format shows
+    // findings one by one.
+    let flow = match args.format {
+        ReportFormat::Json | ReportFormat::InventoryCsv | ReportFormat::Html => {
+            FindingFlow::Counted
+        }
+        ReportFormat::Human => FindingFlow::EarliestPerFile(crate::report::human::LISTED_FINDINGS),
+        ReportFormat::Ndjson | ReportFormat::Csv | ReportFormat::Sarif => FindingFlow::All,
+    };
+    let mut request = prepared.request(&args, flow);
     // Findings-only formats print totals at the end, not files: without a
     // retention policy (which judges each file) they need no per-file
     // entries, and memory stays flat on trees of any size.
@@ -786,7 +791,7 @@ fn create_baseline(mut args: ScanArgs) -> Result<u8> {
     let recorder = Recorder::new(&path)?;
     prepared.filters.push(recorder.filter());
     prepared.filters_read_values = true;
-    let request = prepared.request(&args, false);
+    let request = prepared.request(&args, FindingFlow::Counted);
     let counters = Arc::new(Counters::default());
     let progress = start_progress(&args, &counters);
     let result = run_scan(request, &counters, &mut |_| Ok(()));
@@ -898,7 +903,7 @@ fn find(args: FindArgs) -> Result<u8> {
     prepared
         .filters
         .push(Arc::new(move |f: &Finding| !keep.owners(f).is_empty()));
-    let request = prepared.request(&args.scan, true);
+    let request = prepared.request(&args.scan, FindingFlow::All);
     let counters = Arc::new(Counters::default());
     let progress = start_progress(&args.scan, &counters);
     let mut found = Found::default();

@@ -98,9 +98,10 @@ fn build_lazy_matcher(
 /// up to 1024 findings, so this bounds the queue at a few megabytes).
 const EVENT_QUEUE: usize = 16;
 
-/// Runs a scan: walks in parallel, calls `on_finding` for every finding as it
-/// arrives (on the calling thread, so streaming writers need no locks), and
-/// returns the inventory.
+/// Runs a scan: walks in parallel, calls `on_finding` for the findings the
+/// walk options send on ([`walk::FindingFlow`]) as they arrive (on the
+/// calling thread, so streaming writers need no locks), and returns the
+/// inventory.
 pub fn run_scan(
     request: ScanRequest,
     counters: &Counters,

@@ -9,6 +9,7 @@ use crate::scan::{
 };
 use ignore::{WalkBuilder, WalkState, overrides::OverrideBuilder};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::SyncSender;
 
@@ -24,13 +25,27 @@ pub struct WalkOptions {
     pub follow: bool,
     /// 0 picks a number from the available cores.
     pub threads: usize,
-    /// Send every finding to the collector (for streaming reports); when
-    /// false only per-file statistics travel between threads.
-    pub stream_findings: bool,
+    /// Which findings travel to the collector besides the per-file
+    /// statistics.
+    pub findings: FindingFlow,
     /// Scan only the files of this shard of the walk.
     pub shard: Option<Shard>,
     /// Scan only files last modified before this time (`--older-than`).
     pub modified_before: Option<std::time::SystemTime>,
+}
+
+/// Which findings the scanning threads send on to the report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FindingFlow {
+    /// None: only per-file statistics travel between threads.
+    #[default]
+    Counted,
+    /// Every finding, as it is found (for streaming reports).
+    All,
+    /// Of each file, the first N findings by location (path, line,
+    /// column), sent with the file: all a report needs that lists the
+    /// first N findings of the whole scan.
+    EarliestPerFile(usize),
 }
 
 /// True when the file is out of the `--older-than` window.
@@ -319,8 +334,9 @@ fn visit(
     }
     let mut collector = Collector {
         outbox,
-        stream: options.stream_findings,
+        flow: options.findings,
         stats: FileEntry::default(),
+        earliest: Earliest::default(),
     };
     let listed_regular = file_type.is_file();
     let outcome = scanner.scan_file(
@@ -342,24 +358,100 @@ fn visit(
 /// [`ScanSink`]), so the statistics so far always belong to the next entry.
 struct Collector<'t> {
     outbox: &'t mut Outbox,
-    stream: bool,
+    flow: FindingFlow,
     stats: FileEntry,
+    /// With [`FindingFlow::EarliestPerFile`]: the file's earliest findings
+    /// so far.
+    earliest: Earliest,
 }
 
 impl ScanSink for Collector<'_> {
     fn finding(&mut self, finding: Finding) {
         self.stats.add(&finding);
-        if self.stream {
-            self.outbox.finding(finding);
+        match self.flow {
+            FindingFlow::Counted => {}
+            FindingFlow::All => self.outbox.finding(finding),
+            FindingFlow::EarliestPerFile(n) => self.earliest.offer(n, finding),
         }
     }
 
     fn entry(&mut self, outcome: FileOutcome, profiles: Profiles) {
+        // A file's findings travel before (or with) the file itself.
+        for finding in self.earliest.take() {
+            self.outbox.finding(finding);
+        }
         let mut stats = std::mem::take(&mut self.stats);
         stats.table = profiles.table.map(Box::new);
         stats.json = profiles.json.map(Box::new);
         stats.sql = profiles.sql.map(Box::new);
         self.outbox.file(outcome, Some(Box::new(stats)));
+    }
+}
+
+/// A file's first findings by location (path, line, column), for
+/// [`FindingFlow::EarliestPerFile`].
+#[derive(Default)]
+struct Earliest {
+    kept: Vec<Finding>,
+    /// The location of the last finding kept.
+    last: Option<(Arc<str>, u64, u64)>,
+}
+
+/// The order reports list findings in. Paths are compared only when they
+/// differ (they rarely do within a file: archive members).
+fn location_order(a: (&Arc<str>, u64, u64), b: (&Arc<str>, u64, u64)) -> std::cmp::Ordering {
+    let paths = if Arc::ptr_eq(a.0, b.0) {
+        std::cmp::Ordering::Equal
+    } else {
+        a.0.cmp(b.0)
+    };
+    paths.then((a.1, a.2).cmp(&(b.1, b.2)))
+}
+
+fn location(f: &Finding) -> (&Arc<str>, u64, u64) {
+    (&f.path, f.line, f.column)
+}
+
+impl Earliest {
+    /// Keeps `finding` unless `n` kept findings lie before it, and drops
+    /// those that now have `n` kept findings before them. Findings at the
+    /// location of the last one kept all stay: the report breaks such ties
+    /// by what it shows, which is not known here.
+    fn offer(&mut self, n: usize, finding: Finding) {
+        let after_last = self
+            .last
+            .as_ref()
+            .map(|(p, l, c)| location_order(location(&finding), (p, *l, *c)));
+        if self.kept.len() >= n && after_last == Some(std::cmp::Ordering::Greater) {
+            // Findings mostly arrive in order: this turns most away.
+            return;
+        }
+        if after_last.is_none_or(|o| o == std::cmp::Ordering::Greater) {
+            self.last = Some((Arc::clone(&finding.path), finding.line, finding.column));
+        }
+        self.kept.push(finding);
+        while self.kept.len() > n {
+            let Some((path, line, column)) = self.last.clone() else {
+                return;
+            };
+            let before_last = |f: &Finding| {
+                location_order(location(f), (&path, line, column)) == std::cmp::Ordering::Less
+            };
+            if self.kept.iter().filter(|f| before_last(f)).count() < n {
+                return;
+            }
+            self.kept.retain(before_last);
+            self.last = self
+                .kept
+                .iter()
+                .max_by(|a, b| location_order(location(a), location(b)))
+                .map(|f| (Arc::clone(&f.path), f.line, f.column));
+        }
+    }
+
+    fn take(&mut self) -> std::vec::Drain<'_, Finding> {
+        self.last = None;
+        self.kept.drain(..)
     }
 }
 
@@ -388,5 +480,72 @@ fn error_path(err: &ignore::Error) -> Option<&Path> {
         }
         ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Category, Confidence, Entity};
+
+    fn finding_at(path: &Arc<str>, line: u64, column: u64, tag: usize) -> Finding {
+        Finding {
+            entity: Entity::Email,
+            rule: "email".into(),
+            category: Category::Contact,
+            path: Arc::clone(path),
+            line,
+            column,
+            field: None,
+            confidence: Confidence::High,
+            masked: String::new(),
+            fingerprint: String::new(),
+            fingerprint_bits: 0,
+            value: tag.to_string(),
+        }
+    }
+
+    /// Whatever the order findings arrive in, and however many share a
+    /// location, a file keeps exactly the findings with fewer than `n`
+    /// of its findings before them: those the report may list.
+    #[test]
+    fn a_file_keeps_the_findings_with_fewer_than_n_before_them() {
+        // Two paths, as an archive's members have; equal paths come as
+        // distinct allocations too, so the comparison must not rely on
+        // pointers alone.
+        let paths: [Arc<str>; 3] = ["a.zip!/x".into(), "a.zip!/y".into(), "a.zip!/x".into()];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |bound: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % bound
+        };
+        for round in 0..400 {
+            let n = 1 + (round % 6);
+            let count = next(40) as usize;
+            let (lines, columns) = (1 + next(6), 1 + next(3));
+            let all: Vec<Finding> = (0..count)
+                .map(|tag| {
+                    let path = &paths[next(3) as usize];
+                    finding_at(path, 1 + next(lines), 1 + next(columns), tag)
+                })
+                .collect();
+            let mut earliest = Earliest::default();
+            for f in &all {
+                earliest.offer(n, f.clone());
+            }
+            let mut kept: Vec<String> = earliest.take().map(|f| f.value).collect();
+            kept.sort();
+            let key = |f: &Finding| (f.path.to_string(), f.line, f.column);
+            let mut expected: Vec<String> = all
+                .iter()
+                .filter(|f| all.iter().filter(|g| key(g) < key(f)).count() < n)
+                .map(|f| f.value.clone())
+                .collect();
+            expected.sort();
+            assert_eq!(kept, expected, "round {round}, n = {n}");
+            assert!(earliest.take().next().is_none(), "taken once");
+        }
     }
 }

@@ -8,7 +8,7 @@ use piiscan::accuracy::{Observed, evaluate, load_truth};
 use piiscan::generate::{GenerateOptions, generate};
 use piiscan::redact::FingerprintKey;
 use piiscan::scan::ScanSettings;
-use piiscan::walk::{Counters, WalkOptions};
+use piiscan::walk::{Counters, FindingFlow, WalkOptions};
 use piiscan::{ScanRequest, run_scan};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -53,7 +53,7 @@ fn generated_tree_meets_the_accuracy_targets() {
     let request = ScanRequest {
         roots: vec![tree.clone()],
         walk: WalkOptions {
-            stream_findings: true,
+            findings: FindingFlow::All,
             ..WalkOptions::default()
         },
         settings: ScanSettings::default(),

@@ -596,3 +596,101 @@ fn ndjson_totals_equal_the_full_inventory_totals() {
         }
     }
 }
+
+/// The summary's findings, as (path, line, column, entity, shown, field).
+type ListedFinding = (String, u64, u64, String, String, String);
+
+fn summary_listing(out: &std::process::Output) -> Vec<ListedFinding> {
+    let text = stdout(out);
+    let Some((_, listing)) = text.split_once("\nFindings") else {
+        panic!("no findings listed: {text}");
+    };
+    listing
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .map(|l| {
+            let (location, rest) = l.trim_start().split_once("  ").unwrap();
+            let mut parts = location.rsplitn(3, ':');
+            let column = parts.next().unwrap().parse().unwrap();
+            let line = parts.next().unwrap().parse().unwrap();
+            let path = parts.next().unwrap().to_string();
+            let (entity, rest) = rest.split_once(' ').unwrap();
+            let (shown, field) = match rest.trim_start().split_once("  [") {
+                Some((shown, field)) => (shown, field.trim_end_matches(']')),
+                None => (rest.trim_start(), ""),
+            };
+            (
+                path,
+                line,
+                column,
+                entity.into(),
+                shown.into(),
+                field.into(),
+            )
+        })
+        .collect()
+}
+
+fn ndjson_listing(out: &std::process::Output) -> Vec<ListedFinding> {
+    let mut all: Vec<ListedFinding> = ndjson(out)
+        .iter()
+        .filter(|v| v["type"] != "summary")
+        .map(|v| {
+            (
+                v["path"].as_str().unwrap().into(),
+                v["line"].as_u64().unwrap(),
+                v["column"].as_u64().unwrap(),
+                v["entity"].as_str().unwrap().into(),
+                v["masked"].as_str().unwrap().into(),
+                v["field"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+/// Checks that `listed` are the first findings of `all` by location: each
+/// one is a finding, and every finding before the last listed location is
+/// listed. (Findings sharing the last location may be cut.)
+fn assert_first_by_location(listed: &[ListedFinding], all: &[ListedFinding]) {
+    assert_eq!(listed.len(), 20, "{listed:?}");
+    for l in listed {
+        assert!(all.contains(l), "listed but not found: {l:?}");
+    }
+    let last = listed.iter().map(|l| (&l.0, l.1, l.2)).max().unwrap();
+    for f in all.iter().filter(|f| (&f.0, f.1, f.2) < last) {
+        assert!(
+            listed.contains(f),
+            "{f:?} comes before {last:?} but is not listed"
+        );
+    }
+}
+
+#[test]
+fn the_summary_lists_the_first_findings_of_the_whole_scan_by_location() {
+    // Three files of 15 findings: the first 20 are all of a.txt and the
+    // first five of b.txt, whichever thread scans which file first.
+    let notes: String = (0..15)
+        .map(|i| format!("regel {i}: mail klant{i}@voorbeeld.nl\n"))
+        .collect();
+    let dir = tree(&[
+        ("b.txt", notes.as_bytes()),
+        ("c.txt", notes.as_bytes()),
+        ("a.txt", notes.as_bytes()),
+    ]);
+    for threads in ["1", "2"] {
+        let summary = run_in(dir.path(), &["scan", "--threads", threads, "."]);
+        let all = run_in(dir.path(), &["scan", "--format", "ndjson", "."]);
+        let listed = summary_listing(&summary);
+        let first: Vec<_> = ndjson_listing(&all).into_iter().take(20).collect();
+        assert_eq!(listed, first, "--threads {threads}");
+    }
+    // The fixtures: archives, spreadsheets and cells that share a location.
+    for threads in ["1", "2"] {
+        let summary = run(&["scan", "--threads", threads, "fixtures"]);
+        let all = run(&["scan", "--format", "ndjson", "fixtures"]);
+        assert_first_by_location(&summary_listing(&summary), &ndjson_listing(&all));
+    }
+}

@@ -15,7 +15,7 @@ const SKIPPED_EXAMPLES: usize = 5;
 const LISTED_COLUMNS: usize = 40;
 /// Findings listed with their location: enough to act on in CI, few enough
 /// that an inventory of millions stays readable (and memory stays flat).
-const LISTED_FINDINGS: usize = 20;
+pub const LISTED_FINDINGS: usize = 20;
 
 /// One listed finding, ordered by where it is so the list is the same
 /// whatever order the threads found things in.
@@ -155,6 +155,9 @@ impl Report for HumanReport {
                 field: f.field.clone(),
                 shown: if self.options.reveal {
                     f.value.clone()
+                } else if f.masked.is_empty() {
+                    // Findings only counted by the scan come unmasked.
+                    crate::redact::mask(f.entity, &f.value)
                 } else {
                     f.masked.clone()
                 },
