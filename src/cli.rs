@@ -677,6 +677,7 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
             RenderOptions {
                 reveal: args.reveal,
                 color,
+                threads: crate::walk::resolve_threads(args.threads),
             },
         ),
     };

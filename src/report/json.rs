@@ -11,7 +11,10 @@ use std::time::SystemTime;
 
 pub const SCHEMA_VERSION: u32 = 2;
 
-pub struct JsonReport;
+pub struct JsonReport {
+    /// Threads that render the `files` array.
+    pub threads: usize,
+}
 
 #[derive(Serialize)]
 pub struct Document<'a> {
@@ -303,8 +306,178 @@ impl Report for JsonReport {
         // The serializer writes a few bytes at a time: buffered here, each
         // write is a copy instead of a call through the output's trait object.
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
-        serde_json::to_writer_pretty(&mut out, &document(inventory))?;
+        write_document(&mut out, &document(inventory), self.threads)?;
         out.write_all(b"\n")?;
         out.flush()
+    }
+}
+
+/// Writes `doc` as `serde_json::to_writer_pretty` would, the `files` array
+/// rendered by `threads` threads: one section per file is most of the work
+/// for trees of many small files.
+pub fn write_document(out: &mut dyn Write, doc: &Document, threads: usize) -> std::io::Result<()> {
+    out.write_all(b"{")?;
+    write_member(out, "schema_version", &doc.schema_version, true)?;
+    write_member(out, "tool", &doc.tool, false)?;
+    write_member(out, "scan", &doc.scan, false)?;
+    out.write_all(b",\n  \"files\": ")?;
+    doc.files.write_pretty(out, threads)?;
+    write_member(out, "totals", &doc.totals, false)?;
+    if let Some(retention) = &doc.retention {
+        write_member(out, "retention", retention, false)?;
+    }
+    out.write_all(b"\n}")
+}
+
+/// `"key": value` of a top-level member, as the pretty printer indents it.
+fn write_member(
+    out: &mut dyn Write,
+    key: &str,
+    value: &impl Serialize,
+    first: bool,
+) -> std::io::Result<()> {
+    out.write_all(if first { b"\n  " } else { b",\n  " })?;
+    serde_json::to_writer(&mut *out, key)?;
+    out.write_all(b": ")?;
+    let mut text = Vec::new();
+    serde_json::to_writer_pretty(&mut text, value)?;
+    indent_into(out, &text, 2)
+}
+
+/// Copies pretty JSON `text` with `depth` more spaces after each line end.
+/// (Pretty JSON has line ends only between tokens: inside strings they are
+/// escaped.)
+fn indent_into(out: &mut dyn Write, text: &[u8], depth: usize) -> std::io::Result<()> {
+    const SPACES: &[u8] = b"        ";
+    let mut rest = text;
+    while let Some(end) = memchr::memchr(b'\n', rest) {
+        out.write_all(&rest[..=end])?;
+        out.write_all(&SPACES[..depth])?;
+        rest = &rest[end + 1..];
+    }
+    out.write_all(rest)
+}
+
+/// Files rendered by one thread at a time before the next share is handed
+/// out: enough to keep threads busy, few enough to keep memory flat.
+const FILES_PER_SHARE: usize = 512;
+
+impl FileSections<'_> {
+    /// The array, each file's section rendered on one of `threads` threads,
+    /// written in path order.
+    fn write_pretty(&self, out: &mut dyn Write, threads: usize) -> std::io::Result<()> {
+        if self.inventory.files.is_empty() {
+            return out.write_all(b"[]");
+        }
+        let render = |files: &[(&String, &FileEntry)], first: bool| {
+            let mut text = Vec::new();
+            let mut section = Vec::new();
+            for (i, (path, entry)) in files.iter().enumerate() {
+                section.clear();
+                serde_json::to_writer_pretty(&mut section, &file_section(path, entry, self.now))?;
+                text.extend_from_slice(if first && i == 0 {
+                    b"\n    "
+                } else {
+                    b",\n    "
+                });
+                indent_into(&mut text, &section, 4)?;
+            }
+            Ok::<_, std::io::Error>(text)
+        };
+        out.write_all(b"[")?;
+        let files: Vec<(&String, &FileEntry)> = self.inventory.files.iter().collect();
+        let threads = threads.clamp(1, files.len().div_ceil(FILES_PER_SHARE));
+        let mut first = true;
+        for window in files.chunks(FILES_PER_SHARE * threads) {
+            let texts: Vec<std::io::Result<Vec<u8>>> = if threads == 1 {
+                vec![render(window, first)]
+            } else {
+                // This thread renders the first share of the window itself.
+                let (own, rest) = window.split_at(FILES_PER_SHARE.min(window.len()));
+                std::thread::scope(|scope| {
+                    let others: Vec<_> = rest
+                        .chunks(FILES_PER_SHARE)
+                        .map(|share| scope.spawn(move || render(share, false)))
+                        .collect();
+                    let mut texts = vec![render(own, first)];
+                    for other in others {
+                        texts.push(
+                            other
+                                .join()
+                                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                        );
+                    }
+                    texts
+                })
+            };
+            for text in texts {
+                out.write_all(&text?)?;
+            }
+            first = false;
+        }
+        out.write_all(b"\n  ]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::walk::{Counters, WalkOptions};
+
+    /// The fixtures' inventory, with every finding past a one-day policy.
+    fn fixtures_inventory() -> Inventory {
+        let request = crate::ScanRequest {
+            roots: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")],
+            walk: WalkOptions::default(),
+            settings: crate::scan::ScanSettings::default(),
+            rules: crate::rules::default_rules().unwrap(),
+            entities: None,
+            region: "NL".into(),
+            key: crate::redact::FingerprintKey::from_secret(b"k", "test"),
+            keep_file_entries: true,
+        };
+        let mut inventory =
+            crate::run_scan(request, &Counters::default(), &mut |_| Ok(())).unwrap();
+        let config: crate::retention::RetentionConfig = toml::from_str("default = \"1d\"").unwrap();
+        let policy = crate::retention::RetentionPolicy::compile(&config)
+            .unwrap()
+            .unwrap();
+        let later = SystemTime::now() + std::time::Duration::from_secs(2 * 86_400);
+        inventory.overdue = Some(crate::retention::overdue(&inventory, &policy, later));
+        inventory
+    }
+
+    fn written(doc: &Document, threads: usize) -> String {
+        let mut out = Vec::new();
+        write_document(&mut out, doc, threads).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_document_is_written_as_the_pretty_printer_writes_it() {
+        let mut inventory = fixtures_inventory();
+        assert!(!inventory.overdue.as_ref().unwrap().is_empty());
+        let check = |inventory: &Inventory, what: &str| {
+            let doc = document(inventory);
+            let expected = serde_json::to_string_pretty(&doc).unwrap();
+            for threads in [0, 1, 2, 3] {
+                assert!(
+                    written(&doc, threads) == expected,
+                    "{what}, {threads} threads"
+                );
+            }
+        };
+        check(&inventory, "fixtures");
+        // Enough files for several shares per thread and a last, short one.
+        let (path, entry) = inventory.files.pop_first().unwrap();
+        for i in 0..(FILES_PER_SHARE * 5 + 7) {
+            inventory
+                .files
+                .insert(format!("{path}.{i:05}"), entry.clone());
+        }
+        check(&inventory, "many files");
+        inventory.overdue = None;
+        inventory.files.clear();
+        check(&inventory, "no files");
     }
 }

@@ -40,6 +40,8 @@ pub struct RenderOptions {
     pub reveal: bool,
     /// ANSI colour in the human report.
     pub color: bool,
+    /// Threads a report may use to render (0 counts as one).
+    pub threads: usize,
 }
 
 /// A writer for one format.
@@ -59,7 +61,9 @@ pub trait Report {
 pub fn new_report(format: ReportFormat, options: RenderOptions) -> Box<dyn Report> {
     match format {
         ReportFormat::Human => Box::new(human::HumanReport::new(options)),
-        ReportFormat::Json => Box::new(json::JsonReport),
+        ReportFormat::Json => Box::new(json::JsonReport {
+            threads: options.threads,
+        }),
         ReportFormat::Ndjson => Box::new(ndjson::NdjsonReport::new(options)),
         ReportFormat::Csv => Box::new(csv::CsvReport::new(options)),
         ReportFormat::InventoryCsv => Box::new(inventory_csv::InventoryCsvReport),
