@@ -15,7 +15,13 @@
 
 use crate::finding::{Confidence, Entity};
 use crate::inventory::EntityStats;
-use crate::redact::{FingerprintKey, mask, normalize};
+use crate::redact::{FingerprintKey, mask, normalize_into};
+
+thread_local! {
+    /// The canonical form of the cell being counted: every cell of a
+    /// header-classified column is normalised only to be hashed.
+    static NORMALIZED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
 use serde::Serialize;
 
 /// Masked samples kept per header-classified column.
@@ -758,8 +764,10 @@ impl ColumnProfile {
             return;
         };
         let value = &value[..floor_char_boundary(value, MAX_HASHED_VALUE)];
-        let normalized = normalize(entity, value, "");
-        let bits = key.distinct_bits(entity, &normalized);
+        let bits = NORMALIZED.with_borrow_mut(|normalized| {
+            normalize_into(entity, value, "", normalized);
+            key.distinct_bits(entity, normalized)
+        });
         stats.count += 1;
         stats.distinct.insert(bits);
         if stats.samples.len() < SAMPLES {

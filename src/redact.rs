@@ -216,53 +216,69 @@ fn read_or_create_key_file(path: &Path) -> Result<Vec<u8>> {
 /// with or without country code, a plate with or without dashes) gets one
 /// fingerprint.
 pub fn normalize(entity: Entity, text: &str, region: &str) -> String {
-    // Sized up front: collecting a filter grows the string several times.
+    let mut out = String::new();
+    normalize_into(entity, text, region, &mut out);
+    out
+}
+
+/// [`normalize`] into `out` (cleared first): a scan normalises every value
+/// only to hash it, so one buffer serves them all.
+pub fn normalize_into(entity: Entity, text: &str, region: &str, out: &mut String) {
+    out.clear();
     // Bytes, not chars: only ASCII is kept, and no byte of a multi-byte
     // character is ASCII, so the result is the same without decoding.
-    let keep_ascii = |t: &str, keep: fn(&u8) -> bool, upper: bool| -> String {
-        let mut out = Vec::with_capacity(t.len());
+    let keep_ascii = |out: &mut String, keep: fn(&u8) -> bool, upper: bool| {
+        out.reserve(text.len());
         out.extend(
-            t.bytes()
+            text.bytes()
                 .filter(keep)
-                .map(|b| if upper { b.to_ascii_uppercase() } else { b }),
+                .map(|b| char::from(if upper { b.to_ascii_uppercase() } else { b })),
         );
-        String::from_utf8(out).unwrap_or_default()
     };
-    let alnum_upper = |t: &str| keep_ascii(t, u8::is_ascii_alphanumeric, true);
-    let digits = |t: &str| keep_ascii(t, u8::is_ascii_digit, false);
     match entity {
         Entity::Email => {
             let trimmed = text.trim();
             if trimmed.is_ascii() {
-                trimmed.to_ascii_lowercase()
+                out.push_str(trimmed);
+                out.make_ascii_lowercase();
             } else {
-                trimmed.to_lowercase()
+                out.push_str(&trimmed.to_lowercase());
             }
         }
-        Entity::Phone => {
-            crate::validate::phone_to_e164(text.as_bytes(), region).unwrap_or_else(|| digits(text))
+        Entity::Phone => match crate::validate::phone_to_e164(text.as_bytes(), region) {
+            Some(e164) => out.push_str(&e164),
+            None => keep_ascii(out, u8::is_ascii_digit, false),
+        },
+        Entity::LicencePlate | Entity::Vin | Entity::Iban | Entity::Postcode => {
+            keep_ascii(out, u8::is_ascii_alphanumeric, true)
         }
-        Entity::LicencePlate | Entity::Vin | Entity::Iban | Entity::Postcode => alnum_upper(text),
-        Entity::Bsn => format!("{:0>9}", digits(text)),
-        Entity::CreditCard => digits(text),
-        Entity::IpAddress => text.trim().to_ascii_lowercase(),
-        Entity::DateOfBirth => digits(text),
+        Entity::Bsn => {
+            keep_ascii(out, u8::is_ascii_digit, false);
+            // Nine digits: a number written without its leading zero is
+            // the same number.
+            if out.len() < 9 {
+                out.insert_str(0, &"000000000"[out.len()..]);
+            }
+        }
+        Entity::CreditCard | Entity::DateOfBirth => keep_ascii(out, u8::is_ascii_digit, false),
+        Entity::IpAddress => {
+            out.push_str(text.trim());
+            out.make_ascii_lowercase();
+        }
         Entity::PersonName | Entity::Address | Entity::FreeText => {
             // Words joined by one space, lower case. ASCII text (most names
-            // and addresses) in one buffer; other text keeps the full
-            // Unicode rules of `to_lowercase` (a final sigma, for one).
-            let mut joined = String::with_capacity(text.len());
+            // and addresses) in place; other text keeps the full Unicode
+            // rules of `to_lowercase` (a final sigma, for one).
             for word in text.split_whitespace() {
-                if !joined.is_empty() {
-                    joined.push(' ');
+                if !out.is_empty() {
+                    out.push(' ');
                 }
-                joined.push_str(word);
+                out.push_str(word);
             }
-            if joined.is_ascii() {
-                joined.make_ascii_lowercase();
-                joined
+            if out.is_ascii() {
+                out.make_ascii_lowercase();
             } else {
-                joined.to_lowercase()
+                *out = out.to_lowercase();
             }
         }
     }
@@ -533,6 +549,40 @@ mod tests {
                 normal,
                 "{text:?}"
             );
+        }
+    }
+
+    /// Every entity's canonical form, written into a buffer that still
+    /// holds an earlier value.
+    #[test]
+    fn normalising_into_a_used_buffer_gives_the_canonical_form() {
+        let mut out = String::from("left over from an earlier value");
+        for (entity, text, normal) in [
+            (Entity::Email, " Jan@Hotmail.NL ", "jan@hotmail.nl"),
+            (Entity::Email, "ÉLODIE@Müller.de", "élodie@müller.de"),
+            (Entity::Phone, "06-12345678", "+31612345678"),
+            (Entity::Phone, "12-34", "1234"),
+            (Entity::LicencePlate, "gb-12-nz", "GB12NZ"),
+            (Entity::Vin, "wvw zzz 1jz 3w386752", "WVWZZZ1JZ3W386752"),
+            (Entity::Iban, "nl91 abna 0417 1643 00", "NL91ABNA0417164300"),
+            (Entity::Postcode, "1234 ab", "1234AB"),
+            (Entity::Bsn, "1112.22.333", "111222333"),
+            (Entity::Bsn, "12345678", "012345678"),
+            (Entity::Bsn, "1", "000000001"),
+            (
+                Entity::CreditCard,
+                "4111 1111 1111 1111",
+                "4111111111111111",
+            ),
+            (Entity::DateOfBirth, "12-03-1985", "12031985"),
+            (Entity::IpAddress, " 2A02:A45F::1 ", "2a02:a45f::1"),
+            (Entity::PersonName, "  Jan  de\tVries ", "jan de vries"),
+            (Entity::Address, "ΟΔΥΣΣΕΥΣ Ξ", "οδυσσευς ξ"),
+            (Entity::FreeText, "", ""),
+        ] {
+            normalize_into(entity, text, "NL", &mut out);
+            assert_eq!(out, normal, "{entity:?} {text:?}");
+            assert_eq!(normalize(entity, text, "NL"), normal, "{entity:?} {text:?}");
         }
     }
 

@@ -26,7 +26,7 @@ use crate::columns::TableProfile;
 use crate::container::{ArchiveLimits, Container};
 use crate::finding::{Entity, Finding};
 use crate::formats::{Format, NamesFields, TableTracker};
-use crate::redact::{FingerprintKey, mask, normalize};
+use crate::redact::{FingerprintKey, mask, normalize_into};
 use crate::rules::matcher::{FieldIs, Hit, Matcher, MatcherCache};
 use crate::structured::{JsonProfile, JsonTracker, SqlProfile, SqlTracker};
 use serde::Serialize;
@@ -380,6 +380,8 @@ pub struct FileScanner<'a> {
     /// again. (Only those hits have an entry: a chunk holds many more.)
     hit_phone_forms: Vec<(u32, u32, u32)>,
     hit_phones: String,
+    /// The canonical form of the value being handed over, reused.
+    normalized: String,
     /// Rows and columns of the table being scanned, when it is one.
     table_profile: Option<TableProfile>,
     /// Records and fields of the JSON document being scanned, when it is one.
@@ -451,6 +453,7 @@ impl<'a> FileScanner<'a> {
             hit_field_names: String::new(),
             hit_phone_forms: Vec::new(),
             hit_phones: String::new(),
+            normalized: String::new(),
             table_profile: None,
             json_profile: None,
             sql_profile: None,
@@ -1309,16 +1312,19 @@ impl<'a> FileScanner<'a> {
             }
             let rule = matcher.rule(hit.rule);
             let value = crate::formats::text_lossy(&buf[hit.start..hit.end]).into_owned();
-            let normalized = match phone_form {
-                Some(&(_, from, to)) => self.hit_phones[from as usize..to as usize].to_string(),
-                None => normalize(rule.entity, &value, matcher.region()),
+            let normalized: &str = match phone_form {
+                Some(&(_, from, to)) => &self.hit_phones[from as usize..to as usize],
+                None => {
+                    normalize_into(rule.entity, &value, matcher.region(), &mut self.normalized);
+                    &self.normalized
+                }
             };
             let only_counted = self.ctx.settings.findings_only_counted;
             let (fingerprint, fingerprint_bits) = if only_counted {
-                let bits = self.ctx.key.distinct_bits(rule.entity, &normalized);
+                let bits = self.ctx.key.distinct_bits(rule.entity, normalized);
                 (String::new(), bits)
             } else {
-                self.ctx.key.fingerprint(rule.entity, &normalized)
+                self.ctx.key.fingerprint(rule.entity, normalized)
             };
             let finding = Finding {
                 entity: rule.entity,
