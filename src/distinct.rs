@@ -31,6 +31,9 @@ impl Hasher for FingerprintHasher {
 /// A set of fingerprints.
 pub type FingerprintSet = HashSet<u64, BuildHasherDefault<FingerprintHasher>>;
 
+/// Fingerprints kept in place, without a table: most entities of most files
+/// have no more (a table is an allocation and a rehash as it grows).
+const FEW: usize = 4;
 /// Exact sets switch to a sketch above this many values.
 const EXACT_LIMIT: usize = 4096;
 /// 2^12 registers: about 1.6% standard error.
@@ -39,13 +42,15 @@ const REGISTERS: usize = 1 << PRECISION;
 
 #[derive(Debug, Clone)]
 pub enum DistinctCounter {
+    /// Up to [`FEW`] distinct fingerprints, in arrival order.
+    Few(arrayvec::ArrayVec<u64, FEW>),
     Exact(FingerprintSet),
     Sketch(Box<[u8; REGISTERS]>),
 }
 
 impl Default for DistinctCounter {
     fn default() -> Self {
-        DistinctCounter::Exact(FingerprintSet::default())
+        DistinctCounter::Few(arrayvec::ArrayVec::new())
     }
 }
 
@@ -53,6 +58,15 @@ impl DistinctCounter {
     /// Adds a fingerprint (already a uniformly distributed keyed hash).
     pub fn insert(&mut self, hash: u64) {
         match self {
+            DistinctCounter::Few(few) => {
+                if !few.contains(&hash) && few.try_push(hash).is_err() {
+                    let mut set =
+                        FingerprintSet::with_capacity_and_hasher(2 * FEW, Default::default());
+                    set.extend(few.iter().copied());
+                    set.insert(hash);
+                    *self = DistinctCounter::Exact(set);
+                }
+            }
             DistinctCounter::Exact(set) => {
                 set.insert(hash);
                 if set.len() > EXACT_LIMIT {
@@ -69,11 +83,12 @@ impl DistinctCounter {
 
     /// True when the count is exact.
     pub fn is_exact(&self) -> bool {
-        matches!(self, DistinctCounter::Exact(_))
+        !matches!(self, DistinctCounter::Sketch(_))
     }
 
     pub fn count(&self) -> u64 {
         match self {
+            DistinctCounter::Few(few) => few.len() as u64,
             DistinctCounter::Exact(set) => set.len() as u64,
             DistinctCounter::Sketch(registers) => estimate(registers),
         }
@@ -84,8 +99,8 @@ impl DistinctCounter {
     /// keyed 64-bit hashes (`FingerprintKey::distinct_bits`), never values.
     pub fn to_text(&self) -> String {
         match self {
-            DistinctCounter::Exact(set) => {
-                let mut values: Vec<u64> = set.iter().copied().collect();
+            DistinctCounter::Few(_) | DistinctCounter::Exact(_) => {
+                let mut values: Vec<u64> = self.exact_values().collect();
                 values.sort_unstable();
                 let mut text = String::with_capacity(1 + values.len() * 16);
                 text.push('x');
@@ -131,18 +146,28 @@ impl DistinctCounter {
         }
     }
 
+    /// The fingerprints of an exact counter (none for a sketch).
+    fn exact_values(&self) -> impl Iterator<Item = u64> + '_ {
+        let (few, set): (&[u64], Option<&FingerprintSet>) = match self {
+            DistinctCounter::Few(few) => (few, None),
+            DistinctCounter::Exact(set) => (&[], Some(set)),
+            DistinctCounter::Sketch(_) => (&[], None),
+        };
+        few.iter().chain(set.into_iter().flatten()).copied()
+    }
+
     /// The union of two counters.
     pub fn merge(&mut self, other: &DistinctCounter) {
         match other {
-            DistinctCounter::Exact(set) => {
-                for &h in set {
+            DistinctCounter::Few(_) | DistinctCounter::Exact(_) => {
+                for h in other.exact_values() {
                     self.insert(h);
                 }
             }
             DistinctCounter::Sketch(theirs) => {
-                if let DistinctCounter::Exact(set) = self {
+                if self.is_exact() {
                     let mut registers = Box::new([0u8; REGISTERS]);
-                    for &h in set.iter() {
+                    for h in self.exact_values() {
                         sketch_insert(&mut registers, h);
                     }
                     *self = DistinctCounter::Sketch(registers);
@@ -231,6 +256,51 @@ mod tests {
         e.insert(hash(2));
         c.merge(&e);
         assert_eq!(c.count(), 2);
+    }
+
+    /// Counters of a few values, of more, and merges between the two,
+    /// against a plain set of the values.
+    #[test]
+    fn few_values_count_and_merge_as_a_set_does() {
+        let text_of = |values: &std::collections::BTreeSet<u64>| {
+            let hex: String = values.iter().map(|v| format!("{v:016x}")).collect();
+            format!("x{hex}")
+        };
+        for n in 0..(3 * FEW as u64) {
+            for m in 0..(3 * FEW as u64) {
+                let (mut a, mut b) = (DistinctCounter::default(), DistinctCounter::default());
+                let mut expected = std::collections::BTreeSet::new();
+                // Every value twice, in an order that is not sorted.
+                for i in (0..n).chain((0..n).rev()) {
+                    a.insert(hash(i));
+                    expected.insert(hash(i));
+                }
+                assert_eq!((a.count(), a.is_exact()), (n, true));
+                assert_eq!(a.to_text(), text_of(&expected));
+                for i in n / 2..n / 2 + m {
+                    b.insert(hash(i));
+                    expected.insert(hash(i));
+                }
+                a.merge(&b);
+                assert_eq!(a.count(), expected.len() as u64, "n {n}, m {m}");
+                assert_eq!(a.to_text(), text_of(&expected), "n {n}, m {m}");
+            }
+        }
+        // A sketch absorbs a few values as it absorbs a set of them.
+        let mut many = DistinctCounter::default();
+        for i in 0..(EXACT_LIMIT as u64 + 1) {
+            many.insert(hash(i));
+        }
+        let mut few = DistinctCounter::default();
+        let mut same_as_set = DistinctCounter::Exact(FingerprintSet::default());
+        for i in [1u64 << 40, 1 << 41, 1 << 42] {
+            few.insert(hash(i));
+            same_as_set.insert(hash(i));
+        }
+        few.merge(&many);
+        same_as_set.merge(&many);
+        assert_eq!(few.to_text(), same_as_set.to_text());
+        assert!(!few.is_exact());
     }
 
     #[test]
