@@ -846,7 +846,7 @@ pub struct Verdict {
 /// is the number of non-blank values when it is known.
 pub fn column_verdict(
     header_entity: Option<Entity>,
-    value_entities: &std::collections::BTreeMap<Entity, EntityStats>,
+    value_entities: &crate::inventory::EntityMap,
     non_empty: Option<u64>,
 ) -> Option<Verdict> {
     let best = value_entities
@@ -986,16 +986,13 @@ mod tests {
 
     #[test]
     fn verdicts_weigh_header_and_values() {
-        use crate::distinct::DistinctCounter;
-        use std::collections::BTreeMap;
-        let mut values = BTreeMap::new();
-        let mut stats = EntityStats {
+        use crate::inventory::EntityMap;
+        let mut values = EntityMap::new();
+        *values.get_or_default(Entity::LicencePlate) = EntityStats {
             count: 10,
             confidence: Some(Confidence::High),
             ..Default::default()
         };
-        stats.distinct = DistinctCounter::default();
-        values.insert(Entity::LicencePlate, stats);
         let v = column_verdict(Some(Entity::LicencePlate), &values, Some(10)).unwrap();
         assert_eq!(v.evidence, Evidence::HeaderAndValues);
         let v = column_verdict(None, &values, Some(10)).unwrap();
@@ -1005,11 +1002,11 @@ mod tests {
         );
         let v = column_verdict(None, &values, Some(1000)).unwrap();
         assert_eq!(v.confidence, Confidence::Low);
-        let v = column_verdict(Some(Entity::PersonName), &BTreeMap::new(), Some(5)).unwrap();
+        let v = column_verdict(Some(Entity::PersonName), &EntityMap::new(), Some(5)).unwrap();
         assert_eq!(
             (v.entity, v.evidence),
             (Entity::PersonName, Evidence::Header)
         );
-        assert!(column_verdict(None, &BTreeMap::new(), Some(5)).is_none());
+        assert!(column_verdict(None, &EntityMap::new(), Some(5)).is_none());
     }
 }

@@ -60,13 +60,88 @@ impl EntityStats {
     }
 }
 
+/// Statistics per entity, in entity order. A file or field holds a few
+/// entities; a B-tree node has room for eleven (a kilobyte for each file
+/// of an inventory).
+#[derive(Debug, Clone, Default)]
+pub struct EntityMap(Vec<(Entity, EntityStats)>);
+
+type EntityMapIter<'a> = std::iter::Map<
+    std::slice::Iter<'a, (Entity, EntityStats)>,
+    fn(&'a (Entity, EntityStats)) -> (&'a Entity, &'a EntityStats),
+>;
+
+impl EntityMap {
+    pub const fn new() -> EntityMap {
+        EntityMap(Vec::new())
+    }
+
+    /// The statistics of `entity`, added (empty) when missing.
+    pub fn get_or_default(&mut self, entity: Entity) -> &mut EntityStats {
+        let at = match self.0.binary_search_by_key(&entity, |(e, _)| *e) {
+            Ok(at) => at,
+            Err(at) => {
+                self.0.insert(at, (entity, EntityStats::default()));
+                at
+            }
+        };
+        &mut self.0[at].1
+    }
+
+    pub fn get(&self, entity: &Entity) -> Option<&EntityStats> {
+        self.0
+            .binary_search_by_key(entity, |(e, _)| *e)
+            .ok()
+            .map(|at| &self.0[at].1)
+    }
+
+    pub fn contains_key(&self, entity: &Entity) -> bool {
+        self.get(entity).is_some()
+    }
+
+    pub fn iter(&self) -> EntityMapIter<'_> {
+        self.0.iter().map(|(e, s)| (e, s))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &Entity> {
+        self.0.iter().map(|(e, _)| e)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &EntityStats> {
+        self.0.iter().map(|(_, s)| s)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Gives back the room kept for more entities: for an inventory that
+    /// keeps the map to the end.
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+}
+
+impl<'a> IntoIterator for &'a EntityMap {
+    type Item = (&'a Entity, &'a EntityStats);
+    type IntoIter = EntityMapIter<'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct FileEntry {
     pub size: u64,
     pub modified: Option<SystemTime>,
-    pub entities: BTreeMap<Entity, EntityStats>,
+    pub entities: EntityMap,
     /// Findings per field (CSV column, JSON path, SQL `table.column`).
-    pub fields: BTreeMap<String, BTreeMap<Entity, EntityStats>>,
+    pub fields: BTreeMap<String, EntityMap>,
     /// Rows and columns, for delimited tables.
     /// (The profiles are boxed: most files have none, and an inventory
     /// keeps an entry for every file holding personal data.)
@@ -91,7 +166,7 @@ pub struct FieldSummary<'a> {
     /// Non-blank values (not known for JSON and SQL fields).
     pub non_empty: Option<u64>,
     /// Findings per entity in this field.
-    pub entities: Option<&'a BTreeMap<Entity, EntityStats>>,
+    pub entities: Option<&'a EntityMap>,
     /// The entity the header names, with the distinct values and samples
     /// counted for header-only entities.
     pub header_entity: Option<Entity>,
@@ -110,15 +185,14 @@ impl FieldSummary<'_> {
     }
 }
 
-static NO_ENTITIES: BTreeMap<Entity, EntityStats> = BTreeMap::new();
+static NO_ENTITIES: EntityMap = EntityMap::new();
 
 impl FileEntry {
     /// Counts a finding of this file.
     pub fn add(&mut self, finding: &Finding) {
         let mut masked = None;
         self.entities
-            .entry(finding.entity)
-            .or_default()
+            .get_or_default(finding.entity)
             .add_masking_once(finding, &mut masked);
         if let Some(field) = &finding.field {
             let per_field = match self.fields.get_mut(field) {
@@ -126,8 +200,7 @@ impl FileEntry {
                 None => self.fields.entry(field.clone()).or_default(),
             };
             per_field
-                .entry(finding.entity)
-                .or_default()
+                .get_or_default(finding.entity)
                 .add_masking_once(finding, &mut masked);
         }
     }
@@ -431,5 +504,38 @@ impl Inventory {
             .collect();
         files.sort_by(|a, b| b.1.findings().cmp(&a.1.findings()).then(a.0.cmp(b.0)));
         files
+    }
+}
+
+#[cfg(test)]
+mod entity_map_tests {
+    use super::*;
+
+    /// Entities kept in entity order whatever order they arrive in, as a
+    /// B-tree map keeps them.
+    #[test]
+    fn entities_are_kept_in_entity_order() {
+        let arrivals = [
+            Entity::Vin,
+            Entity::Email,
+            Entity::Phone,
+            Entity::Email,
+            Entity::Bsn,
+            Entity::IpAddress,
+            Entity::Vin,
+        ];
+        let mut map = EntityMap::new();
+        let mut expected: BTreeMap<Entity, u64> = BTreeMap::new();
+        for e in arrivals {
+            map.get_or_default(e).count += 1;
+            *expected.entry(e).or_default() += 1;
+        }
+        let kept: Vec<(Entity, u64)> = map.iter().map(|(e, s)| (*e, s.count)).collect();
+        let wanted: Vec<(Entity, u64)> = expected.into_iter().collect();
+        assert_eq!(kept, wanted);
+        assert_eq!(map.len(), 5);
+        assert_eq!(map.get(&Entity::Email).map(|s| s.count), Some(2));
+        assert!(!map.contains_key(&Entity::Iban));
+        assert!(EntityMap::new().is_empty());
     }
 }

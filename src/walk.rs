@@ -381,6 +381,7 @@ impl ScanSink for Collector<'_> {
             self.outbox.finding(finding);
         }
         let mut stats = std::mem::take(&mut self.stats);
+        stats.entities.shrink_to_fit();
         stats.table = profiles.table.map(Box::new);
         stats.json = profiles.json.map(Box::new);
         stats.sql = profiles.sql.map(Box::new);
