@@ -16,13 +16,13 @@
 use crate::finding::{Confidence, Entity};
 use crate::inventory::EntityStats;
 use crate::redact::{FingerprintKey, mask, normalize_into};
+use serde::Serialize;
 
 thread_local! {
     /// The canonical form of the cell being counted: every cell of a
     /// header-classified column is normalised only to be hashed.
     static NORMALIZED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
-use serde::Serialize;
 
 /// Masked samples kept per header-classified column.
 const SAMPLES: usize = 3;
