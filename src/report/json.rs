@@ -2,6 +2,7 @@
 //! only when a field is removed or changes meaning (2: the distinct counters'
 //! `sketch` holds SipHash bits instead of fingerprint prefixes).
 
+use super::pretty::Pretty;
 use super::{Report, age_days, rfc3339};
 use crate::inventory::{EntityStats, FieldSummary, FileEntry, Inventory};
 use serde::Serialize;
@@ -182,6 +183,158 @@ fn file_section<'a>(path: &'a str, entry: &'a FileEntry, now: SystemTime) -> Fil
         rows: entry.table.as_ref().map(|t| t.rows()),
         fields: entry.field_summaries().iter().map(field_section).collect(),
     }
+}
+
+/// Writes what `file_section` serializes to, without building it: the
+/// entities of a file and its fields in name order, members skipped as the
+/// serde attributes skip them.
+fn write_file_section(
+    p: &mut Pretty,
+    path: &str,
+    entry: &FileEntry,
+    now: SystemTime,
+) -> std::io::Result<()> {
+    p.begin_object();
+    p.key("path");
+    p.string(path);
+    p.key("size");
+    p.u64(entry.size);
+    if let Some(modified) = entry.modified {
+        p.key("modified");
+        p.string(&rfc3339(modified));
+        p.key("age_days");
+        p.u64(age_days(modified, now));
+    }
+    p.key("findings");
+    p.u64(entry.findings());
+    p.key("entities");
+    let mut entities: Vec<(&'static str, &EntityStats)> = entry
+        .entities
+        .iter()
+        .map(|(e, s)| (e.as_str(), s))
+        .collect();
+    entities.sort_unstable_by_key(|&(name, _)| name);
+    p.begin_object();
+    for (name, stats) in entities {
+        p.key(name);
+        p.begin_object();
+        write_entity_members(p, stats);
+        p.end_object();
+    }
+    p.end_object();
+    if let Some(table) = &entry.table {
+        p.key("rows");
+        p.u64(table.rows());
+    }
+    let fields = entry.field_summaries();
+    if !fields.is_empty() {
+        p.key("fields");
+        p.begin_array();
+        for field in &fields {
+            p.element();
+            write_field_section(p, field)?;
+        }
+        p.end_array();
+    }
+    p.end_object();
+    Ok(())
+}
+
+/// The members of `entity_section(stats, false)`.
+fn write_entity_members(p: &mut Pretty, stats: &EntityStats) {
+    p.key("count");
+    p.u64(stats.count);
+    p.key("distinct");
+    p.u64(stats.distinct.count());
+    p.key("distinct_exact");
+    p.bool(stats.distinct.is_exact());
+    if let Some(confidence) = stats.confidence {
+        p.key("confidence");
+        p.string(confidence.as_str());
+    }
+    if !stats.samples.is_empty() {
+        p.key("samples");
+        p.begin_array();
+        for sample in &stats.samples {
+            p.element();
+            p.string(sample);
+        }
+        p.end_array();
+    }
+}
+
+/// Writes what `field_section(f)` serializes to.
+fn write_field_section(p: &mut Pretty, f: &FieldSummary) -> std::io::Result<()> {
+    p.begin_object();
+    p.key("name");
+    p.string(f.name);
+    for (key, value) in [
+        ("column", f.column.map(|c| c as u64 + 1)),
+        ("rows", f.rows),
+        ("non_empty", f.non_empty),
+    ] {
+        if let Some(value) = value {
+            p.key(key);
+            p.u64(value);
+        }
+    }
+    p.key("verdict");
+    match f.verdict {
+        Some(v) => {
+            p.begin_object();
+            p.key("entity");
+            p.string(v.entity.as_str());
+            p.key("evidence");
+            p.string(v.evidence.as_str());
+            p.key("confidence");
+            p.string(v.confidence.as_str());
+            p.end_object();
+        }
+        None => p.null(),
+    }
+    p.key("entities");
+    // Findings per entity, then the header's entity when no finding has it.
+    let mut entities: Vec<(&'static str, &EntityStats, &'static str)> = f
+        .entities
+        .into_iter()
+        .flatten()
+        .map(|(e, s)| (e.as_str(), s, "values"))
+        .collect();
+    if let (Some(e), Some(values)) = (f.header_entity, f.header_values)
+        && values.count > 0
+        && !entities.iter().any(|&(name, _, _)| name == e.as_str())
+    {
+        entities.push((e.as_str(), values, "header"));
+    }
+    entities.sort_unstable_by_key(|&(name, _, _)| name);
+    p.begin_object();
+    for (name, stats, evidence) in entities {
+        p.key(name);
+        p.begin_object();
+        write_entity_members(p, stats);
+        if let Some(share) = rounded(f.share(stats.count)) {
+            p.key("share");
+            p.f64(share)?;
+        }
+        p.key("evidence");
+        p.string(evidence);
+        p.end_object();
+    }
+    p.end_object();
+    if let Some(e) = f.header_entity {
+        p.key("header_entity");
+        p.string(e.as_str());
+    }
+    if let Some(dates) = f.dates {
+        for (key, day) in [("oldest_date", dates.oldest), ("newest_date", dates.newest)] {
+            if let Some(day) = day {
+                p.key(key);
+                p.string(&crate::columns::format_day(day));
+            }
+        }
+    }
+    p.end_object();
+    Ok(())
 }
 
 /// The share rounded to four decimals, so reports stay readable.
@@ -371,16 +524,14 @@ impl FileSections<'_> {
         }
         let render = |files: &[(&String, &FileEntry)], first: bool| {
             let mut text = Vec::new();
-            let mut section = Vec::new();
             for (i, (path, entry)) in files.iter().enumerate() {
-                section.clear();
-                serde_json::to_writer_pretty(&mut section, &file_section(path, entry, self.now))?;
                 text.extend_from_slice(if first && i == 0 {
                     b"\n    "
                 } else {
                     b",\n    "
                 });
-                indent_into(&mut text, &section, 4)?;
+                // Inside the document's object and its `files` array.
+                write_file_section(&mut Pretty::new(&mut text, 2), path, entry, self.now)?;
             }
             Ok::<_, std::io::Error>(text)
         };
@@ -451,6 +602,84 @@ mod tests {
         let mut out = Vec::new();
         write_document(&mut out, doc, threads).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    fn stats(count: u64, samples: &[&str]) -> EntityStats {
+        let mut stats = EntityStats {
+            count,
+            samples: samples.iter().map(|s| s.to_string()).collect(),
+            ..EntityStats::default()
+        };
+        for n in 0..count {
+            stats.distinct.insert(n.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        }
+        stats
+    }
+
+    #[test]
+    fn field_sections_are_written_as_serde_writes_them() {
+        use crate::finding::{Confidence, Entity};
+        let mut found = crate::inventory::EntityMap::new();
+        *found.get_or_default(Entity::PersonName) = stats(3, &["J*** ****"]);
+        *found.get_or_default(Entity::Email) = stats(7, &["a***@b***.nl", "\"q\"\n"]);
+        found.get_or_default(Entity::Phone).confidence = Some(Confidence::High);
+        let by_header = stats(5, &["K*** ****"]);
+        let base = FieldSummary {
+            name: "klant \"naam\"\t",
+            column: Some(2),
+            rows: Some(9),
+            non_empty: Some(7),
+            entities: Some(&found),
+            header_entity: Some(Entity::PersonName),
+            header_values: Some(&by_header),
+            verdict: Some(crate::columns::Verdict {
+                entity: Entity::PersonName,
+                evidence: crate::columns::Evidence::Header,
+                confidence: Confidence::Medium,
+            }),
+            dates: Some(crate::columns::DateRange {
+                oldest: Some(-400),
+                newest: None,
+                dated: 1,
+            }),
+        };
+        let no_values = EntityStats::default();
+        let variants = [
+            // The header's entity among the findings: the findings' count it.
+            base.clone(),
+            // The header's entity found by header alone.
+            FieldSummary {
+                header_entity: Some(Entity::Address),
+                ..base
+            },
+            FieldSummary {
+                header_entity: Some(Entity::Address),
+                header_values: Some(&no_values),
+                ..base
+            },
+            FieldSummary {
+                column: None,
+                rows: None,
+                non_empty: Some(0),
+                entities: None,
+                verdict: None,
+                dates: None,
+                ..base
+            },
+            FieldSummary {
+                non_empty: None,
+                header_entity: None,
+                header_values: None,
+                dates: Some(crate::columns::DateRange::default()),
+                ..base
+            },
+        ];
+        for (n, f) in variants.iter().enumerate() {
+            let expected = serde_json::to_string_pretty(&field_section(f)).unwrap();
+            let mut out = Vec::new();
+            write_field_section(&mut Pretty::new(&mut out, 0), f).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "variant {n}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod human;
 pub mod inventory_csv;
 pub mod json;
 pub mod ndjson;
+mod pretty;
 pub mod sarif;
 
 use crate::finding::Finding;
