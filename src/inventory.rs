@@ -6,7 +6,7 @@
 use crate::columns::{TableProfile, Verdict, column_verdict};
 use crate::distinct::DistinctCounter;
 use crate::finding::{Confidence, Entity, Finding};
-use crate::redact::mask;
+use crate::redact::mask_into;
 use crate::scan::{FileOutcome, FileStatus, SkipReason};
 use crate::structured::{JsonProfile, SqlProfile};
 use std::collections::BTreeMap;
@@ -28,21 +28,18 @@ pub struct EntityStats {
 
 impl EntityStats {
     pub fn add(&mut self, finding: &Finding) {
-        self.add_masking_once(finding, &mut None);
+        self.add_masking_once(finding, &mut MaskedOnce::default());
     }
 
     /// Counts `finding`; its masked form is made from the value only while
     /// samples are wanted, once for every statistic the finding counts in
     /// (`masked` keeps it between those calls).
-    fn add_masking_once(&mut self, finding: &Finding, masked: &mut Option<String>) {
+    fn add_masking_once(&mut self, finding: &Finding, masked: &mut MaskedOnce) {
         self.count += 1;
         self.distinct.insert(finding.fingerprint_bits);
         self.confidence = self.confidence.max(Some(finding.confidence));
         if self.samples.len() < SAMPLES_PER_ENTITY {
-            let masked = masked.get_or_insert_with(|| mask(finding.entity, &finding.value));
-            if !self.samples.contains(masked) {
-                self.samples.push(masked.clone());
-            }
+            masked.sample_into(finding, &mut self.samples);
         }
     }
 
@@ -187,10 +184,39 @@ impl FieldSummary<'_> {
 
 static NO_ENTITIES: EntityMap = EntityMap::new();
 
+thread_local! {
+    /// Where the findings a thread counts are masked: most masked values
+    /// are not kept as samples, and those that are get a string of their
+    /// own length.
+    static MASKED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Whether a finding's masked form is in the thread's buffer: it is made
+/// at most once, for the first statistic that wants a sample.
+#[derive(Default)]
+struct MaskedOnce {
+    made: bool,
+}
+
+impl MaskedOnce {
+    /// Adds the masked form of `finding` to `samples` unless it is there.
+    fn sample_into(&mut self, finding: &Finding, samples: &mut Vec<String>) {
+        MASKED.with_borrow_mut(|masked| {
+            if !self.made {
+                mask_into(finding.entity, &finding.value, masked);
+                self.made = true;
+            }
+            if !samples.contains(masked) {
+                samples.push(masked.clone());
+            }
+        });
+    }
+}
+
 impl FileEntry {
     /// Counts a finding of this file.
     pub fn add(&mut self, finding: &Finding) {
-        let mut masked = None;
+        let mut masked = MaskedOnce::default();
         self.entities
             .get_or_default(finding.entity)
             .add_masking_once(finding, &mut masked);

@@ -287,43 +287,56 @@ pub fn normalize_into(entity: Entity, text: &str, region: &str, out: &mut String
 /// A masked rendering that shows the shape of a value but not the value:
 /// `j***@h***.nl`, `NL91 **** **** **** 00`, `+31 6 ******78`.
 pub fn mask(entity: Entity, text: &str) -> String {
+    let mut out = String::new();
+    mask_into(entity, text, &mut out);
+    out
+}
+
+/// [`mask`] into `out` (cleared first), so a caller that keeps only some
+/// masked values reuses one buffer for the rest.
+pub fn mask_into(entity: Entity, text: &str, out: &mut String) {
+    out.clear();
     match entity {
-        Entity::Email => mask_email(text),
-        Entity::IpAddress => mask_ip(text),
-        Entity::Iban => mask_keep(text, 4, 2),
-        Entity::Vin => mask_keep(text, 3, 2),
-        Entity::Phone => mask_keep_phone(text),
-        Entity::CreditCard => mask_keep(text, 0, 4),
-        Entity::Bsn => mask_keep(text, 0, 2),
-        Entity::LicencePlate => mask_keep(text, 1, 1),
-        Entity::Postcode => mask_keep(text, 2, 0),
-        Entity::DateOfBirth => mask_keep(text, 0, 0),
-        Entity::PersonName | Entity::Address => mask_words(text),
-        Entity::FreeText => format!("[{} characters]", text.chars().count()),
+        Entity::Email => mask_email(text, out),
+        Entity::IpAddress => mask_ip(text, out),
+        Entity::Iban => mask_keep(text, 4, 2, out),
+        Entity::Vin => mask_keep(text, 3, 2, out),
+        Entity::Phone => mask_keep_phone(text, out),
+        Entity::CreditCard => mask_keep(text, 0, 4, out),
+        Entity::Bsn => mask_keep(text, 0, 2, out),
+        Entity::LicencePlate => mask_keep(text, 1, 1, out),
+        Entity::Postcode => mask_keep(text, 2, 0, out),
+        Entity::DateOfBirth => mask_keep(text, 0, 0, out),
+        Entity::PersonName | Entity::Address => mask_words(text, out),
+        Entity::FreeText => {
+            out.push('[');
+            out.push_str(&text.chars().count().to_string());
+            out.push_str(" characters]");
+        }
     }
 }
 
 /// Keeps the first letter of each word: `J*** d* V****`.
-fn mask_words(text: &str) -> String {
-    text.split_whitespace()
-        .map(|w| {
-            let mut chars = w.chars();
-            let first = chars.next().map(String::from).unwrap_or_default();
-            first + &"*".repeat(chars.count())
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+fn mask_words(text: &str, out: &mut String) {
+    for (n, word) in text.split_whitespace().enumerate() {
+        if n > 0 {
+            out.push(' ');
+        }
+        let mut chars = word.chars();
+        out.extend(chars.next());
+        out.extend(chars.map(|_| '*'));
+    }
 }
 
 /// Keeps `head` leading and `tail` trailing alphanumerics and separators,
 /// replacing every other alphanumeric with `*`.
-fn mask_keep(text: &str, head: usize, tail: usize) -> String {
+fn mask_keep(text: &str, head: usize, tail: usize, out: &mut String) {
     // Nearly every value is ASCII, and an inventory masks one for every
     // sample it keeps: bytes are quicker to walk than chars.
     if text.is_ascii() {
-        return mask_keep_ascii(text.as_bytes(), head, tail);
+        return mask_keep_ascii(text.as_bytes(), head, tail, out);
     }
-    mask_keep_chars(text, head, tail)
+    mask_keep_chars(text, head, tail, out)
 }
 
 /// `head` and `tail`, or none when they would show the whole value.
@@ -336,34 +349,32 @@ fn shown(total: usize, head: usize, tail: usize) -> (usize, usize) {
     }
 }
 
-fn mask_keep_ascii(text: &[u8], head: usize, tail: usize) -> String {
+fn mask_keep_ascii(text: &[u8], head: usize, tail: usize, out: &mut String) {
     let total = text.iter().filter(|b| b.is_ascii_alphanumeric()).count();
     let (head, tail) = shown(total, head, tail);
+    // The alphanumerics numbered head+1..=total-tail are hidden.
+    let last_hidden = total - tail;
     let mut seen = 0;
-    let masked: Vec<u8> = text
-        .iter()
-        .map(|&b| {
-            if b.is_ascii_alphanumeric() {
-                seen += 1;
-                if seen <= head || seen > total - tail {
-                    b
-                } else {
-                    b'*'
-                }
-            } else {
-                b
+    // Bytes are written as bytes, into the buffer's own allocation.
+    let mut bytes = std::mem::take(out).into_bytes();
+    bytes.extend(text.iter().map(|&b| {
+        if b.is_ascii_alphanumeric() {
+            seen += 1;
+            if seen > head && seen <= last_hidden {
+                return b'*';
             }
-        })
-        .collect();
-    String::from_utf8(masked).expect("ASCII in, ASCII out")
+        }
+        b
+    }));
+    *out = String::from_utf8(bytes).expect("ASCII added to text");
 }
 
-fn mask_keep_chars(text: &str, head: usize, tail: usize) -> String {
+fn mask_keep_chars(text: &str, head: usize, tail: usize, out: &mut String) {
     let total = text.chars().filter(|c| c.is_alphanumeric()).count();
     let (head, tail) = shown(total, head, tail);
     let mut seen = 0;
-    let mut masked = String::with_capacity(text.len());
-    masked.extend(text.chars().map(|c| {
+    out.reserve(text.len());
+    out.extend(text.chars().map(|c| {
         if c.is_alphanumeric() {
             seen += 1;
             if seen <= head || seen > total - tail {
@@ -375,10 +386,9 @@ fn mask_keep_chars(text: &str, head: usize, tail: usize) -> String {
             c
         }
     }));
-    masked
 }
 
-fn mask_keep_phone(text: &str) -> String {
+fn mask_keep_phone(text: &str, out: &mut String) {
     // Keep an international prefix (+31, 0031) so the country stays visible.
     let trimmed = text.trim_start();
     let head = if let Some(rest) = trimmed.strip_prefix('+') {
@@ -391,15 +401,14 @@ fn mask_keep_phone(text: &str) -> String {
     } else {
         2
     };
-    mask_keep(text, head, 2)
+    mask_keep(text, head, 2, out)
 }
 
-fn mask_email(text: &str) -> String {
+fn mask_email(text: &str, out: &mut String) {
     let Some((local, domain)) = text.rsplit_once('@') else {
-        return mask_keep(text, 1, 0);
+        return mask_keep(text, 1, 0, out);
     };
     let (host, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
-    let mut out = String::with_capacity(text.len().min(32));
     out.extend(local.chars().next());
     out.push_str("***@");
     out.extend(host.chars().next());
@@ -408,16 +417,15 @@ fn mask_email(text: &str) -> String {
         out.push('.');
         out.push_str(tld);
     }
-    out
 }
 
-fn mask_ip(text: &str) -> String {
+fn mask_ip(text: &str, out: &mut String) {
     if text.contains(':') {
-        let first = text.split(':').next().unwrap_or("");
-        format!("{first}:****:****")
+        out.push_str(text.split(':').next().unwrap_or(""));
+        out.push_str(":****:****");
     } else {
-        let first = text.split('.').next().unwrap_or("");
-        format!("{first}.*.*.*")
+        out.push_str(text.split('.').next().unwrap_or(""));
+        out.push_str(".*.*.*");
     }
 }
 
@@ -477,15 +485,37 @@ mod tests {
             "a.b-c d",
         ] {
             for (head, tail) in [(0, 0), (0, 2), (1, 1), (2, 0), (3, 2), (4, 2), (9, 9)] {
-                assert_eq!(
-                    mask_keep_ascii(text.as_bytes(), head, tail),
-                    mask_keep_chars(text, head, tail),
-                    "{text:?} {head} {tail}"
-                );
+                let (mut ascii, mut chars) = (String::new(), String::new());
+                mask_keep_ascii(text.as_bytes(), head, tail, &mut ascii);
+                mask_keep_chars(text, head, tail, &mut chars);
+                assert_eq!(ascii, chars, "{text:?} {head} {tail}");
             }
         }
         // The general path serves the rest.
-        assert_eq!(mask_keep("Ørsted 12", 1, 1), "Ø***** *2");
+        let mut general = String::new();
+        mask_keep("Ørsted 12", 1, 1, &mut general);
+        assert_eq!(general, "Ø***** *2");
+    }
+
+    #[test]
+    fn masking_into_a_used_buffer_leaves_nothing_of_what_it_held() {
+        let mut buffer = String::from("a longer value masked before: 0612345678");
+        for entity in Entity::ALL {
+            for value in [
+                "jan@kpn.nl",
+                "+31 6 12345678",
+                "Ørsted 12",
+                "",
+                "84.23.11.9",
+                "a b",
+            ] {
+                mask_into(entity, value, &mut buffer);
+                assert_eq!(buffer, mask(entity, value), "{entity:?} {value:?}");
+            }
+        }
+        assert_eq!(mask(Entity::PersonName, "  "), "");
+        assert_eq!(mask(Entity::Address, "Kerkstraat  1a "), "K********* 1*");
+        assert_eq!(mask(Entity::IpAddress, "2001:db8::1"), "2001:****:****");
     }
 
     #[test]
