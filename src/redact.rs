@@ -228,12 +228,15 @@ pub fn normalize_into(entity: Entity, text: &str, region: &str, out: &mut String
     // Bytes, not chars: only ASCII is kept, and no byte of a multi-byte
     // character is ASCII, so the result is the same without decoding.
     let keep_ascii = |out: &mut String, keep: fn(&u8) -> bool, upper: bool| {
-        out.reserve(text.len());
-        out.extend(
+        // Written as bytes into the buffer's own allocation: pushing chars
+        // costs an encoding step for each.
+        let mut bytes = std::mem::take(out).into_bytes();
+        bytes.extend(
             text.bytes()
                 .filter(keep)
-                .map(|b| char::from(if upper { b.to_ascii_uppercase() } else { b })),
+                .map(|b| if upper { b.to_ascii_uppercase() } else { b }),
         );
+        *out = String::from_utf8(bytes).expect("only ASCII bytes are kept");
     };
     match entity {
         Entity::Email => {
