@@ -431,7 +431,7 @@ impl FileScanner<'_> {
                 Format::for_path(std::path::Path::new(&member.name)),
                 None,
                 &mut outcome,
-                &mut |f: Finding| sink.finding(f),
+                &mut |f: &mut Finding| sink.finding(f),
                 walk.progress,
             );
             if member.size.is_none() {

@@ -199,3 +199,24 @@ pub struct Finding {
     pub fingerprint_bits: u64,
     pub value: String,
 }
+
+impl Finding {
+    /// The finding moved out, its strings leaving empty ones behind: for a
+    /// sink lent a finding that the scanner fills in again for the next.
+    pub fn take(&mut self) -> Finding {
+        Finding {
+            entity: self.entity,
+            rule: std::sync::Arc::clone(&self.rule),
+            category: self.category,
+            path: std::sync::Arc::clone(&self.path),
+            line: self.line,
+            column: self.column,
+            field: self.field.take(),
+            confidence: self.confidence,
+            masked: std::mem::take(&mut self.masked),
+            fingerprint: std::mem::take(&mut self.fingerprint),
+            fingerprint_bits: self.fingerprint_bits,
+            value: std::mem::take(&mut self.value),
+        }
+    }
+}

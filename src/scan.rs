@@ -26,7 +26,7 @@ use crate::columns::TableProfile;
 use crate::container::{ArchiveLimits, Container};
 use crate::finding::{Entity, Finding};
 use crate::formats::{Format, NamesFields, TableTracker};
-use crate::redact::{FingerprintKey, mask, normalize_into};
+use crate::redact::{FingerprintKey, mask_into, normalize_into};
 use crate::rules::matcher::{FieldIs, Hit, Matcher, MatcherCache};
 use crate::structured::{JsonProfile, JsonTracker, SqlProfile, SqlTracker};
 use serde::Serialize;
@@ -160,7 +160,9 @@ pub type FindingFilter = std::sync::Arc<dyn Fn(&Finding) -> bool + Send + Sync>;
 /// findings all arrive before its entry and after the previous entry, so a
 /// receiver can group findings by entry without looking at their paths.
 pub trait ScanSink {
-    fn finding(&mut self, finding: Finding);
+    /// A finding, lent: a sink that keeps it takes it ([`Finding::take`]);
+    /// what is left is filled in again for the next one.
+    fn finding(&mut self, finding: &mut Finding);
     /// A member of a container is finished, with the row and column
     /// profiles of its table, JSON or SQL content.
     fn entry(&mut self, outcome: FileOutcome, profiles: Profiles);
@@ -396,6 +398,8 @@ pub struct FileScanner<'a> {
     /// Set while scanning a piece: findings are filtered later, in file
     /// order, by the thread that owns the file (filters may keep state).
     defer_filter: bool,
+    /// The finding handed to sinks, filled in again for every hit.
+    spare_finding: Option<Finding>,
 }
 
 /// How a document names the field of an offset.
@@ -460,6 +464,7 @@ impl<'a> FileScanner<'a> {
             helpers: Vec::new(),
             spare_pieces: Vec::new(),
             defer_filter: false,
+            spare_finding: None,
         }
     }
 
@@ -520,7 +525,7 @@ impl<'a> FileScanner<'a> {
             &mut lines,
             &mut locator,
             display_path,
-            sink,
+            &mut |f| sink(f.take()),
         );
     }
 
@@ -544,7 +549,7 @@ impl<'a> FileScanner<'a> {
             &mut lines,
             &mut locator,
             display_path,
-            sink,
+            &mut |f| sink(f.take()),
         );
     }
 
@@ -558,7 +563,7 @@ impl<'a> FileScanner<'a> {
         row: u64,
         cells: &[(std::ops::Range<usize>, String)],
         display_path: &str,
-        sink: &mut dyn FnMut(Finding),
+        sink: &mut dyn FnMut(&mut Finding),
     ) {
         let mut locator = Locator::Cells(
             cells
@@ -575,7 +580,7 @@ impl<'a> FileScanner<'a> {
             &mut lines,
             &mut locator,
             display_path,
-            &mut |mut finding| {
+            &mut |finding| {
                 // `column` counts characters from the row start; make it
                 // relative to the cell the value is in.
                 let at = (finding.column - 1) as usize;
@@ -723,7 +728,7 @@ impl<'a> FileScanner<'a> {
         format: Format,
         expected_len: Option<u64>,
         outcome: &mut FileOutcome,
-        sink: &mut dyn FnMut(Finding),
+        sink: &mut dyn FnMut(&mut Finding),
         progress: &dyn Fn(u64),
     ) {
         let display = outcome.path.clone();
@@ -755,7 +760,7 @@ impl<'a> FileScanner<'a> {
         format: Format,
         expected_len: Option<u64>,
         outcome: &mut FileOutcome,
-        sink: &mut dyn FnMut(Finding),
+        sink: &mut dyn FnMut(&mut Finding),
         progress: &dyn Fn(u64),
         display: &str,
         mut crew: Option<&mut Crew<'s, '_, 'a>>,
@@ -1077,10 +1082,10 @@ impl<'a> FileScanner<'a> {
 
     /// Hands the findings of a scanned piece to `sink`, filtered, and adds
     /// its profiles to the file's. Pieces come here in file order.
-    fn hand_on(&mut self, mut piece: Piece, sink: &mut dyn FnMut(Finding)) {
-        for finding in piece.findings.drain(..) {
+    fn hand_on(&mut self, mut piece: Piece, sink: &mut dyn FnMut(&mut Finding)) {
+        for mut finding in piece.findings.drain(..) {
             if self.ctx.settings.keeps(&finding) {
-                sink(finding);
+                sink(&mut finding);
             }
         }
         if let Some(part) = piece.table {
@@ -1113,7 +1118,7 @@ impl<'a> FileScanner<'a> {
             &mut piece.lines,
             &mut piece.locator,
             display,
-            &mut |f| findings.push(f),
+            &mut |f| findings.push(f.take()),
         );
         self.defer_filter = false;
         piece.json = std::mem::replace(&mut self.json_profile, file_json);
@@ -1208,7 +1213,7 @@ impl<'a> FileScanner<'a> {
         lines: &mut LineTracker,
         locator: &mut Locator,
         display_path: &str,
-        sink: &mut dyn FnMut(Finding),
+        sink: &mut dyn FnMut(&mut Finding),
     ) {
         let matcher = &self.ctx.matcher;
         self.hits.clear();
@@ -1311,40 +1316,69 @@ impl<'a> FileScanner<'a> {
                 continue;
             }
             let rule = matcher.rule(hit.rule);
-            let value = crate::formats::text_lossy(&buf[hit.start..hit.end]).into_owned();
+            let rule_id = &self.rule_ids[hit.rule];
+            // One finding is filled in for each hit: a sink that keeps it
+            // takes its strings, one that only counts it leaves them to be
+            // written over (no allocation per finding).
+            let finding = self.spare_finding.get_or_insert_with(|| Finding {
+                entity: rule.entity,
+                rule: std::sync::Arc::clone(rule_id),
+                category: rule.category,
+                path: std::sync::Arc::clone(&path),
+                line: 0,
+                column: 0,
+                field: None,
+                confidence: hit.confidence,
+                masked: String::new(),
+                fingerprint: String::new(),
+                fingerprint_bits: 0,
+                value: String::new(),
+            });
+            finding.entity = rule.entity;
+            if !std::sync::Arc::ptr_eq(&finding.rule, rule_id) {
+                finding.rule = std::sync::Arc::clone(rule_id);
+            }
+            finding.category = rule.category;
+            if !std::sync::Arc::ptr_eq(&finding.path, &path) {
+                finding.path = std::sync::Arc::clone(&path);
+            }
+            finding.line = lines.line;
+            finding.column = lines.chars + 1;
+            match (field.clone(), &mut finding.field) {
+                (Some(at), Some(name)) => {
+                    name.clear();
+                    name.push_str(&self.hit_field_names[at]);
+                }
+                (Some(at), None) => finding.field = Some(self.hit_field_names[at].to_string()),
+                (None, _) => finding.field = None,
+            }
+            finding.confidence = hit.confidence;
+            finding.value.clear();
+            finding
+                .value
+                .push_str(&crate::formats::text_lossy(&buf[hit.start..hit.end]));
             let normalized: &str = match phone_form {
                 Some(&(_, from, to)) => &self.hit_phones[from as usize..to as usize],
                 None => {
-                    normalize_into(rule.entity, &value, matcher.region(), &mut self.normalized);
+                    normalize_into(
+                        rule.entity,
+                        &finding.value,
+                        matcher.region(),
+                        &mut self.normalized,
+                    );
                     &self.normalized
                 }
             };
-            let only_counted = self.ctx.settings.findings_only_counted;
-            let (fingerprint, fingerprint_bits) = if only_counted {
-                let bits = self.ctx.key.distinct_bits(rule.entity, normalized);
-                (String::new(), bits)
+            if self.ctx.settings.findings_only_counted {
+                finding.fingerprint_bits = self.ctx.key.distinct_bits(rule.entity, normalized);
+                finding.fingerprint.clear();
+                finding.masked.clear();
             } else {
-                self.ctx.key.fingerprint(rule.entity, normalized)
-            };
-            let finding = Finding {
-                entity: rule.entity,
-                rule: std::sync::Arc::clone(&self.rule_ids[hit.rule]),
-                category: rule.category,
-                path: std::sync::Arc::clone(&path),
-                line: lines.line,
-                column: lines.chars + 1,
-                field: field.clone().map(|at| self.hit_field_names[at].to_string()),
-                confidence: hit.confidence,
-                masked: if only_counted {
-                    String::new()
-                } else {
-                    mask(rule.entity, &value)
-                },
-                fingerprint,
-                fingerprint_bits,
-                value,
-            };
-            if self.defer_filter || self.ctx.settings.keeps(&finding) {
+                (finding.fingerprint, finding.fingerprint_bits) =
+                    self.ctx.key.fingerprint(rule.entity, normalized);
+                mask_into(rule.entity, &finding.value, &mut finding.masked);
+            }
+            if self.defer_filter || self.ctx.settings.keeps(finding) {
                 sink(finding);
             }
         }
@@ -1638,6 +1672,85 @@ mod tests {
 
     const TEXT: &[u8] = b"jan.devries@hotmail.com\n";
 
+    /// What a finding says, as a sink sees it.
+    fn said(f: &Finding) -> String {
+        format!(
+            "{} {} {}:{}:{} {:?} {:?} {} {} {:x} {}",
+            f.entity.as_str(),
+            f.rule,
+            f.path,
+            f.line,
+            f.column,
+            f.field,
+            f.confidence,
+            f.masked,
+            f.fingerprint,
+            f.fingerprint_bits,
+            f.value
+        )
+    }
+
+    #[test]
+    fn a_lent_finding_says_only_what_its_hit_found_whether_taken_or_not() {
+        let ctx = context();
+        // A table (fields named) then plain text (none), values of several
+        // lengths and entities, so that every part is written over.
+        let documents: [(&str, &[u8]); 2] = [
+            (
+                "klanten.csv",
+                b"naam;email;telefoon;kenteken\nJan;jan.devries@hotmail.com;0612345678;GB-12-NZ\n\
+                  Piet;p@kpn.nl;+31 20 123 4567;12-ABC-3\nKees;kees.van.der.berg@ziggo.nl;;\n",
+            ),
+            (
+                "notes.txt",
+                b"call 06-12345678 or mail a.b@kpn.nl\nIBAN NL91ABNA0417164300, 1HGCM82633A004352\n",
+            ),
+        ];
+        // Each finding as it was handed on, by a sink that keeps them all.
+        let kept: Vec<Vec<String>> = documents
+            .iter()
+            .map(|(name, text)| {
+                let mut kept = Vec::new();
+                FileScanner::new(&ctx).scan_document(text, name, &mut |f| kept.push(said(&f)));
+                assert!(kept.len() >= 4, "{name}: {kept:?}");
+                kept
+            })
+            .collect();
+        // A sink that takes every other finding and only looks at the rest
+        // sees the same findings, with one scanner for both documents.
+        for takes_first in [true, false] {
+            let mut scanner = FileScanner::new(&ctx);
+            for ((name, text), kept) in documents.iter().zip(&kept) {
+                let mut seen = Vec::new();
+                let mut taken = Vec::new();
+                let mut locator = Locator::for_format(Format::for_path(Path::new(name)), text);
+                scanner.scan_chunk(
+                    text,
+                    0,
+                    text.len(),
+                    &mut LineTracker::new(),
+                    &mut locator,
+                    name,
+                    &mut |f| {
+                        seen.push(said(f));
+                        if (seen.len() % 2 == 1) == takes_first {
+                            taken.push(f.take());
+                        }
+                    },
+                );
+                assert_eq!(&seen, kept, "{name}");
+                let taken: Vec<String> = taken.iter().map(said).collect();
+                let expected: Vec<String> = kept
+                    .iter()
+                    .skip(usize::from(!takes_first))
+                    .step_by(2)
+                    .cloned()
+                    .collect();
+                assert_eq!(taken, expected, "{name}");
+            }
+        }
+    }
+
     #[test]
     fn a_file_that_shrinks_after_listing_is_partial_changed() {
         let ctx = context();
@@ -1649,7 +1762,7 @@ mod tests {
             Format::Text,
             Some(1000),
             &mut o,
-            &mut |f| found.push(f),
+            &mut |f| found.push(f.take()),
             &|_| {},
         );
         assert_eq!(found.len(), 1, "what was read is scanned");
@@ -1674,7 +1787,7 @@ mod tests {
             Format::Text,
             Some(1000),
             &mut o,
-            &mut |f| found.push(f),
+            &mut |f| found.push(f.take()),
             &|_| {},
         );
         assert_eq!(found.len(), 1);

@@ -353,7 +353,7 @@ impl FileScanner<'_> {
             u64::from(row) + 1,
             &sheet.cells,
             &sheet.path,
-            &mut |f: Finding| sink.finding(f),
+            &mut |f: &mut Finding| sink.finding(f),
         );
         true
     }

@@ -366,11 +366,11 @@ struct Collector<'t> {
 }
 
 impl ScanSink for Collector<'_> {
-    fn finding(&mut self, finding: Finding) {
-        self.stats.add(&finding);
+    fn finding(&mut self, finding: &mut Finding) {
+        self.stats.add(finding);
         match self.flow {
             FindingFlow::Counted => {}
-            FindingFlow::All => self.outbox.finding(finding),
+            FindingFlow::All => self.outbox.finding(finding.take()),
             FindingFlow::EarliestPerFile(n) => self.earliest.offer(n, finding),
         }
     }
@@ -418,11 +418,11 @@ impl Earliest {
     /// those that now have `n` kept findings before them. Findings at the
     /// location of the last one kept all stay: the report breaks such ties
     /// by what it shows, which is not known here.
-    fn offer(&mut self, n: usize, finding: Finding) {
+    fn offer(&mut self, n: usize, finding: &mut Finding) {
         let after_last = self
             .last
             .as_ref()
-            .map(|(p, l, c)| location_order(location(&finding), (p, *l, *c)));
+            .map(|(p, l, c)| location_order(location(finding), (p, *l, *c)));
         if self.kept.len() >= n && after_last == Some(std::cmp::Ordering::Greater) {
             // Findings mostly arrive in order: this turns most away.
             return;
@@ -430,7 +430,7 @@ impl Earliest {
         if after_last.is_none_or(|o| o == std::cmp::Ordering::Greater) {
             self.last = Some((Arc::clone(&finding.path), finding.line, finding.column));
         }
-        self.kept.push(finding);
+        self.kept.push(finding.take());
         while self.kept.len() > n {
             let Some((path, line, column)) = self.last.clone() else {
                 return;
@@ -534,7 +534,7 @@ mod tests {
                 .collect();
             let mut earliest = Earliest::default();
             for f in &all {
-                earliest.offer(n, f.clone());
+                earliest.offer(n, &mut f.clone());
             }
             let mut kept: Vec<String> = earliest.take().map(|f| f.value).collect();
             kept.sort();

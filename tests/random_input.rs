@@ -11,7 +11,7 @@ use piiscan::scan::{FileOutcome, FileScanner, Profiles, ScanContext, ScanSetting
 struct Discard;
 
 impl ScanSink for Discard {
-    fn finding(&mut self, f: Finding) {
+    fn finding(&mut self, f: &mut Finding) {
         assert!(f.line >= 1 && f.column >= 1);
     }
     fn entry(&mut self, _: FileOutcome, _: Profiles) {}

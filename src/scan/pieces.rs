@@ -102,7 +102,7 @@ impl<'scope, 'env, 'a: 'scope> Crew<'scope, 'env, 'a> {
         &mut self,
         owner: &mut FileScanner<'a>,
         piece: Piece,
-        sink: &mut dyn FnMut(Finding),
+        sink: &mut dyn FnMut(&mut Finding),
     ) {
         self.queue.lock().waiting.push_back((self.next, piece));
         self.next += 1;
@@ -117,14 +117,22 @@ impl<'scope, 'env, 'a: 'scope> Crew<'scope, 'env, 'a> {
     }
 
     /// Hands on every piece queued so far, scanning those no helper took.
-    pub(super) fn drain(&mut self, owner: &mut FileScanner<'a>, sink: &mut dyn FnMut(Finding)) {
+    pub(super) fn drain(
+        &mut self,
+        owner: &mut FileScanner<'a>,
+        sink: &mut dyn FnMut(&mut Finding),
+    ) {
         while self.handed < self.next {
             self.work_once(owner, sink);
         }
     }
 
     /// Drains the queue and lets the helpers go: the file is read.
-    pub(super) fn finish(&mut self, owner: &mut FileScanner<'a>, sink: &mut dyn FnMut(Finding)) {
+    pub(super) fn finish(
+        &mut self,
+        owner: &mut FileScanner<'a>,
+        sink: &mut dyn FnMut(&mut Finding),
+    ) {
         self.queue.close();
         self.drain(owner, sink);
         self.join_helpers();
@@ -185,7 +193,7 @@ impl<'scope, 'env, 'a: 'scope> Crew<'scope, 'env, 'a> {
 
     /// One step towards handing on the next piece: hand it on if scanned,
     /// else scan a waiting piece, else wait for a helper.
-    fn work_once(&mut self, owner: &mut FileScanner<'a>, sink: &mut dyn FnMut(Finding)) {
+    fn work_once(&mut self, owner: &mut FileScanner<'a>, sink: &mut dyn FnMut(&mut Finding)) {
         let mut state = self.queue.lock();
         loop {
             if let Some(i) = state.scanned.iter().position(|(n, _)| *n == self.handed) {
@@ -337,7 +345,10 @@ mod tests {
             Format::for_path(std::path::Path::new("klanten.csv")),
             Some(len as u64),
             &mut outcome,
-            &mut |f| seen.push((f.value, f.line, f.column, f.field)),
+            &mut |f| {
+                let f = f.take();
+                seen.push((f.value, f.line, f.column, f.field))
+            },
             &|_| {},
         );
         let rows = scanner.take_table_profile().map(|t| t.rows());
