@@ -40,7 +40,7 @@ pub struct Check {
 }
 
 impl ScanSink for Check {
-    fn finding(&mut self, f: Finding) {
+    fn finding(&mut self, f: &mut Finding) {
         assert!(f.line >= 1 && f.column >= 1, "{}:{}", f.line, f.column);
         self.findings += 1;
     }
