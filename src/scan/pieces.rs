@@ -199,7 +199,7 @@ impl<'scope, 'env, 'a: 'scope> Crew<'scope, 'env, 'a> {
             if let Some(i) = state.scanned.iter().position(|(n, _)| *n == self.handed) {
                 let (_, piece) = state.scanned.swap_remove(i);
                 drop(state);
-                owner.hand_on(piece, sink);
+                owner.hand_on(piece, self.display, sink);
                 self.handed += 1;
                 return;
             }
@@ -332,7 +332,18 @@ mod tests {
         }
     }
 
-    type Seen = Vec<(String, u64, u64, Option<String>)>;
+    /// What a finding says: value, line, column, field, rule, masked
+    /// value, fingerprint and confidence.
+    type Seen = Vec<(
+        String,
+        u64,
+        u64,
+        Option<String>,
+        String,
+        String,
+        String,
+        String,
+    )>;
 
     fn scan(ctx: &ScanContext, reader: &mut dyn Read, len: usize) -> (Seen, Option<u64>) {
         // The thread that owns a file counts as busy, as in a walk.
@@ -347,7 +358,17 @@ mod tests {
             &mut outcome,
             &mut |f| {
                 let f = f.take();
-                seen.push((f.value, f.line, f.column, f.field))
+                let (rule, confidence) = (f.rule.to_string(), f.confidence.as_str().to_string());
+                seen.push((
+                    f.value,
+                    f.line,
+                    f.column,
+                    f.field,
+                    rule,
+                    f.masked,
+                    f.fingerprint,
+                    confidence,
+                ))
             },
             &|_| {},
         );
