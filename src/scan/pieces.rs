@@ -51,7 +51,12 @@ impl PieceQueue {
     }
 
     fn close(&self) {
-        self.lock().closed = true;
+        let mut state = self.lock();
+        if state.closed {
+            return;
+        }
+        state.closed = true;
+        drop(state);
         self.changed.notify_all();
     }
 }
@@ -64,6 +69,10 @@ pub(super) struct Crew<'scope, 'env, 'a> {
     /// Scanners not running now, kept with their warm caches.
     resting: Vec<FileScanner<'a>>,
     running: Vec<ScopedJoinHandle<'scope, FileScanner<'a>>>,
+    /// Whether a helper started: only then may a thread wait on the queue.
+    /// A condition variable's notification is a system call even when no
+    /// one waits, and nearly every file (a small one) never shares pieces.
+    helped: bool,
     /// Sequence number of the next piece queued, and of the next to hand on.
     next: u64,
     handed: u64,
@@ -82,6 +91,7 @@ impl<'scope, 'env, 'a: 'scope> Crew<'scope, 'env, 'a> {
             display,
             resting,
             running: Vec::new(),
+            helped: false,
             next: 0,
             handed: 0,
         }
@@ -133,9 +143,16 @@ impl<'scope, 'env, 'a: 'scope> Crew<'scope, 'env, 'a> {
         owner: &mut FileScanner<'a>,
         sink: &mut dyn FnMut(&mut Finding),
     ) {
-        self.queue.close();
+        self.close();
         self.drain(owner, sink);
         self.join_helpers();
+    }
+
+    /// No more pieces: helpers leave once the queue is empty.
+    fn close(&self) {
+        if self.helped {
+            self.queue.close();
+        }
     }
 
     fn join_helpers(&mut self) {
@@ -151,7 +168,7 @@ impl<'scope, 'env, 'a: 'scope> Crew<'scope, 'env, 'a> {
     /// loop finishes its crew wherever helpers may have started; a crew
     /// left unfinished (a file ended before its first piece) has none.
     pub(super) fn into_scanners(mut self) -> Vec<FileScanner<'a>> {
-        self.queue.close();
+        self.close();
         self.join_helpers();
         std::mem::take(&mut self.resting)
     }
@@ -170,6 +187,7 @@ impl<'scope, 'env, 'a: 'scope> Crew<'scope, 'env, 'a> {
             .unwrap_or_else(|| FileScanner::new(owner.ctx));
         let (queue, display) = (self.queue, self.display);
         let busy = Busy::new(&owner.ctx.busy_threads);
+        self.helped = true;
         self.running.push(self.scope.spawn(move || {
             let scanner = help(scanner, queue, display);
             drop(busy);
@@ -223,7 +241,9 @@ impl Drop for Crew<'_, '_, '_> {
     /// Helpers wait for pieces until the queue closes: close it however
     /// the owner leaves (a panic included), or the scope would wait forever.
     fn drop(&mut self) {
-        self.queue.close();
+        if self.helped {
+            self.queue.close();
+        }
     }
 }
 
