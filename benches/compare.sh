@@ -7,6 +7,7 @@
 #   SECTIONS="4 5" KEEP=1 WORK=/tmp/cmp benches/compare.sh   # some targets, keep files
 #   SECTIONS="6 7" benches/compare.sh  # growth with input size, with the number of rules
 #   SECTIONS=8 benches/compare.sh      # real source code: piiscan's own dependencies
+#   SECTIONS=9 benches/compare.sh      # what finding every match costs ripgrep itself
 #
 # Needs hyperfine and ripgrep (installed with apt-get when missing) and
 # GNU time for peak memory. Everything is written under $WORK (default: a
@@ -18,7 +19,7 @@ RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
 BIG_FILE_MB=${BIG_FILE_MB:-2048}
 SMALL_FILES=${SMALL_FILES:-200000}
-SECTIONS=${SECTIONS:-1 2 3 4 5}   # which of the five targets to measure (6, 7: growth; 8: source code)
+SECTIONS=${SECTIONS:-1 2 3 4 5}   # which of the five targets to measure (6, 7: growth; 8: source code; 9: every match)
 GROWTH_SIZES=${GROWTH_SIZES:-10MiB 100MiB 1GiB}
 GROWTH_RUNS=${GROWTH_RUNS:-3}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -192,6 +193,22 @@ hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$WORK/vendor.json"
 p=$(median "$WORK/vendor.json" 0); r=$(median "$WORK/vendor.json" 1); a=$(median "$WORK/vendor.json" 2)
 python3 -c 'import sys; p,r,a=map(float,sys.argv[1:4]); print(f"{sys.argv[4]} files, {sys.argv[5]}: piiscan {p:.2f} s; ripgrep {r:.2f} s (ratio {r/p:.2f}x), with ASCII \\b {a:.2f} s (ratio {a/p:.2f}x)")' \
     "$p" "$r" "$a" "$(find "$VENDOR" -type f | wc -l)" "$(du -sh "$VENDOR" | cut -f1)"
+fi
+
+if want 9; then
+echo
+echo "== 9. ripgrep counting every match (--count-matches) instead of matching lines (-c) =="
+# The yardstick of target 1 counts lines: once a line holds one match,
+# ripgrep moves on to the next line. piiscan has to find every value on
+# the line. This shows what that alone costs ripgrep, with the same four
+# patterns, on the same files (ratios of medians).
+for input in tree:"$TREE" csv:"$CSV" log:"$LOG"; do
+    name=${input%%:*} path=${input#*:}
+    hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$WORK/every-$name.json" \
+        "rg $RG_ARGS $path" "rg --count-matches --no-ignore --hidden -f $PATTERNS $path" >/dev/null
+    lines=$(median "$WORK/every-$name.json" 0); every=$(median "$WORK/every-$name.json" 1)
+    python3 -c 'import sys; n,a,b=sys.argv[1],float(sys.argv[2]),float(sys.argv[3]); print(f"{n:<10} -c {a:.3f} s, --count-matches {b:.3f} s: {b/a:.2f}x the time")' "$name" "$lines" "$every"
+done
 fi
 
 echo
