@@ -76,6 +76,21 @@ compare() { # name path [piiscan extra args]
         "$name" "$p" "$r" "$bytes"
 }
 
+# Times command "$2 PATH" against "$3 PATH" on the tree, the CSV and the
+# log (exports named "$1-tree.json" and so on) and prints, for each, the
+# Python f-string "$4" with n (the input's name), a and b (the two
+# medians, in seconds).
+each_input() { # name-prefix command-a command-b f-string
+    local input name path a b
+    for input in tree:"$TREE" csv:"$CSV" log:"$LOG"; do
+        name=${input%%:*} path=${input#*:}
+        hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$WORK/$1-$name.json" \
+            "$2 $path" "$3 $path" >/dev/null
+        a=$(median "$WORK/$1-$name.json" 0); b=$(median "$WORK/$1-$name.json" 1)
+        python3 -c "import sys; n,a,b=sys.argv[1],float(sys.argv[2]),float(sys.argv[3]); print(f'$4')" "$name" "$a" "$b"
+    done
+}
+
 if want 1; then
 echo
 echo "== 1. throughput, piiscan / ripgrep (medians of $RUNS runs) =="
@@ -89,13 +104,8 @@ echo
 echo "== 2. threads: --threads 2 over --threads 1 =="
 # The tree (threads take files), then one CSV and one log (threads share
 # the pieces of the one file).
-for input in tree:"$TREE" csv:"$CSV" log:"$LOG"; do
-    name=${input%%:*} path=${input#*:}
-    hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$WORK/threads-$name.json" \
-        "$PIISCAN $PIISCAN_ARGS --threads 1 $path" "$PIISCAN $PIISCAN_ARGS --threads 2 $path" >/dev/null
-    t1=$(median "$WORK/threads-$name.json" 0); t2=$(median "$WORK/threads-$name.json" 1)
-    python3 -c 'import sys; n,a,b=sys.argv[1],float(sys.argv[2]),float(sys.argv[3]); print(f"{n:<10} speed-up {a/b:.2f}x ({a:.2f} s -> {b:.2f} s)")' "$name" "$t1" "$t2"
-done
+each_input threads "$PIISCAN $PIISCAN_ARGS --threads 1" "$PIISCAN $PIISCAN_ARGS --threads 2" \
+    '{n:<10} speed-up {a/b:.2f}x ({a:.2f} s -> {b:.2f} s)'
 fi
 
 if want 3; then
@@ -202,13 +212,8 @@ echo "== 9. ripgrep counting every match (--count-matches) instead of matching l
 # ripgrep moves on to the next line. piiscan has to find every value on
 # the line. This shows what that alone costs ripgrep, with the same four
 # patterns, on the same files (ratios of medians).
-for input in tree:"$TREE" csv:"$CSV" log:"$LOG"; do
-    name=${input%%:*} path=${input#*:}
-    hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$WORK/every-$name.json" \
-        "rg $RG_ARGS $path" "rg --count-matches --no-ignore --hidden -f $PATTERNS $path" >/dev/null
-    lines=$(median "$WORK/every-$name.json" 0); every=$(median "$WORK/every-$name.json" 1)
-    python3 -c 'import sys; n,a,b=sys.argv[1],float(sys.argv[2]),float(sys.argv[3]); print(f"{n:<10} -c {a:.3f} s, --count-matches {b:.3f} s: {b/a:.2f}x the time")' "$name" "$lines" "$every"
-done
+each_input every "rg $RG_ARGS" "rg --count-matches --no-ignore --hidden -f $PATTERNS" \
+    '{n:<10} -c {a:.3f} s, --count-matches {b:.3f} s: {b/a:.2f}x the time'
 fi
 
 echo
