@@ -34,6 +34,9 @@ const MAX_HASHED_VALUE: usize = 256;
 /// longest one it remembers.
 const REMEMBERED_VALUES: usize = 512;
 const REMEMBERED_VALUE_LEN: usize = 31;
+/// Values a column counts before it starts remembering them: a small
+/// table is not worth the table of remembered values.
+const REMEMBER_AFTER: u64 = 64;
 
 /// Short values of a header-classified column already counted, each in the
 /// slot its bytes hash to (a newer value takes the slot over). A column of
@@ -733,6 +736,15 @@ impl TableProfile {
             self.records += 1;
         }
         self.record_has_text = false;
+        self.forget_counted_values();
+    }
+
+    /// Lets go of what speeds counting up (see [`CountedValues`]): a profile
+    /// kept for the report holds only its counts.
+    pub fn forget_counted_values(&mut self) {
+        for column in &mut self.columns {
+            column.forget_counted_values();
+        }
     }
 
     fn end_field(&mut self, raw: &[u8], key: &FingerprintKey) {
@@ -801,6 +813,13 @@ impl ColumnProfile {
         }
     }
 
+    /// Lets go of the values remembered as counted (16 KiB for a
+    /// header-classified column): an inventory keeps a profile for every
+    /// table it holds.
+    pub fn forget_counted_values(&mut self) {
+        self.counted = None;
+    }
+
     /// True when the column's values need looking at (not only counting).
     pub fn reads_values(&self) -> bool {
         self.header_values.is_some() || self.dates.is_some()
@@ -826,10 +845,11 @@ impl ColumnProfile {
             return;
         };
         let value = &value[..floor_char_boundary(value, MAX_HASHED_VALUE)];
-        if self
-            .counted
-            .get_or_insert_with(CountedValues::new)
-            .counted_before(value.as_bytes())
+        if stats.count >= REMEMBER_AFTER
+            && self
+                .counted
+                .get_or_insert_with(CountedValues::new)
+                .counted_before(value.as_bytes())
         {
             stats.count += 1;
             return;
@@ -1007,6 +1027,22 @@ mod tests {
         assert_eq!(stats.distinct.count(), distinct.len() as u64);
         assert!(stats.distinct.is_exact());
         assert_eq!(stats.samples, samples);
+    }
+
+    #[test]
+    fn a_finished_table_keeps_only_its_counts() {
+        let key = FingerprintKey::from_secret(b"columns test", "test");
+        let mut table = TableProfile::new(b';', &["voornaam".into(), "woonplaats".into()]);
+        let mut csv = b"voornaam;woonplaats\n".to_vec();
+        for i in 0..100 {
+            csv.extend_from_slice(format!("Jan{};Utrecht\n", i % 7).as_bytes());
+        }
+        table.walk(&csv, &key);
+        assert!(table.columns.iter().all(|c| c.counted.is_some()));
+        table.finish(&key);
+        assert!(table.columns.iter().all(|c| c.counted.is_none()));
+        let names = table.columns[0].header_values.as_ref().expect("a name column");
+        assert_eq!((names.count, names.distinct.count()), (100, 7));
     }
 
     #[test]

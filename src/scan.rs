@@ -542,12 +542,16 @@ impl<'a> FileScanner<'a> {
 
     /// The row and column profile of the SQL dump just scanned.
     pub fn take_sql_profile(&mut self) -> Option<SqlProfile> {
-        self.sql_profile.take()
+        let mut profile = self.sql_profile.take()?;
+        profile.forget_counted_values();
+        Some(profile)
     }
 
     /// The record and field profile of the JSON document just scanned.
     pub fn take_json_profile(&mut self) -> Option<JsonProfile> {
-        self.json_profile.take()
+        let mut profile = self.json_profile.take()?;
+        profile.forget_counted_values();
+        Some(profile)
     }
 
     /// The row and column profile of the table just scanned, if it was one.

@@ -367,7 +367,10 @@ impl FileScanner<'_> {
         sink: &mut dyn ScanSink,
     ) -> bool {
         let profiles = Profiles {
-            table: sheet.profile,
+            table: sheet.profile.map(|mut profile| {
+                profile.forget_counted_values();
+                profile
+            }),
             ..Profiles::default()
         };
         sink.entry(sheet.outcome, profiles);

@@ -318,6 +318,11 @@ pub struct JsonProfile {
 }
 
 impl JsonProfile {
+    /// See [`ColumnProfile::forget_counted_values`].
+    pub fn forget_counted_values(&mut self) {
+        self.fields.iter_mut().for_each(ColumnProfile::forget_counted_values);
+    }
+
     /// A profile for the rest of a document from a point between top-level
     /// records (see [`JsonTracker::between_records`]), nothing counted.
     /// Parts profiled this way add up with [`JsonProfile::absorb`].
@@ -680,6 +685,13 @@ impl SqlProfile {
 
     pub fn counts(&self) -> Option<&SqlCounts> {
         self.tracker.counts.as_deref()
+    }
+
+    /// See [`ColumnProfile::forget_counted_values`].
+    pub fn forget_counted_values(&mut self) {
+        if let Some(counts) = self.tracker.counts.as_mut() {
+            counts.fields.iter_mut().for_each(ColumnProfile::forget_counted_values);
+        }
     }
 }
 
