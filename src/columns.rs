@@ -770,14 +770,43 @@ impl TableProfile {
     }
 }
 
+/// Header names classified before, with what they hold and whether they
+/// date records, per thread: every file of an export repeats its header,
+/// and classifying a name took more than scanning a small file's rows.
+const MAX_REMEMBERED_HEADERS: usize = 4096;
+
+/// A header name's entity and whether it dates records.
+type HeaderClass = (Option<Entity>, bool);
+
+thread_local! {
+    static CLASSIFIED_HEADERS: std::cell::RefCell<std::collections::HashMap<Box<str>, HeaderClass>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// [`classify_header`] of `header` and whether it [dates records](dates_records).
+fn classify_column(header: &str) -> HeaderClass {
+    CLASSIFIED_HEADERS.with_borrow_mut(|known| {
+        if let Some(&answer) = known.get(header) {
+            return answer;
+        }
+        let entity = classify_header(header);
+        let answer = (entity, dates_records(header, entity));
+        if known.len() >= MAX_REMEMBERED_HEADERS {
+            known.clear();
+        }
+        known.insert(header.into(), answer);
+        answer
+    })
+}
+
 impl ColumnProfile {
     /// A column named by the last segment of a JSON path or a column name.
     pub fn named(name: String, header: &str) -> ColumnProfile {
-        let header_entity = classify_header(header);
+        let (header_entity, dates_records) = classify_column(header);
         ColumnProfile {
             name,
             non_empty: 0,
-            dates: dates_records(header, header_entity).then(DateRange::default),
+            dates: dates_records.then(DateRange::default),
             header_entity,
             // Pattern entities are counted by their findings; only what no
             // rule can find is counted by header here.
@@ -1041,7 +1070,10 @@ mod tests {
         assert!(table.columns.iter().all(|c| c.counted.is_some()));
         table.finish(&key);
         assert!(table.columns.iter().all(|c| c.counted.is_none()));
-        let names = table.columns[0].header_values.as_ref().expect("a name column");
+        let names = table.columns[0]
+            .header_values
+            .as_ref()
+            .expect("a name column");
         assert_eq!((names.count, names.distinct.count()), (100, 7));
     }
 
