@@ -320,7 +320,9 @@ pub struct JsonProfile {
 impl JsonProfile {
     /// See [`ColumnProfile::forget_counted_values`].
     pub fn forget_counted_values(&mut self) {
-        self.fields.iter_mut().for_each(ColumnProfile::forget_counted_values);
+        self.fields
+            .iter_mut()
+            .for_each(ColumnProfile::forget_counted_values);
     }
 
     /// A profile for the rest of a document from a point between top-level
@@ -690,7 +692,10 @@ impl SqlProfile {
     /// See [`ColumnProfile::forget_counted_values`].
     pub fn forget_counted_values(&mut self) {
         if let Some(counts) = self.tracker.counts.as_mut() {
-            counts.fields.iter_mut().for_each(ColumnProfile::forget_counted_values);
+            counts
+                .fields
+                .iter_mut()
+                .for_each(ColumnProfile::forget_counted_values);
         }
     }
 }
