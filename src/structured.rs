@@ -116,10 +116,41 @@ impl<S: Positioned> Rewind<S> {
 #[derive(Debug, Clone)]
 enum Frame {
     Object {
-        key: Option<String>,
+        key: Option<Key>,
         expect_key: bool,
     },
     Array,
+}
+
+/// Keys this long or shorter (nearly all) are kept in their frame.
+const SHORT_KEY: usize = 30;
+
+/// An object key, kept in place when short: setting the key of every
+/// value of every record, and copying the walker's state (the tracker
+/// saves one every few dozen bytes of a line, to answer again for an
+/// earlier offset), then allocates nothing.
+#[derive(Debug, Clone)]
+enum Key {
+    Short(arrayvec::ArrayString<SHORT_KEY>),
+    Long(Box<str>),
+}
+
+impl Key {
+    /// The key of the bytes of a JSON string, invalid UTF-8 replaced.
+    fn of(raw: &[u8]) -> Key {
+        let text = crate::formats::text_lossy(raw);
+        match arrayvec::ArrayString::from(&text) {
+            Ok(short) => Key::Short(short),
+            Err(_) => Key::Long(text.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Short(short) => short,
+            Key::Long(long) => long,
+        }
+    }
 }
 
 /// The frames open between top-level records: none (NDJSON), or the
@@ -203,7 +234,7 @@ impl JsonState {
                     if let Some(start) = self.key_start.take()
                         && let Some(Frame::Object { key, .. }) = self.stack.last_mut()
                     {
-                        *key = Some(crate::formats::text_lossy(&buf[start..i]).into_owned());
+                        *key = Some(Key::of(&buf[start..i]));
                     }
                 } else if let Some(j) = memchr::memchr2(b'"', b'\\', &buf[i..to]) {
                     // Jump over plain string bytes.
@@ -277,7 +308,7 @@ fn write_path(stack: &[Frame], overflow: usize, path: &mut String) {
                     if !path.is_empty() {
                         path.push('.');
                     }
-                    path.push_str(k);
+                    path.push_str(k.as_str());
                 }
                 Frame::Object { key: None, .. } => {}
                 Frame::Array => {
@@ -370,7 +401,7 @@ impl JsonProfile {
                     let text = &chunk[self.string_start.min(i)..i];
                     if self.string_is_key {
                         if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
-                            *key = Some(crate::formats::text_lossy(text).into_owned());
+                            *key = Some(Key::of(text));
                         }
                     } else {
                         self.value(text, key);
