@@ -175,7 +175,9 @@ struct OverlapScratch {
 #[derive(Default)]
 struct FieldNameMemo {
     /// Per name: bit `r` set when rule `r`'s answer is known, and the answer.
-    names: HashMap<Box<str>, (u64, u64)>,
+    /// Hashed with foldhash: looked up for nearly every candidate of a
+    /// table, and SipHash took a few percent of a CSV scan.
+    names: HashMap<Box<str>, (u64, u64), foldhash::fast::RandomState>,
 }
 
 /// Names remembered before the memo starts over (JSON keys can be many).
