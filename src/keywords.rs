@@ -120,6 +120,16 @@ impl Keywords {
         if self.keywords.is_empty() {
             return false;
         }
+        if text.len() > N {
+            return true;
+        }
+        if text.len() <= MAX_NOTED {
+            // A short text in a short buffer: a stretch that may be long
+            // is often a few bytes (a timestamp at a line's start), and
+            // zeroing a buffer of its longest size cost more than the search.
+            return Lowered::<MAX_NOTED>::new(text)
+                .is_some_and(|lowered| self.any_in_lowered(&lowered));
+        }
         let Some(lowered) = Lowered::<N>::new(text) else {
             return true;
         };
