@@ -43,7 +43,7 @@ const REMEMBER_AFTER: u64 = 64;
 /// first names, streets or towns holds a few hundred values over many
 /// thousand rows, and a value counted before changes neither the distinct
 /// count nor the samples: only the count goes up, without normalising and
-/// keyed hashing it again (a tenth of a customer export's scan went there).
+/// keyed hashing it again (7% of a scan of the customer export went there).
 #[derive(Clone)]
 struct CountedValues {
     slots: Box<[(u8, [u8; REMEMBERED_VALUE_LEN])]>,
