@@ -361,6 +361,19 @@ impl PieceFindings {
     }
 }
 
+/// Sets `field` to `name`, writing into the string it holds if any: the
+/// lent finding keeps its field name's allocation from one hit to the next.
+fn set_reusing(field: &mut Option<String>, name: Option<&str>) {
+    match (name, field.as_mut()) {
+        (Some(name), Some(held)) => {
+            held.clear();
+            held.push_str(name);
+        }
+        (Some(name), None) => *field = Some(name.to_string()),
+        (None, _) => *field = None,
+    }
+}
+
 /// Where the findings of a chunk go.
 enum ChunkOut<'s> {
     /// Filtered (allowlists, baseline, gate), then lent to the sink.
@@ -1183,22 +1196,11 @@ impl<'a> FileScanner<'a> {
             finding.fingerprint_bits = item.fingerprint_bits;
             finding.value.clear();
             finding.value.push_str(&found.text[from..item.value_end]);
-            let field_from = item.value_end;
-            let masked_from = match (item.field_end, &mut finding.field) {
-                (Some(end), Some(name)) => {
-                    name.clear();
-                    name.push_str(&found.text[field_from..end]);
-                    end
-                }
-                (Some(end), None) => {
-                    finding.field = Some(found.text[field_from..end].to_string());
-                    end
-                }
-                (None, field) => {
-                    *field = None;
-                    field_from
-                }
-            };
+            let masked_from = item.field_end.unwrap_or(item.value_end);
+            set_reusing(
+                &mut finding.field,
+                item.field_end.map(|end| &found.text[item.value_end..end]),
+            );
             finding.masked.clear();
             finding
                 .masked
@@ -1438,14 +1440,10 @@ impl<'a> FileScanner<'a> {
             );
             finding.line = lines.line;
             finding.column = lines.chars + 1;
-            match (field.clone(), &mut finding.field) {
-                (Some(at), Some(name)) => {
-                    name.clear();
-                    name.push_str(&self.hit_field_names[at]);
-                }
-                (Some(at), None) => finding.field = Some(self.hit_field_names[at].to_string()),
-                (None, _) => finding.field = None,
-            }
+            set_reusing(
+                &mut finding.field,
+                field.clone().map(|at| &self.hit_field_names[at]),
+            );
             finding.confidence = hit.confidence;
             finding.value.clear();
             finding
