@@ -1363,6 +1363,15 @@ impl<'a> FileScanner<'a> {
                     false
                 }
             }
+            Locator::Sql(t) => {
+                let profile = self.sql_profile.get_or_insert_with(SqlProfile::new);
+                let starts_alike = t.starts_like(profile);
+                profile.walk(buf, accept_end, key, starts_alike);
+                if starts_alike {
+                    t.use_marks(profile, accept_end);
+                }
+                true
+            }
             _ => false,
         };
         {
@@ -1431,10 +1440,8 @@ impl<'a> FileScanner<'a> {
                 .json_profile
                 .get_or_insert_with(JsonProfile::default)
                 .walk(&buf[..accept_end], key),
-            Locator::Sql(_) => self
-                .sql_profile
-                .get_or_insert_with(SqlProfile::new)
-                .walk(&buf[..accept_end], key),
+            // Walked before the hits were named.
+            Locator::Sql(t) => t.stop_using_marks(),
             _ => {}
         }
         // One pass over the chunk tells whether any line in it carries a
