@@ -156,6 +156,40 @@ pub trait NamesFields {
     }
 }
 
+/// The index of the last of `marks` (in order of their offsets, the first
+/// at or before `offset`) whose offset is at or before `offset`, looked for
+/// from `hint`, the last answer. Questions come in the order a matcher asks
+/// them: a few marks back for another rule's candidate on the same line, or
+/// further on (the candidates of a line a few marks apart, the next line's
+/// a few dozen): steps back one by one, or steps forward that double and a
+/// binary search within the last.
+pub(crate) fn last_mark_at<M>(
+    marks: &[M],
+    hint: usize,
+    offset: u32,
+    at_of: impl Fn(&M) -> u32,
+) -> usize {
+    let mut at = hint.min(marks.len() - 1);
+    if at_of(&marks[at]) > offset {
+        let back = marks[..at]
+            .iter()
+            .rev()
+            .take(32)
+            .position(|m| at_of(m) <= offset);
+        return match back {
+            Some(n) => at - 1 - n,
+            None => marks[..at].partition_point(|m| at_of(m) <= offset) - 1,
+        };
+    }
+    let mut step = 1;
+    while marks.get(at + step).is_some_and(|m| at_of(m) <= offset) {
+        at += step;
+        step *= 2;
+    }
+    let bound = (at + step).min(marks.len());
+    at + marks[at..bound].partition_point(|m| at_of(m) <= offset) - 1
+}
+
 impl NamesFields for TableTracker {
     /// The column's header name, or its 1-based number when there is none.
     fn with_field_at<R>(
@@ -378,38 +412,8 @@ impl TableTracker {
 
     /// The column at `offset` from the marks (which cover it).
     fn marked_column(&mut self, offset: usize) -> usize {
-        let offset = offset as u32;
-        let marks = &self.marks;
-        let mut at = self.mark_at.min(marks.len() - 1);
-        if marks[at].0 > offset {
-            // An earlier offset: another rule's candidate on the same line,
-            // a few fields back.
-            let back = marks[..at]
-                .iter()
-                .rev()
-                .take(32)
-                .position(|&(start, _)| start <= offset);
-            at = match back {
-                Some(n) => at - 1 - n,
-                None => marks[..at].partition_point(|&(start, _)| start <= offset) - 1,
-            };
-        } else {
-            // Further on: the candidates of a line are a few marks apart,
-            // the next line's a few dozen. Steps that double find a bound
-            // near where the offset is, then a binary search within it.
-            let mut step = 1;
-            while marks
-                .get(at + step)
-                .is_some_and(|&(start, _)| start <= offset)
-            {
-                at += step;
-                step *= 2;
-            }
-            let bound = (at + step).min(marks.len());
-            at += marks[at..bound].partition_point(|&(start, _)| start <= offset) - 1;
-        }
-        self.mark_at = at;
-        marks[at].1 as usize
+        self.mark_at = last_mark_at(&self.marks, self.mark_at, offset as u32, |m| m.0);
+        self.marks[self.mark_at].1 as usize
     }
 
     /// Moves the tracker's offsets back by `consumed` bytes when the scanner

@@ -702,24 +702,8 @@ impl SqlMarks {
 
     /// The mark that holds at `offset` (which the marks cover).
     fn mark_at(&mut self, offset: usize) -> SqlMark {
-        let marks = &self.marks;
-        let offset = offset as u32;
-        let mut at = self.at.min(marks.len() - 1);
-        if marks[at].from > offset {
-            at = marks[..at].partition_point(|m| m.from <= offset) - 1;
-        } else {
-            // Steps that double, then a binary search: the next question is
-            // usually a few values on.
-            let mut step = 1;
-            while marks.get(at + step).is_some_and(|m| m.from <= offset) {
-                at += step;
-                step *= 2;
-            }
-            let bound = (at + step).min(marks.len());
-            at += marks[at..bound].partition_point(|m| m.from <= offset) - 1;
-        }
-        self.at = at;
-        marks[at]
+        self.at = crate::formats::last_mark_at(&self.marks, self.at, offset as u32, |m| m.from);
+        self.marks[self.at]
     }
 }
 
