@@ -680,30 +680,6 @@ impl TableProfile {
 
     /// Walks `chunk`, which continues where the previous chunk ended.
     pub fn walk(&mut self, chunk: &[u8], key: &FingerprintKey) {
-        self.walk_marking(chunk, key, None);
-    }
-
-    /// The column the walk is in and whether it is inside quotes: where
-    /// the next chunk starts.
-    pub fn position(&self) -> (usize, bool) {
-        (self.column, self.in_quotes)
-    }
-
-    /// [`TableProfile::walk`], also noting in `marks` (when given) where
-    /// each field of the chunk starts and its column: the chunk's start
-    /// first, then every offset after a delimiter or line end outside
-    /// quotes. Naming a column at an offset is then a look-up, not a
-    /// second walk over the chunk.
-    pub fn walk_marking(
-        &mut self,
-        chunk: &[u8],
-        key: &FingerprintKey,
-        mut marks: Option<&mut Vec<(u32, u32)>>,
-    ) {
-        if let Some(marks) = marks.as_deref_mut() {
-            marks.clear();
-            marks.push((0, self.column as u32));
-        }
         let mut field_start = 0usize;
         let mut i = 0usize;
         while i < chunk.len() {
@@ -739,17 +715,11 @@ impl TableProfile {
                     self.record_has_text = false;
                     self.column = 0;
                     field_start = at + 1;
-                    if let Some(marks) = marks.as_deref_mut() {
-                        marks.push((field_start as u32, 0));
-                    }
                 }
                 _ => {
                     self.end_field(&chunk[field_start..at], key);
                     self.column += 1;
                     field_start = at + 1;
-                    if let Some(marks) = marks.as_deref_mut() {
-                        marks.push((field_start as u32, self.column as u32));
-                    }
                 }
             }
             i = at + 1;

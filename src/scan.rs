@@ -1345,35 +1345,6 @@ impl<'a> FileScanner<'a> {
         self.hit_field_names.clear();
         self.hit_phone_forms.clear();
         self.hit_phones.clear();
-        let key = &self.ctx.key;
-        // A table's profile walks the chunk first and notes where each field
-        // starts: the hits' columns are then looked up, not walked to again.
-        let marked = match &mut *locator {
-            Locator::Table(t) => {
-                let profile = self
-                    .table_profile
-                    .get_or_insert_with(|| TableProfile::new(t.delimiter(), t.headers()));
-                let starts_alike = t.position_at_start() == Some(profile.position());
-                if starts_alike && u32::try_from(accept_end).is_ok() {
-                    profile.walk_marking(&buf[..accept_end], key, Some(t.marks_to_fill()));
-                    let (column, in_quotes) = profile.position();
-                    t.use_marks(accept_end, column, in_quotes);
-                    true
-                } else {
-                    false
-                }
-            }
-            Locator::Sql(t) => {
-                let profile = self.sql_profile.get_or_insert_with(SqlProfile::new);
-                let starts_alike = t.starts_like(profile);
-                profile.walk(buf, accept_end, key, starts_alike);
-                if starts_alike {
-                    t.use_marks(profile, accept_end);
-                }
-                true
-            }
-            _ => false,
-        };
         {
             // Hits are named as the matcher hands them over, line by line:
             // the locator is then still on their line (the context checks
@@ -1430,8 +1401,8 @@ impl<'a> FileScanner<'a> {
                 hits.push(h)
             });
         }
-        match &mut *locator {
-            Locator::Table(t) if marked => t.stop_using_marks(),
+        let key = &self.ctx.key;
+        match &*locator {
             Locator::Table(t) => self
                 .table_profile
                 .get_or_insert_with(|| TableProfile::new(t.delimiter(), t.headers()))
@@ -1440,8 +1411,10 @@ impl<'a> FileScanner<'a> {
                 .json_profile
                 .get_or_insert_with(JsonProfile::default)
                 .walk(&buf[..accept_end], key),
-            // Walked before the hits were named.
-            Locator::Sql(t) => t.stop_using_marks(),
+            Locator::Sql(_) => self
+                .sql_profile
+                .get_or_insert_with(SqlProfile::new)
+                .walk(&buf[..accept_end], key),
             _ => {}
         }
         // One pass over the chunk tells whether any line in it carries a
