@@ -844,7 +844,11 @@ impl SqlTracker {
                     let b = buf[i];
                     if s.in_quote {
                         if b == b'\\' {
-                            s.pos = (i + 2).min(to.max(i + 1));
+                            // The escaped byte goes with the backslash, also
+                            // when the walk was asked to stop between them:
+                            // taken on its own the next time, an escaped
+                            // quote would end the string.
+                            s.pos = (i + 2).min(buf.len());
                             continue;
                         }
                         if b != b'\'' {
@@ -1174,6 +1178,20 @@ mod tests {
             t.field_at(json.as_bytes(), offsets[7]).as_deref(),
             Some("a.tel")
         );
+    }
+
+    #[test]
+    fn a_walk_stopped_after_a_backslash_stays_in_the_string() {
+        let buf = b"INSERT INTO k (id, naam, email) VALUES (1,'O\\'Brien, Jan','j@x.nl');\n";
+        let mut t = SqlTracker::new();
+        let backslash = at(buf, "\\'Brien");
+        assert_eq!(t.field_at(buf, backslash + 1).as_deref(), Some("k.naam"));
+        assert_eq!(
+            t.field_at(buf, at(buf, " Jan")).as_deref(),
+            Some("k.naam"),
+            "the escaped quote does not end the string"
+        );
+        assert_eq!(t.field_at(buf, at(buf, "j@x")).as_deref(), Some("k.email"));
     }
 
     #[test]
