@@ -8,6 +8,7 @@
 #   SECTIONS="6 7" benches/compare.sh  # growth with input size, with the number of rules
 #   SECTIONS=8 benches/compare.sh      # real source code: piiscan's own dependencies
 #   SECTIONS=9 benches/compare.sh      # what finding every match costs ripgrep itself
+#   SECTIONS=10 benches/compare.sh     # each part of the tree, one export of each format
 #
 # Needs hyperfine and ripgrep (installed with apt-get when missing) and
 # GNU time for peak memory. Everything is written under $WORK (default: a
@@ -19,7 +20,7 @@ RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
 BIG_FILE_MB=${BIG_FILE_MB:-2048}
 SMALL_FILES=${SMALL_FILES:-200000}
-SECTIONS=${SECTIONS:-1 2 3 4 5}   # which of the five targets to measure (6, 7: growth; 8: source code; 9: every match)
+SECTIONS=${SECTIONS:-1 2 3 4 5}   # which of the five targets to measure (6, 7: growth; 8: source code; 9: every match; 10: per part)
 GROWTH_SIZES=${GROWTH_SIZES:-10MiB 100MiB 1GiB}
 GROWTH_RUNS=${GROWTH_RUNS:-3}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -214,6 +215,22 @@ echo "== 9. ripgrep counting every match (--count-matches) instead of matching l
 # patterns, on the same files (ratios of medians).
 each_input every "rg $RG_ARGS" "rg --count-matches --no-ignore --hidden -f $PATTERNS" \
     '{n:<10} -c {a:.3f} s, --count-matches {b:.3f} s: {b/a:.2f}x the time'
+fi
+
+if want 10; then
+echo
+echo "== 10. where the ratio is made: each part of the tree, one export of each format =="
+# The parts differ in what they hold: dense exports (tables, JSON, SQL
+# dumps), logs, mail, source code, workshop notes. An SQL dump's INSERT
+# lines hold thousands of values each, and ripgrep's -c reads one of them
+# per line.
+for dir in "$TREE"/*/; do
+    compare "part-$(basename "$dir")" "$dir"
+done
+for ext in csv json ndjson sql; do
+    first=$(find "$TREE/exports" -name "*.$ext" | sort | head -n1)
+    [ -n "$first" ] && compare "export-$ext" "$first"
+done
 fi
 
 echo
