@@ -680,6 +680,33 @@ impl TableProfile {
 
     /// Walks `chunk`, which continues where the previous chunk ended.
     pub fn walk(&mut self, chunk: &[u8], key: &FingerprintKey) {
+        self.walk_marking(chunk, key, None, usize::MAX);
+    }
+
+    /// The column the walk is in and whether it is inside quotes: where
+    /// the next chunk starts.
+    pub fn position(&self) -> (usize, bool) {
+        (self.column, self.in_quotes)
+    }
+
+    /// [`TableProfile::walk`] up to the first record end at or after
+    /// `stop_after` bytes (or the chunk's end), also noting in `marks`
+    /// (when given, with the chunk's offset in its buffer) where each field
+    /// starts and its column: the chunk's start first, then every offset
+    /// after a delimiter or line end outside quotes. Naming a column at an
+    /// offset is then a look-up, not a second walk. Returns the bytes
+    /// walked.
+    pub fn walk_marking(
+        &mut self,
+        chunk: &[u8],
+        key: &FingerprintKey,
+        mut marks: Option<(&mut Vec<(u32, u32)>, usize)>,
+        stop_after: usize,
+    ) -> usize {
+        if let Some((marks, offset)) = marks.as_mut() {
+            marks.clear();
+            marks.push((*offset as u32, self.column as u32));
+        }
         let mut field_start = 0usize;
         let mut i = 0usize;
         while i < chunk.len() {
@@ -715,11 +742,21 @@ impl TableProfile {
                     self.record_has_text = false;
                     self.column = 0;
                     field_start = at + 1;
+                    if let Some((marks, offset)) = marks.as_mut() {
+                        marks.push(((*offset + field_start) as u32, 0));
+                    }
+                    if field_start >= stop_after {
+                        self.field_from_earlier_chunk = false;
+                        return field_start;
+                    }
                 }
                 _ => {
                     self.end_field(&chunk[field_start..at], key);
                     self.column += 1;
                     field_start = at + 1;
+                    if let Some((marks, offset)) = marks.as_mut() {
+                        marks.push(((*offset + field_start) as u32, self.column as u32));
+                    }
                 }
             }
             i = at + 1;
@@ -727,6 +764,7 @@ impl TableProfile {
         // A field cut by the chunk's end keeps its state; its value is lost
         // for hashing, not for counting.
         self.field_from_earlier_chunk = field_start < chunk.len() || self.in_quotes;
+        chunk.len()
     }
 
     /// Ends the input: a last record without a line end still counts.

@@ -156,6 +156,40 @@ pub trait NamesFields {
     }
 }
 
+/// The index of the last of `marks` (in order of their offsets, the first
+/// at or before `offset`) whose offset is at or before `offset`, looked for
+/// from `hint`, the last answer. Questions come in the order a matcher asks
+/// them: a few marks back for another rule's candidate on the same line, or
+/// further on (the candidates of a line a few marks apart, the next line's
+/// a few dozen): steps back one by one, or steps forward that double and a
+/// binary search within the last.
+pub(crate) fn last_mark_at<M>(
+    marks: &[M],
+    hint: usize,
+    offset: u32,
+    at_of: impl Fn(&M) -> u32,
+) -> usize {
+    let mut at = hint.min(marks.len() - 1);
+    if at_of(&marks[at]) > offset {
+        let back = marks[..at]
+            .iter()
+            .rev()
+            .take(32)
+            .position(|m| at_of(m) <= offset);
+        return match back {
+            Some(n) => at - 1 - n,
+            None => marks[..at].partition_point(|m| at_of(m) <= offset) - 1,
+        };
+    }
+    let mut step = 1;
+    while marks.get(at + step).is_some_and(|m| at_of(m) <= offset) {
+        at += step;
+        step *= 2;
+    }
+    let bound = (at + step).min(marks.len());
+    at + marks[at..bound].partition_point(|m| at_of(m) <= offset) - 1
+}
+
 impl NamesFields for TableTracker {
     /// The column's header name, or its 1-based number when there is none.
     fn with_field_at<R>(
@@ -194,6 +228,14 @@ pub struct TableTracker {
     /// again from the checkpoint.
     column_starts: Vec<usize>,
     first_column: usize,
+    /// Where each field of the buffer starts and its column, noted by the
+    /// table's profile as it walked the buffer (see
+    /// [`TableTracker::use_marks`]); empty when the tracker walks itself.
+    marks: Vec<(u32, u32)>,
+    /// The mark the last question was answered from.
+    mark_at: usize,
+    /// The end of the stretch the marks cover, and the state there.
+    marked_end: (usize, usize, bool),
 }
 
 /// Column starts a tracker keeps for one record.
@@ -221,6 +263,9 @@ impl TableTracker {
             checkpoint: (0, 0, false),
             column_starts: vec![0],
             first_column: 0,
+            marks: Vec::new(),
+            mark_at: 0,
+            marked_end: (0, 0, false),
         }
     }
 
@@ -236,6 +281,16 @@ impl TableTracker {
     /// The 0-based column index at `offset`, walking forward from the last
     /// question. `None` when asked about an offset behind the tracker.
     pub fn column_at(&mut self, buf: &[u8], offset: usize) -> Option<usize> {
+        if let Some(&(first, _)) = self.marks.first() {
+            if offset < first as usize {
+                // Before the stretch marked: a line already left behind.
+                return None;
+            }
+            if offset < self.marked_end.0 {
+                return Some(self.marked_column(offset));
+            }
+            self.stop_using_marks();
+        }
         if offset < self.pos {
             if let Some(&first) = self.column_starts.first()
                 && offset >= first
@@ -311,7 +366,69 @@ impl TableTracker {
             checkpoint: (0, 0, false),
             column_starts: vec![0],
             first_column: 0,
+            marks: Vec::new(),
+            mark_at: 0,
+            marked_end: (0, 0, false),
         }
+    }
+
+    /// The column and quoting at offset `at` of the buffer, when the
+    /// tracker stands there: what a walk from there starts from.
+    pub fn position_at(&self, at: usize) -> Option<(usize, bool)> {
+        (self.pos == at && self.marks.is_empty()).then_some((self.column, self.in_quotes))
+    }
+
+    /// Swaps the tracker's buffer of marks with `marks`: a scanner lends
+    /// the tracker of each buffer it scans its own, so the trackers a file's
+    /// pieces carry between threads hold none.
+    pub fn swap_marks(&mut self, marks: &mut Vec<(u32, u32)>) {
+        std::mem::swap(&mut self.marks, marks);
+    }
+
+    /// The buffer for a walk from where the tracker stands (see
+    /// [`TableTracker::position_at`]) to note field starts in, for
+    /// [`TableTracker::use_marks`].
+    pub fn marks_to_fill(&mut self) -> &mut Vec<(u32, u32)> {
+        &mut self.marks
+    }
+
+    /// Answers from the marks just filled, which cover the buffer from
+    /// where the tracker stands up to `end`, where the walk was in `column`
+    /// and `in_quotes`, until [`TableTracker::stop_using_marks`]. Marks
+    /// that do not start where the tracker stands are not used.
+    pub fn use_marks(&mut self, end: usize, column: usize, in_quotes: bool) {
+        let starts_here = self
+            .marks
+            .first()
+            .is_some_and(|&(at, _)| at as usize == self.pos);
+        if !starts_here || end > u32::MAX as usize {
+            self.marks.clear();
+            return;
+        }
+        self.mark_at = 0;
+        self.marked_end = (end, column, in_quotes);
+    }
+
+    /// Leaves the tracker where the marks end, walking on by itself.
+    pub fn stop_using_marks(&mut self) {
+        if self.marks.is_empty() {
+            return;
+        }
+        self.marks.clear();
+        let (end, column, in_quotes) = self.marked_end;
+        self.pos = end;
+        self.column = column;
+        self.in_quotes = in_quotes;
+        self.checkpoint = (end, column, in_quotes);
+        self.column_starts.clear();
+        self.column_starts.push(end);
+        self.first_column = column;
+    }
+
+    /// The column at `offset` from the marks (which cover it).
+    fn marked_column(&mut self, offset: usize) -> usize {
+        self.mark_at = last_mark_at(&self.marks, self.mark_at, offset as u32, |m| m.0);
+        self.marks[self.mark_at].1 as usize
     }
 
     /// Moves the tracker's offsets back by `consumed` bytes when the scanner
@@ -471,5 +588,88 @@ mod tests {
         let buf = b"1;jan@x.nl\n2;piet@y.nl\n";
         let mut t = TableTracker::new(buf);
         assert_eq!(t.field_at(buf, 2).as_deref(), Some("column 2"));
+    }
+
+    /// Columns looked up from a profile's marks are the columns the tracker
+    /// finds by walking: quoted delimiters and line ends, doubled quotes,
+    /// questions about earlier offsets of a line, and chunks that end inside
+    /// a field or inside quotes.
+    #[test]
+    fn marked_columns_are_the_walked_columns() {
+        use crate::columns::TableProfile;
+        let key = crate::redact::FingerprintKey::from_secret(b"marks", "test");
+        let mut text = String::from("id;naam;notitie;email\n");
+        for n in 0..300 {
+            let note = match n % 5 {
+                0 => "\"met ; erin\"".to_string(),
+                1 => "\"twee\nregels\"".to_string(),
+                2 => "\"een \"\"citaat\"\" hier\"".to_string(),
+                3 => String::new(),
+                _ => format!("notitie {n}"),
+            };
+            text.push_str(&format!("{n};naam {n};{note};p{n}@x.nl\n"));
+        }
+        let text = text.as_bytes();
+        // Offsets asked in the order a matcher asks: forward, now and then a
+        // few bytes back on the same line (another rule's candidate).
+        let mut questions = Vec::new();
+        for at in (0..text.len()).step_by(7) {
+            questions.push(at);
+            let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+            if at % 3 == 0 {
+                questions.push(at.saturating_sub(40).max(line_start));
+            }
+        }
+        for chunk_len in [97, 1000, text.len()] {
+            let mut walking = TableTracker::new(text);
+            let mut marked = walking.clone();
+            let mut profile = TableProfile::new(marked.delimiter(), marked.headers());
+            let mut from = 0;
+            let mut used_marks = 0;
+            while from < text.len() {
+                let chunk = &text[from..(from + chunk_len).min(text.len())];
+                // The chunk in stretches cut at record ends, as a scan names
+                // them (a stretch of about 50 bytes here).
+                let mut stretch_from = 0;
+                while stretch_from < chunk.len() {
+                    let stretch_to = if marked.position_at(stretch_from) == Some(profile.position())
+                    {
+                        let walked = profile.walk_marking(
+                            &chunk[stretch_from..],
+                            &key,
+                            Some((marked.marks_to_fill(), stretch_from)),
+                            50,
+                        );
+                        let (column, in_quotes) = profile.position();
+                        marked.use_marks(stretch_from + walked, column, in_quotes);
+                        used_marks += 1;
+                        stretch_from + walked
+                    } else {
+                        profile.walk(&chunk[stretch_from..], &key);
+                        chunk.len()
+                    };
+                    let asked = questions
+                        .iter()
+                        .filter(|&&at| at >= from + stretch_from && at < from + stretch_to);
+                    for &at in asked {
+                        assert_eq!(
+                            marked.column_at(chunk, at - from),
+                            walking.column_at(chunk, at - from),
+                            "offset {at} in chunks of {chunk_len}"
+                        );
+                    }
+                    marked.stop_using_marks();
+                    stretch_from = stretch_to;
+                }
+                marked.stop_using_marks();
+                walking.rebase(chunk, chunk.len());
+                marked.rebase(chunk, chunk.len());
+                from += chunk.len();
+            }
+            assert!(
+                used_marks > text.len().div_ceil(chunk_len),
+                "{used_marks} stretches answered from marks"
+            );
+        }
     }
 }

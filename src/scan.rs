@@ -50,6 +50,10 @@ const TABLE_PIECE_SIZE: usize = 512 * 1024;
 /// megabyte of a log holds about 5,000 values), and larger pieces spread
 /// the cost of copying and queueing each.
 const TEXT_PIECE_SIZE: usize = 2 * 1024 * 1024;
+/// Bytes of a table or SQL dump whose fields are noted at a time for
+/// naming hits (see `walk_stretch`): a mark for nearly every field of a
+/// dense export, so marks for a whole 4 MB chunk took 4 MB per thread.
+const NAMING_STRETCH: usize = 128 * 1024;
 /// Line ends tried, from the back of a piece, to find one outside quotes.
 const RECORD_END_TRIES: usize = 64;
 /// Binary detection looks for a NUL byte in this many leading bytes.
@@ -466,6 +470,9 @@ pub struct FileScanner<'a> {
     normalized: String,
     /// Rows and columns of the table being scanned, when it is one.
     table_profile: Option<TableProfile>,
+    /// Where the fields of a table's stretch start, lent to the tracker of
+    /// each buffer scanned (see `walk_stretch`).
+    table_marks: Vec<(u32, u32)>,
     /// Records and fields of the JSON document being scanned, when it is one.
     json_profile: Option<JsonProfile>,
     /// Rows and columns of the SQL dump being scanned, when it is one.
@@ -536,6 +543,7 @@ impl<'a> FileScanner<'a> {
             hit_phones: String::new(),
             normalized: String::new(),
             table_profile: None,
+            table_marks: Vec::new(),
             json_profile: None,
             sql_profile: None,
             helpers: Vec::new(),
@@ -1327,6 +1335,62 @@ impl<'a> FileScanner<'a> {
         Some((text.into_owned().into_bytes(), read))
     }
 
+    /// Walks the profile of a table or SQL dump over the stretch of `buf`
+    /// from `from`, about [`NAMING_STRETCH`] bytes up to a record or line
+    /// end (at most to `accept_end`), and lets the locator name the
+    /// stretch's fields from the marks the walk noted. Where the locator does
+    /// not stand where the profile does (a line passed over for its length),
+    /// the profile walks the rest and the locator walks by itself. Returns
+    /// the stretch's end; other formats are one stretch.
+    fn walk_stretch(
+        &mut self,
+        buf: &[u8],
+        from: usize,
+        accept_end: usize,
+        locator: &mut Locator,
+    ) -> usize {
+        let key = &self.ctx.key;
+        let fits = u32::try_from(accept_end).is_ok();
+        match locator {
+            Locator::Table(t) => {
+                let profile = self
+                    .table_profile
+                    .get_or_insert_with(|| TableProfile::new(t.delimiter(), t.headers()));
+                let rest = &buf[from..accept_end];
+                if !fits || t.position_at(from) != Some(profile.position()) {
+                    profile.walk(rest, key);
+                    return accept_end;
+                }
+                let walked = profile.walk_marking(
+                    rest,
+                    key,
+                    Some((t.marks_to_fill(), from)),
+                    NAMING_STRETCH,
+                );
+                let (column, in_quotes) = profile.position();
+                t.use_marks(from + walked, column, in_quotes);
+                from + walked
+            }
+            Locator::Sql(t) => {
+                let profile = self.sql_profile.get_or_insert_with(SqlProfile::new);
+                let alike = fits && t.starts_like(profile);
+                let to = match from.checked_add(NAMING_STRETCH) {
+                    Some(target) if alike && target < accept_end => {
+                        memchr::memchr(b'\n', &buf[target..accept_end])
+                            .map_or(accept_end, |i| target + i + 1)
+                    }
+                    _ => accept_end,
+                };
+                profile.walk_to(buf, from, to, key, alike);
+                if alike {
+                    t.use_marks(profile, from, to);
+                }
+                to
+            }
+            _ => accept_end,
+        }
+    }
+
     /// Runs the matcher over `buf[..accept_end]` and emits located findings.
     #[allow(clippy::too_many_arguments)]
     fn scan_chunk(
@@ -1345,76 +1409,104 @@ impl<'a> FileScanner<'a> {
         self.hit_field_names.clear();
         self.hit_phone_forms.clear();
         self.hit_phones.clear();
-        {
-            // Hits are named as the matcher hands them over, line by line:
-            // the locator is then still on their line (the context checks
-            // before them asked only about that line), so it walks each
-            // line once for both. Trackers walk forward and answer for
-            // earlier offsets of the line they are on.
-            let (hits, hit_fields, hit_field_names, hit_phone_forms, hit_phones) = (
-                &mut self.hits,
-                &mut self.hit_fields,
-                &mut self.hit_field_names,
-                &mut self.hit_phone_forms,
-                &mut self.hit_phones,
-            );
-            let names_fields = !matches!(locator, Locator::None);
-            let shared = std::cell::RefCell::new(&mut *locator);
-            let mut field_is = |offset: usize, check: &mut dyn FnMut(&str) -> bool| {
-                shared.borrow_mut().field_is(buf, offset, check)
-            };
-            let field_is: Option<&mut FieldIs<'_>> = names_fields.then_some(&mut field_is);
-            matcher.find_hits(&mut self.cache, buf, accept_end, field_is, &mut |h| {
-                // Copied into one buffer: a string per hit, held until the
-                // hits are turned into findings, cost more in allocation
-                // than the walk it saves.
-                let field = if names_fields {
-                    shared.borrow_mut().with_field(buf, h.start, |name| {
-                        let from = hit_field_names.len();
-                        hit_field_names.push_str(name);
-                        from..hit_field_names.len()
-                    })
-                } else {
-                    None
+        let key = &self.ctx.key;
+        // Tables and SQL dumps are named in stretches of a few hundred
+        // kilobytes: the profile walks a stretch first and notes where each
+        // field starts, the stretch's hits are then named by a look-up, not
+        // by a second walk, and the marks of one stretch at a time are kept.
+        if let Locator::Table(t) = &mut *locator {
+            t.swap_marks(&mut self.table_marks);
+        }
+        let mut from = 0;
+        loop {
+            let to = self.walk_stretch(buf, from, accept_end, locator);
+            {
+                // Hits are named as the matcher hands them over, line by line:
+                // the locator is then still on their line (the context checks
+                // before them asked only about that line), so it walks each
+                // line once for both. Trackers walk forward and answer for
+                // earlier offsets of the line they are on.
+                let (hits, hit_fields, hit_field_names, hit_phone_forms, hit_phones) = (
+                    &mut self.hits,
+                    &mut self.hit_fields,
+                    &mut self.hit_field_names,
+                    &mut self.hit_phone_forms,
+                    &mut self.hit_phones,
+                );
+                let names_fields = !matches!(locator, Locator::None);
+                let shared = std::cell::RefCell::new(&mut *locator);
+                let mut field_is = |offset: usize, check: &mut dyn FnMut(&str) -> bool| {
+                    shared.borrow_mut().field_is(buf, from + offset, check)
                 };
-                hit_fields.push(field);
-                let text = &buf[h.start..h.end];
-                let from = hit_phones.len();
-                // ASCII: the value normalised later is these very bytes.
-                let appended = matcher.entity(h.rule) == Entity::Phone
-                    && text.is_ascii()
-                    && crate::validate::phone_append_just_accepted(
-                        text,
-                        matcher.region(),
-                        hit_phones,
-                    );
-                if appended {
-                    let index = u32::try_from(hits.len());
-                    let range = u32::try_from(from)
-                        .and_then(|from| u32::try_from(hit_phones.len()).map(|to| (from, to)));
-                    // Offsets beyond u32 are not kept: the number is then
-                    // normalised from its text.
-                    if let (Ok(index), Ok((from, to))) = (index, range) {
-                        hit_phone_forms.push((index, from, to));
+                let field_is: Option<&mut FieldIs<'_>> = names_fields.then_some(&mut field_is);
+                let stretch = &buf[from..];
+                matcher.find_hits(&mut self.cache, stretch, to - from, field_is, &mut |h| {
+                    let h = Hit {
+                        start: from + h.start,
+                        end: from + h.end,
+                        ..h
+                    };
+                    // Copied into one buffer: a string per hit, held until the
+                    // hits are turned into findings, cost more in allocation
+                    // than the walk it saves.
+                    let field = if names_fields {
+                        shared.borrow_mut().with_field(buf, h.start, |name| {
+                            let from = hit_field_names.len();
+                            hit_field_names.push_str(name);
+                            from..hit_field_names.len()
+                        })
+                    } else {
+                        None
+                    };
+                    hit_fields.push(field);
+                    let text = &buf[h.start..h.end];
+                    let from = hit_phones.len();
+                    // ASCII: the value normalised later is these very bytes.
+                    let appended = matcher.entity(h.rule) == Entity::Phone
+                        && text.is_ascii()
+                        && crate::validate::phone_append_just_accepted(
+                            text,
+                            matcher.region(),
+                            hit_phones,
+                        );
+                    if appended {
+                        let index = u32::try_from(hits.len());
+                        let range = u32::try_from(from)
+                            .and_then(|from| u32::try_from(hit_phones.len()).map(|to| (from, to)));
+                        // Offsets beyond u32 are not kept: the number is then
+                        // normalised from its text.
+                        if let (Ok(index), Ok((from, to))) = (index, range) {
+                            hit_phone_forms.push((index, from, to));
+                        }
+                    }
+                    hits.push(h)
+                });
+            }
+            match &mut *locator {
+                Locator::Table(t) => t.stop_using_marks(),
+                Locator::Sql(t) => {
+                    if let Some(profile) = self.sql_profile.as_mut() {
+                        t.give_back_marks(profile);
                     }
                 }
-                hits.push(h)
-            });
+                _ => {}
+            }
+            if to >= accept_end {
+                break;
+            }
+            from = to;
         }
-        let key = &self.ctx.key;
-        match &*locator {
-            Locator::Table(t) => self
-                .table_profile
-                .get_or_insert_with(|| TableProfile::new(t.delimiter(), t.headers()))
-                .walk(&buf[..accept_end], key),
+        match &mut *locator {
+            Locator::Table(t) => t.swap_marks(&mut self.table_marks),
             Locator::Json(_) => self
                 .json_profile
                 .get_or_insert_with(JsonProfile::default)
                 .walk(&buf[..accept_end], key),
-            Locator::Sql(_) => self
-                .sql_profile
-                .get_or_insert_with(SqlProfile::new)
-                .walk(&buf[..accept_end], key),
+            Locator::Sql(_) => {
+                if let Some(profile) = self.sql_profile.as_mut() {
+                    profile.end_buffer(accept_end);
+                }
+            }
             _ => {}
         }
         // One pass over the chunk tells whether any line in it carries a

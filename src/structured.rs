@@ -198,14 +198,20 @@ impl SqlState {
 
     /// [`field_name`](Self::field_name), appended to `name`.
     fn write_field_name(&self, name: &mut String) {
-        name.push_str(&self.table);
-        name.push('.');
-        match self.columns.get(self.column) {
-            Some(column) => name.push_str(column),
-            None => {
-                use std::fmt::Write;
-                let _ = write!(name, "column {}", self.column + 1);
-            }
+        write_field_name(&self.table, &self.columns, self.column, name);
+    }
+}
+
+/// `table.column` of column `column` (0-based) of a statement on `table`
+/// naming `columns`, appended to `name` (`column N` when it names fewer).
+fn write_field_name(table: &str, columns: &[String], column: usize, name: &mut String) {
+    name.push_str(table);
+    name.push('.');
+    match columns.get(column) {
+        Some(column) => name.push_str(column),
+        None => {
+            use std::fmt::Write;
+            let _ = write!(name, "column {}", column + 1);
         }
     }
 }
@@ -610,6 +616,98 @@ pub struct SqlTracker {
     counts: Option<Box<SqlCounts>>,
     /// The last field named, reused so a name can be looked at without a copy.
     name: String,
+    /// Where the field changes in the buffer being scanned, noted by the
+    /// dump's profile as it walked it (see [`SqlTracker::use_marks`]).
+    marks: Box<SqlMarks>,
+}
+
+/// Where the field being read changes in one buffer of an SQL dump, noted
+/// by the profile's walk so that naming the field of an offset is a
+/// look-up instead of a second walk over the same values.
+#[derive(Debug, Clone, Default)]
+struct SqlMarks {
+    /// From which offset on each field holds, in order.
+    marks: Vec<SqlMark>,
+    /// The tables and column lists of the statements the marks name.
+    statements: Vec<(Arc<str>, Arc<[String]>)>,
+    /// The mark the last question was answered from.
+    at: usize,
+    /// The marks cover offsets before this; `None` when not in use.
+    end: Option<usize>,
+    /// The walk's state and schemas where the marks end.
+    after: Option<WalkEnd>,
+}
+
+/// Where a walk ended: its state and the schemas it knew.
+type WalkEnd = (SqlState, HashMap<String, Arc<[String]>>);
+
+/// 12 bytes: a stretch of a dense dump holds a mark for nearly every value.
+#[derive(Debug, Clone, Copy)]
+struct SqlMark {
+    from: u32,
+    column: u16,
+    statement: u16,
+    mode: SqlMode,
+}
+
+impl SqlMarks {
+    fn clear(&mut self) {
+        self.marks.clear();
+        self.statements.clear();
+        self.at = 0;
+        self.end = None;
+        self.after = None;
+    }
+
+    /// Notes `state` as holding from offset `from` on, unless it names the
+    /// same field as the last mark. False when `from` does not fit a mark.
+    #[inline]
+    fn note(&mut self, from: usize, state: &SqlState) -> bool {
+        // Most steps (a byte of a value, a string jumped over) leave the
+        // field as it was.
+        if let (Some(last), Some((table, columns))) = (self.marks.last(), self.statements.last())
+            && last.column as usize == state.column
+            && last.mode == state.mode
+            && Arc::ptr_eq(table, &state.table)
+            && Arc::ptr_eq(columns, &state.columns)
+        {
+            return true;
+        }
+        let (Ok(from), Ok(column)) = (u32::try_from(from), u16::try_from(state.column)) else {
+            return false;
+        };
+        let same_statement = self
+            .statements
+            .last()
+            .is_some_and(|(t, c)| Arc::ptr_eq(t, &state.table) && Arc::ptr_eq(c, &state.columns));
+        if !same_statement {
+            self.statements
+                .push((state.table.clone(), state.columns.clone()));
+        }
+        let Ok(statement) = u16::try_from(self.statements.len() - 1) else {
+            return false;
+        };
+        if let Some(last) = self.marks.last()
+            && last.mode == state.mode
+            && last.column == column
+            && last.statement == statement
+        {
+            return true;
+        }
+        self.marks.push(SqlMark {
+            from,
+            mode: state.mode,
+            column,
+            statement,
+        });
+        true
+    }
+
+    /// The mark that holds at `offset` (which the marks cover).
+    fn mark_at(&mut self, offset: usize) -> SqlMark {
+        self.at = crate::formats::last_mark_at(&self.marks, self.at, offset as u32, |m| m.from);
+        self.marks[self.at]
+    }
 }
 
 /// Rows per table and non-blank values per `table.column` of an SQL dump.
@@ -694,6 +792,9 @@ impl SqlCounts {
 #[derive(Debug, Clone, Default)]
 pub struct SqlProfile {
     tracker: SqlTracker,
+    /// Where the fields of the stretch last walked start, for the tracker
+    /// that names them (see [`SqlTracker::use_marks`]).
+    marks: Box<SqlMarks>,
 }
 
 impl SqlProfile {
@@ -703,13 +804,36 @@ impl SqlProfile {
                 counts: Some(Box::default()),
                 ..SqlTracker::default()
             },
+            marks: Box::default(),
         }
     }
 
-    /// Walks `chunk`, which continues where the previous one ended.
-    pub fn walk(&mut self, chunk: &[u8], key: &FingerprintKey) {
-        self.tracker.advance_counting(chunk, chunk.len(), Some(key));
-        self.tracker.state.pos = 0;
+    /// Walks `buf` on from where the walk stands (`from`, or past it when
+    /// a statement's header ran on) up to `to`; the buffer's end is marked
+    /// with [`SqlProfile::end_buffer`]. A statement's header is read from
+    /// `buf` whole, as the tracker naming fields reads it. With `mark`,
+    /// notes from `from` on where the field changes, for
+    /// [`SqlTracker::use_marks`].
+    pub fn walk_to(
+        &mut self,
+        buf: &[u8],
+        from: usize,
+        to: usize,
+        key: &FingerprintKey,
+        mark: bool,
+    ) {
+        self.marks.clear();
+        // Where a statement's header ran on past `from`, the walk stands
+        // further on; a tracker walking by itself names nothing before that.
+        let first = from.max(self.tracker.state.pos);
+        let marks =
+            (mark && self.marks.note(first, &self.tracker.state)).then_some(&mut *self.marks);
+        self.tracker.advance_counting(buf, to, Some(key), marks);
+    }
+
+    /// Ends the walk of a buffer at `end`: the next buffer starts there.
+    pub fn end_buffer(&mut self, end: usize) {
+        self.tracker.state.pos = self.tracker.state.pos.saturating_sub(end);
         if let Some(c) = self.tracker.counts.as_mut() {
             c.value_start = 0;
         }
@@ -721,6 +845,8 @@ impl SqlProfile {
 
     /// See [`ColumnProfile::forget_counted_values`].
     pub fn forget_counted_values(&mut self) {
+        // The marks too: an inventory keeps the profile of every dump.
+        *self.marks = SqlMarks::default();
         if let Some(counts) = self.tracker.counts.as_mut() {
             counts
                 .fields
@@ -756,6 +882,28 @@ impl NamesFields for SqlTracker {
         f: impl FnOnce(&str) -> R,
     ) -> Option<R> {
         let offset = offset.min(buf.len());
+        if let Some(end) = self.marks.end {
+            if self
+                .marks
+                .marks
+                .first()
+                .is_none_or(|m| offset < m.from as usize)
+            {
+                // Before the stretch marked: a line already left behind.
+                return None;
+            }
+            if offset < end {
+                let mark = self.marks.mark_at(offset);
+                if mark.mode == SqlMode::Statement {
+                    return None;
+                }
+                let (table, columns) = &self.marks.statements[mark.statement as usize];
+                self.name.clear();
+                write_field_name(table, columns, mark.column as usize, &mut self.name);
+                return Some(f(&self.name));
+            }
+            self.stop_using_marks();
+        }
         // Walking needs the whole tracker (it learns schemas on the way):
         // the state being moved is swapped in for each step.
         let mut state = std::mem::take(&mut self.state);
@@ -795,12 +943,91 @@ impl SqlTracker {
     }
 
     fn advance(&mut self, buf: &[u8], to: usize) {
-        self.advance_counting(buf, to, None);
+        self.advance_counting(buf, to, None, None);
     }
 
-    fn advance_counting(&mut self, buf: &[u8], to: usize, key: Option<&FingerprintKey>) {
+    /// Whether the tracker stands at the start of the buffer in the same
+    /// state as `profile`, whose walk of the buffer could then name its
+    /// fields (see [`SqlProfile::walk`]).
+    pub fn starts_like(&self, profile: &SqlProfile) -> bool {
+        let (a, b) = (&self.state, &profile.tracker.state);
+        a.pos == b.pos
+            && self.marks.end.is_none()
+            && a.mode == b.mode
+            && a.table == b.table
+            && a.columns == b.columns
+            && a.column == b.column
+            && a.depth == b.depth
+            && a.in_quote == b.in_quote
+            && self.schemas == profile.tracker.schemas
+    }
+
+    /// Names fields from the marks `profile` noted as it walked the buffer
+    /// from `from` (where the tracker stands) up to `end`, until
+    /// [`SqlTracker::stop_using_marks`]; the tracker then goes on from where
+    /// the walk ended.
+    pub fn use_marks(&mut self, profile: &mut SqlProfile, from: usize, end: usize) {
+        std::mem::swap(&mut self.marks, &mut profile.marks);
+        if self
+            .marks
+            .marks
+            .first()
+            .is_none_or(|m| (m.from as usize) < from)
+        {
+            self.marks.clear();
+            return;
+        }
+        self.marks.at = 0;
+        self.marks.end = Some(end);
+        self.marks.after = Some((
+            profile.tracker.state.clone(),
+            profile.tracker.schemas.clone(),
+        ));
+    }
+
+    /// Leaves the marks and hands their buffer back to `profile` for its
+    /// next walk (one buffer per dump, not two).
+    pub fn give_back_marks(&mut self, profile: &mut SqlProfile) {
+        self.stop_using_marks();
+        std::mem::swap(&mut self.marks, &mut profile.marks);
+    }
+
+    /// Leaves the marks: the tracker stands where the profile's walk ended.
+    pub fn stop_using_marks(&mut self) {
+        let after = self.marks.after.take();
+        self.marks.clear();
+        if let Some((state, schemas)) = after {
+            self.rewind = Rewind::starting_at(&state);
+            self.state = state;
+            self.schemas = schemas;
+        }
+    }
+
+    fn advance_counting(
+        &mut self,
+        buf: &[u8],
+        to: usize,
+        key: Option<&FingerprintKey>,
+        mut marks: Option<&mut SqlMarks>,
+    ) {
+        // Where the state the last step left holds from, for a walk asked
+        // to stop at any later offset: a statement is read whole by a walk
+        // to any offset after its start; within values, a walk stops at the
+        // offset it is asked for, so a step's state holds from where it
+        // ends.
+        let holds_from = |(from, statement): (usize, bool), pos: usize| {
+            if statement { from + 1 } else { pos }
+        };
+        let mut last_step: Option<(usize, bool)> = None;
         while self.state.pos < to {
             let i = self.state.pos;
+            if let (Some(m), Some(step)) = (marks.as_deref_mut(), last_step)
+                && !m.note(holds_from(step, i), &self.state)
+            {
+                m.clear();
+                marks = None;
+            }
+            last_step = Some((i, self.state.mode == SqlMode::Statement));
             match self.state.mode {
                 SqlMode::Statement => {
                     self.statement_step(buf, to);
@@ -902,6 +1129,11 @@ impl SqlTracker {
                     s.pos = i + 1;
                 }
             }
+        }
+        if let (Some(m), Some(step)) = (marks, last_step)
+            && !m.note(holds_from(step, self.state.pos), &self.state)
+        {
+            m.clear();
         }
     }
 
@@ -1207,5 +1439,103 @@ mod tests {
             Some("klanten.naam")
         );
         assert_eq!(t.field_at(buf, at(buf, "a@b")), None);
+    }
+
+    /// Fields named from the marks of the profile's walk are the fields a
+    /// tracker walking straight from the buffer's start names: INSERTs
+    /// with and without column lists (one over two lines), quotes, escapes
+    /// and parentheses in strings, COPY blocks, statements between, buffers
+    /// cut at line ends (or inside a long line), questions a few values
+    /// back on a line.
+    #[test]
+    fn marked_sql_fields_are_the_walked_fields() {
+        let key = crate::redact::FingerprintKey::from_secret(b"marks", "test");
+        let mut dump = String::from(
+            "CREATE TABLE `klanten` (\n  `id` int,\n  `naam` text,\n  `email` text\n);\n",
+        );
+        for line in 0..40 {
+            dump.push_str("INSERT INTO `klanten` VALUES ");
+            for row in 0..12 {
+                if row > 0 {
+                    dump.push(',');
+                }
+                let n = line * 12 + row;
+                dump.push_str(&format!("({n},'O\\'Brien, ''{n}'' (x)','p{n}@x.nl')"));
+            }
+            dump.push_str(";\n");
+            if line % 7 == 0 {
+                dump.push_str("INSERT INTO voertuigen (id, kenteken)\nVALUES (1, 'GB-12-NZ'), (2, '1-ABC-23');\n");
+                dump.push_str("COPY public.orders (id, email, note) FROM stdin;\n1\ta@b.nl\tx, (y)\n2\tc@d.nl\t\\.z\n\\.\nSELECT 'a@b.nl';\n");
+            }
+        }
+        let text = dump.as_bytes();
+        for chunk_len in [150, 1000, 4096, text.len()] {
+            let mut walking = SqlTracker::new();
+            let mut marked = SqlTracker::new();
+            let mut profile = SqlProfile::new();
+            let (mut from, mut named, mut from_marks) = (0, 0, 0);
+            while from < text.len() {
+                let buf = &text[from..];
+                let end = if buf.len() <= chunk_len {
+                    buf.len()
+                } else {
+                    memchr::memrchr(b'\n', &buf[..chunk_len]).map_or(chunk_len, |i| i + 1)
+                };
+                // The buffer in stretches cut at line ends, as a scan names
+                // them (a stretch of about 60 bytes here).
+                let mut stretch_from = 0;
+                let mut line_start = 0;
+                while stretch_from < end {
+                    let alike = marked.starts_like(&profile);
+                    let stretch_to = match stretch_from + 60 {
+                        target if alike && target < end => {
+                            memchr::memchr(b'\n', &buf[target..end]).map_or(end, |i| target + i + 1)
+                        }
+                        _ => end,
+                    };
+                    // Offsets of a statement's header that an earlier walk
+                    // read past (the word VALUES of a header over two lines)
+                    // are not asked: a tracker answers them by the order it
+                    // was asked in.
+                    let ahead = profile.tracker.state.pos;
+                    profile.walk_to(buf, stretch_from, stretch_to, &key, alike);
+                    if alike {
+                        marked.use_marks(&mut profile, stretch_from, stretch_to);
+                        from_marks += 1;
+                    }
+                    for at in (stretch_from.max(ahead)..stretch_to).step_by(5) {
+                        if let Some(nl) = memchr::memrchr(b'\n', &buf[line_start..at]) {
+                            line_start += nl + 1;
+                        }
+                        let mut ask = vec![at];
+                        if at % 3 == 0 {
+                            ask.push(at.saturating_sub(23).max(line_start).max(ahead));
+                        }
+                        for q in ask {
+                            // A walk straight from the buffer's start to `q`.
+                            let expected = walking.clone().field_at(buf, q);
+                            named += usize::from(expected.is_some());
+                            assert_eq!(
+                                marked.field_at(buf, q),
+                                expected,
+                                "offset {} in buffers of {chunk_len}",
+                                from + q
+                            );
+                        }
+                    }
+                    marked.give_back_marks(&mut profile);
+                    stretch_from = stretch_to;
+                }
+                profile.end_buffer(end);
+                walking.rebase(buf, end);
+                marked.rebase(buf, end);
+                from += end;
+            }
+            assert!(named > 1000, "{named} fields named: too few to tell");
+            assert!(
+                from_marks > text.len().div_ceil(chunk_len),
+                "marks used for {from_marks} stretches in buffers of {chunk_len}"
+            );
+        }
     }
 }
