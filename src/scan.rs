@@ -1410,22 +1410,26 @@ impl<'a> FileScanner<'a> {
         self.hit_phone_forms.clear();
         self.hit_phones.clear();
         let key = &self.ctx.key;
-        // Tables and SQL dumps are named in stretches of a few hundred
-        // kilobytes: the profile walks a stretch first and notes where each
-        // field starts, the stretch's hits are then named by a look-up, not
-        // by a second walk, and the marks of one stretch at a time are kept.
+        // Tables and SQL dumps are scanned in stretches of about
+        // NAMING_STRETCH bytes: the profile walks a stretch first and notes
+        // where each field starts, the stretch's hits are then named by a
+        // look-up, not by a second walk, and the marks of one stretch at a
+        // time are kept.
         if let Locator::Table(t) = &mut *locator {
             t.swap_marks(&mut self.table_marks);
         }
-        let mut from = 0;
+        let mut stretch_start = 0;
         loop {
-            let to = self.walk_stretch(buf, from, accept_end, locator);
+            let (from, to) = (
+                stretch_start,
+                self.walk_stretch(buf, stretch_start, accept_end, locator),
+            );
             {
                 // Hits are named as the matcher hands them over, line by line:
                 // the locator is then still on their line (the context checks
-                // before them asked only about that line), so it walks each
-                // line once for both. Trackers walk forward and answer for
-                // earlier offsets of the line they are on.
+                // before them asked only about that line), so a tracker that
+                // walks (JSON) walks each line once for both. Trackers answer
+                // for earlier offsets of the line they are on.
                 let (hits, hit_fields, hit_field_names, hit_phone_forms, hit_phones) = (
                     &mut self.hits,
                     &mut self.hit_fields,
@@ -1451,16 +1455,16 @@ impl<'a> FileScanner<'a> {
                     // than the walk it saves.
                     let field = if names_fields {
                         shared.borrow_mut().with_field(buf, h.start, |name| {
-                            let from = hit_field_names.len();
+                            let at = hit_field_names.len();
                             hit_field_names.push_str(name);
-                            from..hit_field_names.len()
+                            at..hit_field_names.len()
                         })
                     } else {
                         None
                     };
                     hit_fields.push(field);
                     let text = &buf[h.start..h.end];
-                    let from = hit_phones.len();
+                    let phones_from = hit_phones.len();
                     // ASCII: the value normalised later is these very bytes.
                     let appended = matcher.entity(h.rule) == Entity::Phone
                         && text.is_ascii()
@@ -1471,7 +1475,7 @@ impl<'a> FileScanner<'a> {
                         );
                     if appended {
                         let index = u32::try_from(hits.len());
-                        let range = u32::try_from(from)
+                        let range = u32::try_from(phones_from)
                             .and_then(|from| u32::try_from(hit_phones.len()).map(|to| (from, to)));
                         // Offsets beyond u32 are not kept: the number is then
                         // normalised from its text.
@@ -1494,7 +1498,7 @@ impl<'a> FileScanner<'a> {
             if to >= accept_end {
                 break;
             }
-            from = to;
+            stretch_start = to;
         }
         match &mut *locator {
             Locator::Table(t) => t.swap_marks(&mut self.table_marks),

@@ -946,9 +946,9 @@ impl SqlTracker {
         self.advance_counting(buf, to, None, None);
     }
 
-    /// Whether the tracker stands at the start of the buffer in the same
-    /// state as `profile`, whose walk of the buffer could then name its
-    /// fields (see [`SqlProfile::walk`]).
+    /// Whether the tracker stands where `profile`'s walk does, in the same
+    /// state: the walk's marks of the next stretch can then name its fields
+    /// (see [`SqlProfile::walk_to`]).
     pub fn starts_like(&self, profile: &SqlProfile) -> bool {
         let (a, b) = (&self.state, &profile.tracker.state);
         a.pos == b.pos
