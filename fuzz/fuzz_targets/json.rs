@@ -2,6 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use piiscan::formats::NamesFields;
 use piiscan::structured::{JsonProfile, JsonTracker};
 
 fuzz_target!(|data: &[u8]| {

@@ -4,6 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use piiscan::columns::TableProfile;
+use piiscan::formats::NamesFields;
 use piiscan::formats::TableTracker;
 
 fuzz_target!(|data: &[u8]| {
