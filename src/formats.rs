@@ -419,10 +419,16 @@ impl TableTracker {
         self.pos = end;
         self.column = column;
         self.in_quotes = in_quotes;
-        self.checkpoint = (end, column, in_quotes);
+        self.checkpoint_here();
+    }
+
+    /// Saves the state where the tracker stands as the one to answer from
+    /// for any later offset of its record.
+    fn checkpoint_here(&mut self) {
+        self.checkpoint = (self.pos, self.column, self.in_quotes);
         self.column_starts.clear();
-        self.column_starts.push(end);
-        self.first_column = column;
+        self.column_starts.push(self.pos);
+        self.first_column = self.column;
     }
 
     /// The column at `offset` from the marks (which cover it).
@@ -439,10 +445,7 @@ impl TableTracker {
             let _ = self.column_at(buf, consumed);
         }
         self.pos -= consumed.min(self.pos);
-        self.checkpoint = (self.pos, self.column, self.in_quotes);
-        self.column_starts.clear();
-        self.column_starts.push(self.pos);
-        self.first_column = self.column;
+        self.checkpoint_here();
     }
 }
 

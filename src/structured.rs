@@ -687,13 +687,6 @@ impl SqlMarks {
         let Ok(statement) = u16::try_from(self.statements.len() - 1) else {
             return false;
         };
-        if let Some(last) = self.marks.last()
-            && last.mode == state.mode
-            && last.column == column
-            && last.statement == statement
-        {
-            return true;
-        }
         self.marks.push(SqlMark {
             from,
             mode: state.mode,
@@ -993,7 +986,7 @@ impl SqlTracker {
     }
 
     /// Leaves the marks: the tracker stands where the profile's walk ended.
-    pub fn stop_using_marks(&mut self) {
+    fn stop_using_marks(&mut self) {
         let after = self.marks.after.take();
         self.marks.clear();
         if let Some((state, schemas)) = after {
