@@ -18,6 +18,8 @@ use std::cell::Cell;
 use std::io::{BufReader, Cursor, Read, Seek};
 use std::time::{Duration, SystemTime};
 
+/// What joins an archive's path and a member's name: `a.zip!/x.csv`.
+pub const MEMBER_SEPARATOR: &str = "!/";
 /// Default for `--max-archive-bytes`: what one archive, with everything
 /// nested in it, may unpack.
 pub const DEFAULT_MAX_ARCHIVE_BYTES: u64 = 1 << 30;
@@ -503,7 +505,7 @@ impl FileScanner<'_> {
             Container::Gzip => {
                 let name = gzip_member_name(&outcome.path);
                 let member = Member {
-                    path: format!("{}!/{}", outcome.path, printable(&name)),
+                    path: format!("{}{MEMBER_SEPARATOR}{}", outcome.path, printable(&name)),
                     name,
                     size: None,
                     modified: outcome.modified,
@@ -577,7 +579,7 @@ impl FileScanner<'_> {
             let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             let header = entry.header();
             let member = Member {
-                path: format!("{}!/{}", outcome.path, printable(&name)),
+                path: format!("{}{MEMBER_SEPARATOR}{}", outcome.path, printable(&name)),
                 size: Some(entry.size()),
                 modified: header.mtime().ok().and_then(unix_time).or(outcome.modified),
                 name,
@@ -678,7 +680,7 @@ impl FileScanner<'_> {
                         Err(_) => String::from_utf8_lossy(entry.name_raw()).into_owned(),
                     };
                     let member = Member {
-                        path: format!("{}!/{}", outcome.path, printable(&name)),
+                        path: format!("{}{MEMBER_SEPARATOR}{}", outcome.path, printable(&name)),
                         name,
                         size: Some(entry.size()),
                         modified: entry

@@ -17,10 +17,16 @@
 //! - `--staged`: the staged content. A staged file whose working copy is
 //!   identical to the index is scanned on disk through the normal pipeline;
 //!   one changed again after `git add` is read from the index (`git cat-file
-//!   blob :./PATH`) into memory and scanned there, so the line numbers of the
-//!   staged diff always fit the text scanned and nothing unstaged is reported
-//!   (CSV column and JSON field names are not tracked for those in-memory
-//!   files). The staged copy never touches the disk.
+//!   blob :./PATH`) into memory and scanned there by the same pipeline, so
+//!   the line numbers of the staged diff always fit the text scanned and
+//!   nothing unstaged is reported. The staged copy never touches the disk.
+//!
+//! A file git calls binary (its diff says `Binary files ... differ`: a zip
+//! or gzip archive, a spreadsheet, a UTF-16 export, anything with a NUL or
+//! marked `binary` in `.gitattributes`) has no added lines to name, so it is
+//! scanned whole: every finding in it, and in its archive members, counts
+//! as added. Binary files that are neither text nor an archive are counted
+//! as skipped (`binary`), as the directory walk counts them.
 //!
 //! Findings are then kept only when they start on an added line, through a
 //! [`FindingFilter`]. Changed files are scanned even when hidden or matched
@@ -31,7 +37,7 @@
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::inventory::{FileEntry, Inventory};
-use crate::scan::{FileOutcome, FileScanner, FileStatus, FindingFilter, ScanContext, SkipReason};
+use crate::scan::{FileOutcome, FileScanner, FindingFilter, Profiles, ScanContext, ScanSink};
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
@@ -59,17 +65,26 @@ pub struct FileDiff {
     pub deleted: bool,
     /// Added line ranges: (first line, count), 1-based, sorted.
     pub added: Vec<(u64, u64)>,
+    /// True when git diffed it as binary: no lines to name, changed as a whole.
+    pub binary: bool,
 }
 
 /// Added lines per file, for the filter.
 #[derive(Debug, Clone, Default)]
 pub struct ChangedLines {
     files: HashMap<String, Vec<(u64, u64)>>,
+    /// Files changed as a whole (binary to git): every line of them, and of
+    /// every archive member in them, counts as added.
+    whole: HashSet<String>,
 }
 
 impl ChangedLines {
-    /// True when `line` of `path` was added.
+    /// True when `line` of `path` was added. `path` may name an archive
+    /// member (`a.zip!/x.csv`): it was added when its archive changed.
     pub fn contains(&self, path: &str, line: u64) -> bool {
+        if !self.whole.is_empty() && self.in_whole_file(path) {
+            return true;
+        }
         let Some(ranges) = self.files.get(path) else {
             return false;
         };
@@ -81,13 +96,22 @@ impl ChangedLines {
         }
     }
 
-    /// Files with added lines.
+    /// True when `path`, or the archive it is a member of (at any depth),
+    /// changed as a whole.
+    fn in_whole_file(&self, path: &str) -> bool {
+        self.whole.contains(path)
+            || path
+                .match_indices(crate::container::MEMBER_SEPARATOR)
+                .any(|(at, _)| self.whole.contains(&path[..at]))
+    }
+
+    /// Files with added lines or changed as a whole.
     pub fn len(&self) -> usize {
-        self.files.len()
+        self.files.len() + self.whole.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
+        self.files.is_empty() && self.whole.is_empty()
     }
 }
 
@@ -147,6 +171,7 @@ impl ChangeSet {
             .chain(self.from_index.iter().cloned())
             .collect();
         self.lines.files.retain(|path, _| kept.contains(path));
+        self.lines.whole.retain(|path| kept.contains(path));
         Ok(())
     }
 }
@@ -323,7 +348,7 @@ pub fn changes(base: &DiffBase, pathspecs: &[PathBuf]) -> Result<ChangeSet> {
     };
     let mut set = ChangeSet::default();
     for d in diffs {
-        if d.deleted || d.added.is_empty() || d.path.is_empty() {
+        if d.deleted || d.path.is_empty() || (d.added.is_empty() && !d.binary) {
             continue;
         }
         let path = PathBuf::from(&d.path);
@@ -336,7 +361,11 @@ pub fn changes(base: &DiffBase, pathspecs: &[PathBuf]) -> Result<ChangeSet> {
             _ if !regular_file => continue,
             _ => set.on_disk.push(path),
         }
-        set.lines.files.insert(d.path, d.added);
+        if d.binary {
+            set.lines.whole.insert(d.path);
+        } else {
+            set.lines.files.insert(d.path, d.added);
+        }
     }
     Ok(set)
 }
@@ -350,11 +379,10 @@ fn read_index_blob(path: &str) -> Result<Vec<u8>> {
     )
 }
 
-/// Leading bytes searched for a NUL to call a file binary (as the scanner does).
-const BINARY_PROBE: usize = 8 * 1024;
-
 /// Scans staged files from the index in memory, adding them to `inventory`
-/// and passing each finding to `on_finding`, like the directory walk does.
+/// and passing each finding to `on_finding`, like the directory walk does:
+/// each blob goes through the same pipeline as a file of its name (formats,
+/// encodings, binary detection, archives and their members).
 pub fn scan_index_blobs(
     paths: &[String],
     ctx: &ScanContext,
@@ -364,41 +392,49 @@ pub fn scan_index_blobs(
     let mut scanner = FileScanner::new(ctx);
     for path in paths {
         let blob = read_index_blob(path)?;
-        let mut outcome = FileOutcome::start(path.clone(), blob.len() as u64, None);
-        if let Some(at) = memchr::memchr(0, &blob[..blob.len().min(BINARY_PROBE)]) {
-            outcome.status = FileStatus::Skipped {
-                reason: SkipReason::Binary,
-                detail: format!("NUL byte at offset {at} (staged copy)"),
-            };
-            inventory.add_file(outcome, None);
-            continue;
+        let mut sink = IndexSink {
+            inventory: &mut *inventory,
+            on_finding: &mut *on_finding,
+            entry: FileEntry::default(),
+            failed: None,
+        };
+        let outcome = scanner.scan_bytes(path, &blob, &mut sink);
+        let profiles = scanner.take_profiles();
+        sink.entry(outcome, profiles);
+        if let Some(e) = sink.failed {
+            return Err(Error::io("writing findings", e));
         }
-        let text = decode(&blob);
-        let mut findings = Vec::new();
-        scanner.scan_document(&text, path, &mut |f| findings.push(f));
-        outcome.bytes_scanned = blob.len() as u64;
-        let mut entry = FileEntry::default();
-        for f in &findings {
-            entry.add(f);
-            on_finding(f).map_err(|e| Error::io("writing findings", e))?;
-        }
-        entry.table = scanner.take_table_profile().map(Box::new);
-        entry.json = scanner.take_json_profile().map(Box::new);
-        entry.sql = scanner.take_sql_profile().map(Box::new);
-        inventory.add_file(outcome, Some(Box::new(entry)));
     }
     Ok(())
 }
 
-/// UTF-8 without its byte order mark; UTF-16 (by its mark) decoded to UTF-8.
-fn decode(blob: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    match encoding_rs::Encoding::for_bom(blob) {
-        Some((enc, bom)) if enc == encoding_rs::UTF_8 => blob[bom..].into(),
-        Some((enc, _)) => {
-            let (text, _, _) = enc.decode(blob);
-            text.into_owned().into_bytes().into()
+/// Takes the findings and entries of one staged blob (the blob and, for an
+/// archive, each member) into the inventory.
+struct IndexSink<'a> {
+    inventory: &'a mut Inventory,
+    on_finding: &'a mut dyn FnMut(&Finding) -> std::io::Result<()>,
+    /// The statistics of the entry whose findings are arriving.
+    entry: FileEntry,
+    /// The first error writing a finding out; later findings are not written.
+    failed: Option<std::io::Error>,
+}
+
+impl ScanSink for IndexSink<'_> {
+    fn finding(&mut self, finding: &mut Finding) {
+        self.entry.add(finding);
+        if self.failed.is_none()
+            && let Err(e) = (self.on_finding)(finding)
+        {
+            self.failed = Some(e);
         }
-        None => blob.into(),
+    }
+
+    fn entry(&mut self, outcome: FileOutcome, profiles: Profiles) {
+        let mut entry = std::mem::take(&mut self.entry);
+        entry.table = profiles.table.map(Box::new);
+        entry.json = profiles.json.map(Box::new);
+        entry.sql = profiles.sql.map(Box::new);
+        self.inventory.add_file(outcome, Some(Box::new(entry)));
     }
 }
 
@@ -418,9 +454,15 @@ pub fn parse_diff(mut reader: impl BufRead) -> Result<Vec<FileDiff>> {
             break;
         }
         let text = line.strip_suffix(b"\n").unwrap_or(&line);
-        if text.starts_with(b"diff --git ") {
+        if let Some(paths) = text.strip_prefix(b"diff --git ") {
             files.extend(current.take());
-            current = Some(FileDiff::default());
+            // A binary file's header has no `+++` line: its path comes from
+            // here (or from `rename to`).
+            let path = git_header_new_path(&String::from_utf8_lossy(paths)).unwrap_or_default();
+            current = Some(FileDiff {
+                path,
+                ..FileDiff::default()
+            });
             in_header = true;
             continue;
         }
@@ -456,6 +498,8 @@ pub fn parse_diff(mut reader: impl BufRead) -> Result<Vec<FileDiff>> {
             file.renamed_from = Some(unquote(p));
         } else if text.starts_with("deleted file mode") {
             file.deleted = true;
+        } else if text.starts_with("Binary files ") {
+            file.binary = true;
         }
     }
     files.extend(current);
@@ -463,6 +507,21 @@ pub fn parse_diff(mut reader: impl BufRead) -> Result<Vec<FileDiff>> {
         f.added.sort_unstable();
     }
     Ok(files)
+}
+
+/// The new path in a `diff --git a/OLD b/NEW` line (what follows `diff
+/// --git `), when OLD and NEW are the same file: the line does not say
+/// where a name with spaces ends, but the same name twice is split in the
+/// middle. Renames are named by their `rename to` line instead.
+fn git_header_new_path(paths: &str) -> Option<String> {
+    let mid = paths.len() / 2;
+    if paths.len().is_multiple_of(2) || paths.as_bytes().get(mid) != Some(&b' ') {
+        return None;
+    }
+    let (old, new) = (&paths[..mid], paths.get(mid + 1..)?);
+    let (old, new) = (unquote(old), unquote(new));
+    let name = new.strip_prefix("b/")?;
+    (old.strip_prefix("a/")? == name).then(|| name.to_string())
 }
 
 /// `@@ -a,b +c,d @@ ...` -> `(c, d)`; a missing count means 1.
@@ -588,6 +647,81 @@ rename to elsewhere/moved.txt\n";
         assert!(files[3].added.is_empty());
         assert_eq!(files[4].path, "elsewhere/moved.txt");
         assert!(files[4].added.is_empty());
+    }
+
+    const BINARY_DIFF: &str = "diff --git a/k.zip b/k.zip\n\
+new file mode 100644\n\
+index 0000000..1b2c3d4\n\
+Binary files /dev/null and b/k.zip differ\n\
+diff --git a/with space.xlsx b/with space.xlsx\n\
+index 1111111..2222222 100644\n\
+Binary files a/with space.xlsx and b/with space.xlsx differ\n\
+diff --git \"a/\\303\\251\\t.gz\" \"b/\\303\\251\\t.gz\"\n\
+new file mode 100644\n\
+Binary files /dev/null and \"b/\\303\\251\\t.gz\" differ\n\
+diff --git a/old.zip b/new.zip\n\
+similarity index 90%\n\
+rename from old.zip\n\
+rename to new.zip\n\
+Binary files a/old.zip and b/new.zip differ\n\
+diff --git a/gone.zip b/gone.zip\n\
+deleted file mode 100644\n\
+Binary files a/gone.zip and /dev/null differ\n\
+diff --git a/text.txt b/text.txt\n\
+--- a/text.txt\n\
++++ b/text.txt\n\
+@@ -1,0 +2 @@\n\
++x\n";
+
+    #[test]
+    fn binary_files_are_named_and_marked() {
+        let files = parse_diff(BINARY_DIFF.as_bytes()).unwrap();
+        let got: Vec<(&str, bool, bool)> = files
+            .iter()
+            .map(|f| (f.path.as_str(), f.binary, f.deleted))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("k.zip", true, false),
+                ("with space.xlsx", true, false),
+                ("é\t.gz", true, false),
+                ("new.zip", true, false),
+                ("gone.zip", true, true),
+                ("text.txt", false, false),
+            ]
+        );
+        assert!(
+            files
+                .iter()
+                .filter(|f| f.binary)
+                .all(|f| f.added.is_empty())
+        );
+    }
+
+    #[test]
+    fn a_header_names_the_new_path_only_when_both_sides_agree() {
+        assert_eq!(git_header_new_path("a/x y b/x y").as_deref(), Some("x y"));
+        assert_eq!(git_header_new_path("a/x b/y"), None);
+        assert_eq!(git_header_new_path("a/xb/x"), None);
+        assert_eq!(git_header_new_path("a/é b/é").as_deref(), Some("é"));
+        assert_eq!(git_header_new_path("a/é  b/é"), None);
+    }
+
+    #[test]
+    fn a_whole_file_holds_every_line_of_it_and_of_its_members() {
+        let mut lines = ChangedLines::default();
+        lines.whole.insert("dir!/k.zip".into());
+        lines.files.insert("notes.txt".into(), vec![(2, 1)]);
+        assert!(lines.contains("dir!/k.zip", 1));
+        assert!(lines.contains("dir!/k.zip!/x.csv", 7));
+        assert!(lines.contains("dir!/k.zip!/inner.zip!/y.csv", 9));
+        assert!(!lines.contains("dir!/k.zip2", 1));
+        assert!(!lines.contains("dir!/k.zi", 1));
+        assert!(!lines.contains("other.zip!/x.csv", 1));
+        assert!(lines.contains("notes.txt", 2));
+        assert!(!lines.contains("notes.txt", 3));
+        assert_eq!(lines.len(), 2);
     }
 
     #[test]

@@ -617,8 +617,10 @@ impl<'a> FileScanner<'a> {
         );
     }
 
-    /// Scans an in-memory document read from elsewhere (a staged blob), with
-    /// the format its path implies: tables name columns, JSON paths.
+    /// Scans an in-memory text as one buffer, with the format its path
+    /// implies (tables name columns, JSON paths), and nothing else: no
+    /// encoding or binary detection, no archives. [`Self::scan_bytes`]
+    /// scans bytes the way a file of that name is scanned.
     pub fn scan_document(
         &mut self,
         text: &[u8],

@@ -248,6 +248,129 @@ fn staged_scans_the_index_not_the_working_copy() {
     );
 }
 
+/// `(path, entity)` of each finding, sorted.
+fn paths_and_entities(o: &std::process::Output) -> Vec<(String, String)> {
+    let mut got: Vec<(String, String)> = findings(o)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["entity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+/// A UTF-16 (little-endian, with its byte order mark) text: git diffs it
+/// as binary.
+fn utf16(text: &str) -> Vec<u8> {
+    let mut out = vec![0xFF, 0xFE];
+    out.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    out
+}
+
+#[test]
+fn staged_archives_and_binary_exports_are_scanned_whole() {
+    // Git has no added lines to name in a binary file, so a pre-commit scan
+    // that went by lines alone let a zipped export through unseen.
+    let dir = repo();
+    let d = dir.path();
+    let zip = common::zip_of(
+        &[(
+            "klanten.csv",
+            b"naam;email\nPiet;piet.pietersen@hotmail.com\n".as_slice(),
+        )],
+        common::deflated(),
+    );
+    std::fs::write(d.join("export.zip"), &zip).unwrap();
+    std::fs::write(
+        d.join("bel lijst.log.gz"),
+        common::gzip_of(b"terugbellen 06-87654321\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("utf16.csv"),
+        utf16("naam;iban\nKees;NL91ABNA0417164300\n"),
+    )
+    .unwrap();
+    std::fs::write(d.join("logo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    git(d, &["add", "."]);
+    // Changed again after staging: the staged archive is what is scanned.
+    let unstaged = common::zip_of(
+        &[(
+            "klanten.csv",
+            b"naam;email\nKees;kees.de.vries@ziggo.nl\n".as_slice(),
+        )],
+        common::deflated(),
+    );
+    std::fs::write(d.join("export.zip"), unstaged).unwrap();
+
+    let out = run_in(d, &["scan", "--staged", "--format", "ndjson", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        paths_and_entities(&out),
+        vec![
+            (
+                "bel lijst.log.gz!/bel lijst.log".to_string(),
+                "phone".to_string()
+            ),
+            ("export.zip!/klanten.csv".to_string(), "email".to_string()),
+            ("utf16.csv".to_string(), "iban".to_string()),
+        ]
+    );
+    let from_index = findings(&out)
+        .into_iter()
+        .find(|f| f["path"] == "export.zip!/klanten.csv")
+        .unwrap();
+    assert_eq!(from_index["masked"], "p***@h***.com");
+    assert_eq!(from_index["field"], "email");
+    // The binary file that is no archive is counted, not passed over.
+    let summary = ndjson(&out)
+        .into_iter()
+        .find(|v| v["type"] == "summary")
+        .unwrap();
+    assert_eq!(summary["skipped_by_reason"]["binary"], 1, "{summary}");
+}
+
+#[test]
+fn git_diff_scans_a_changed_archive_whole_and_a_moved_one_not_at_all() {
+    let dir = repo();
+    let d = dir.path();
+    let zip = common::zip_of(
+        &[(
+            "klanten.csv",
+            b"naam;email\nPiet;piet.pietersen@hotmail.com\n".as_slice(),
+        )],
+        common::deflated(),
+    );
+    std::fs::create_dir(d.join("oud")).unwrap();
+    std::fs::write(d.join("oud/export.zip"), &zip).unwrap();
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "archive"]);
+    let out = run_in(
+        d,
+        &["scan", "--git-diff", "HEAD~1", "--format", "ndjson", "."],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        paths_and_entities(&out),
+        vec![(
+            "oud/export.zip!/klanten.csv".to_string(),
+            "email".to_string()
+        )]
+    );
+
+    git(d, &["mv", "oud/export.zip", "export 2023.zip"]);
+    git(d, &["commit", "-q", "-m", "moved"]);
+    let out = run_in(
+        d,
+        &["scan", "--git-diff", "HEAD~1", "--format", "ndjson", "."],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
 #[test]
 fn inline_ignores_work_in_any_comment_syntax() {
     let dir = common::tree(&[

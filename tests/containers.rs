@@ -6,7 +6,6 @@
 mod common;
 use common::*;
 use serde_json::Value;
-use std::io::Write;
 
 const MAIL: &str = "fixtures/exports/archive/mail_2023.zip";
 const LOG: &str = "fixtures/exports/archive/app_2023.log.gz";
@@ -65,29 +64,6 @@ fn skipped_entry<'a>(doc: &'a Value, path: &str) -> &'a Value {
 }
 
 // ---- building archives in tests ---------------------------------------
-
-fn deflated() -> zip::write::SimpleFileOptions {
-    zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated)
-}
-
-fn stored() -> zip::write::SimpleFileOptions {
-    zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)
-}
-
-fn zip_of(members: &[(&str, &[u8])], options: zip::write::SimpleFileOptions) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, data) in members {
-        w.start_file(*name, options).unwrap();
-        w.write_all(data).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
-
-fn gzip_of(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
 
 fn tar_of(members: &[(&str, &[u8])]) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());

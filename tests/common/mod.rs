@@ -98,3 +98,30 @@ pub fn listing(dir: &Path) -> Vec<(String, bool, u64, std::time::SystemTime)> {
     out.sort();
     out
 }
+
+/// Zip members compressed with deflate.
+pub fn deflated() -> zip::write::SimpleFileOptions {
+    zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated)
+}
+
+/// Zip members stored as they are.
+pub fn stored() -> zip::write::SimpleFileOptions {
+    zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)
+}
+
+/// A zip archive of `members` (name, contents) in memory.
+pub fn zip_of(members: &[(&str, &[u8])], options: zip::write::SimpleFileOptions) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in members {
+        w.start_file(*name, options).unwrap();
+        std::io::Write::write_all(&mut w, data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// `data` gzip-compressed.
+pub fn gzip_of(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut e, data).unwrap();
+    e.finish().unwrap()
+}
