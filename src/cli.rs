@@ -282,19 +282,18 @@ pub struct ScanArgs {
     /// Skip files larger than SIZE (e.g. 500K, 10M, 2G), counted as too_large.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_filesize: Option<u64>,
-    /// Do not examine the rest of a line longer than SIZE (0: no limit), counted as limit_hit.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64M")]
-    pub max_line_length: u64,
-    /// Stop unpacking an archive (with everything nested in it) after SIZE bytes, counted as limit_hit.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1G")]
-    pub max_archive_bytes: u64,
-    /// Stop a compressed stream that unpacks to more than N bytes per compressed byte.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..),
-          default_value_t = crate::container::DEFAULT_MAX_ARCHIVE_RATIO)]
-    pub max_archive_ratio: u64,
-    /// Open archives nested at most N deep (0: do not open archives or spreadsheets).
-    #[arg(long, value_name = "N", default_value_t = crate::container::DEFAULT_MAX_ARCHIVE_DEPTH)]
-    pub max_archive_depth: u32,
+    /// Do not examine the rest of a line longer than SIZE (0: no limit), counted as limit_hit [default: 64M].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_line_length: Option<u64>,
+    /// Stop unpacking an archive (with everything nested in it) after SIZE bytes, counted as limit_hit [default: 1G].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_archive_bytes: Option<u64>,
+    /// Stop a compressed stream that unpacks to more than N bytes per compressed byte [default: 100].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_archive_ratio: Option<u64>,
+    /// Open archives nested at most N deep (0: do not open archives or spreadsheets) [default: 3].
+    #[arg(long, value_name = "N")]
+    pub max_archive_depth: Option<u32>,
     /// Number of scanning threads (0: one per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
@@ -533,14 +532,10 @@ impl Prepared {
     /// The scan settings, with every filter chained.
     fn scan_settings(&self, args: &ScanArgs) -> ScanSettings {
         ScanSettings {
-            max_filesize: args.max_filesize,
-            max_line_length: (args.max_line_length > 0).then_some(args.max_line_length),
+            max_filesize: self.settings.limits.max_filesize,
+            max_line_length: self.settings.limits.max_line_length,
             filter: config::chain_filters(self.filters.clone()),
-            archive: crate::container::ArchiveLimits {
-                max_bytes: args.max_archive_bytes,
-                max_ratio: args.max_archive_ratio,
-                max_depth: args.max_archive_depth,
-            },
+            archive: self.settings.limits.archive,
             threads: crate::walk::resolve_threads(args.threads),
             findings_only_counted: false,
         }

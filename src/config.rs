@@ -159,7 +159,84 @@ pub struct ConfigFile {
     /// Retention policies: how long personal data may be kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention: Option<crate::retention::RetentionConfig>,
+    /// Safety limits of a scan; what they stop is counted as `too_large` or `limit_hit`.
+    #[serde(default, skip_serializing_if = "LimitsFile::is_empty")]
+    pub limits: LimitsFile,
 }
+
+/// The `[limits]` table. Sizes are bytes, or text such as "500K", "10M", "2G".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsFile {
+    /// Skip files larger than this, and archive members by their unpacked size (`--max-filesize`). Default: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_filesize: Option<Size>,
+    /// Do not examine the rest of a line longer than this; 0: no limit (`--max-line-length`). Default: "64M".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_line_length: Option<Size>,
+    /// Stop unpacking one archive, with everything nested in it, after this many bytes (`--max-archive-bytes`). Default: "1G".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_archive_bytes: Option<Size>,
+    /// Stop a compressed stream that unpacks to more than this many bytes per compressed byte (`--max-archive-ratio`). Default: 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub max_archive_ratio: Option<u64>,
+    /// Open archives nested at most this deep; 0: open no archives or spreadsheets (`--max-archive-depth`). Default: 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_archive_depth: Option<u32>,
+}
+
+impl LimitsFile {
+    fn is_empty(&self) -> bool {
+        *self == LimitsFile::default()
+    }
+}
+
+/// A size in a configuration file: a number of bytes, or text with a unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Size {
+    Bytes(u64),
+    Text(String),
+}
+
+impl Size {
+    /// The number of bytes, or why the text is not a size.
+    pub fn bytes(&self) -> std::result::Result<u64, String> {
+        match self {
+            Size::Bytes(n) => Ok(*n),
+            Size::Text(text) => crate::cli::parse_size(text),
+        }
+    }
+
+    /// `n` bytes written the way a person would: with the largest unit that
+    /// divides it.
+    pub fn of(n: u64) -> Size {
+        const UNITS: [(u64, &str); 4] = [
+            (1 << 40, "T"),
+            (1 << 30, "G"),
+            (1 << 20, "M"),
+            (1 << 10, "K"),
+        ];
+        match UNITS.iter().find(|(unit, _)| n > 0 && n % unit == 0) {
+            Some((unit, name)) => Size::Text(format!("{}{name}", n / unit)),
+            None => Size::Bytes(n),
+        }
+    }
+}
+
+/// The safety limits in effect: the command line, else the file, else the
+/// defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_filesize: Option<u64>,
+    /// `None`: lines of any length are examined whole.
+    pub max_line_length: Option<u64>,
+    pub archive: crate::container::ArchiveLimits,
+}
+
+/// Default for `--max-line-length`.
+pub const DEFAULT_MAX_LINE_LENGTH: u64 = 64 << 20;
 
 /// The `[allowlist]` table.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -281,6 +358,22 @@ pub fn load(path: &Path) -> Result<ConfigFile> {
             )));
         }
     }
+    let sizes = [
+        ("max_filesize", &file.limits.max_filesize),
+        ("max_line_length", &file.limits.max_line_length),
+        ("max_archive_bytes", &file.limits.max_archive_bytes),
+    ];
+    for (name, size) in sizes {
+        if let Some(Err(message)) = size.as_ref().map(Size::bytes) {
+            return Err(err(format!("limits.{name}: {message}")));
+        }
+    }
+    if file.limits.max_archive_ratio == Some(0) {
+        return Err(err(
+            "limits.max_archive_ratio must be at least 1 (bytes unpacked per compressed byte)"
+                .into(),
+        ));
+    }
     if !file.allowlist.values.is_empty() && file.allowlist.key_id.is_none() {
         return Err(err(
             "allowlist.values needs allowlist.key_id (printed by `piiscan fingerprint`)".into(),
@@ -316,6 +409,7 @@ pub struct Settings {
     pub severities: Severities,
     pub allowlist: Allowlist,
     pub retention: Option<crate::retention::RetentionConfig>,
+    pub limits: Limits,
 }
 
 impl Settings {
@@ -398,7 +492,9 @@ impl Settings {
             .or(file.region.clone())
             .unwrap_or_else(|| DEFAULT_REGION.to_string())
             .to_ascii_uppercase();
+        let limits = Self::merge_limits(&file.limits, args);
         Ok(Settings {
+            limits,
             source,
             include,
             exclude,
@@ -412,6 +508,35 @@ impl Settings {
             allowlist: file.allowlist,
             retention: file.retention,
         })
+    }
+
+    /// The limits of the command line, else of the file (checked when it
+    /// was loaded), else the defaults.
+    fn merge_limits(file: &LimitsFile, args: &ScanArgs) -> Limits {
+        let size = |s: &Option<Size>| s.as_ref().and_then(|s| s.bytes().ok());
+        let defaults = crate::container::ArchiveLimits::default();
+        let max_line_length = args
+            .max_line_length
+            .or(size(&file.max_line_length))
+            .unwrap_or(DEFAULT_MAX_LINE_LENGTH);
+        Limits {
+            max_filesize: args.max_filesize.or(size(&file.max_filesize)),
+            max_line_length: (max_line_length > 0).then_some(max_line_length),
+            archive: crate::container::ArchiveLimits {
+                max_bytes: args
+                    .max_archive_bytes
+                    .or(size(&file.max_archive_bytes))
+                    .unwrap_or(defaults.max_bytes),
+                max_ratio: args
+                    .max_archive_ratio
+                    .or(file.max_archive_ratio)
+                    .unwrap_or(defaults.max_ratio),
+                max_depth: args
+                    .max_archive_depth
+                    .or(file.max_archive_depth)
+                    .unwrap_or(defaults.max_depth),
+            },
+        }
     }
 
     /// The entities to scan for, `None` when all are on.
@@ -461,6 +586,13 @@ impl Settings {
                 .collect(),
             allowlist: self.allowlist.clone(),
             retention: self.retention.clone(),
+            limits: LimitsFile {
+                max_filesize: self.limits.max_filesize.map(Size::of),
+                max_line_length: Some(Size::of(self.limits.max_line_length.unwrap_or(0))),
+                max_archive_bytes: Some(Size::of(self.limits.archive.max_bytes)),
+                max_archive_ratio: Some(self.limits.archive.max_ratio),
+                max_archive_depth: Some(self.limits.archive.max_depth),
+            },
         }
     }
 
@@ -762,6 +894,78 @@ mod tests {
         assert!(!err.contains("jan@hotmail.com"), "value echoed: {err}");
         std::fs::write(&path, "[severity]\nshoe_size = \"high\"\n").unwrap();
         assert!(load(&path).unwrap_err().to_string().contains("shoe_size"));
+    }
+
+    #[test]
+    fn limits_come_from_the_flags_then_the_file_then_the_defaults() {
+        use clap::Parser;
+        let args = |extra: &[&str]| -> ScanArgs {
+            let cli =
+                crate::cli::Cli::parse_from(["piiscan", "scan"].iter().chain(extra).chain(&["."]));
+            match cli.command {
+                crate::cli::Command::Scan(a) => a,
+                _ => unreachable!("a scan was parsed"),
+            }
+        };
+        let file: ConfigFile = toml::from_str(
+            "[limits]\nmax_filesize = \"10M\"\nmax_line_length = 0\nmax_archive_bytes = 4096\nmax_archive_depth = 1\n",
+        )
+        .unwrap();
+        let limits = Settings::merge(file.clone(), None, &args(&[]))
+            .unwrap()
+            .limits;
+        assert_eq!(limits.max_filesize, Some(10 << 20));
+        assert_eq!(limits.max_line_length, None);
+        assert_eq!(limits.archive.max_bytes, 4096);
+        assert_eq!(limits.archive.max_ratio, 100);
+        assert_eq!(limits.archive.max_depth, 1);
+        let flags = args(&[
+            "--max-filesize",
+            "1K",
+            "--max-archive-depth",
+            "0",
+            "--max-line-length",
+            "2M",
+        ]);
+        let limits = Settings::merge(file, None, &flags).unwrap().limits;
+        assert_eq!(limits.max_filesize, Some(1024));
+        assert_eq!(limits.max_line_length, Some(2 << 20));
+        assert_eq!(limits.archive.max_depth, 0);
+        let defaults = Settings::merge(ConfigFile::default(), None, &args(&[])).unwrap();
+        assert_eq!(defaults.limits.max_filesize, None);
+        assert_eq!(
+            defaults.limits.max_line_length,
+            Some(DEFAULT_MAX_LINE_LENGTH)
+        );
+        assert_eq!(
+            defaults.limits.archive,
+            crate::container::ArchiveLimits::default()
+        );
+        // What `config dump` writes reads back as the same limits.
+        let dumped = defaults.to_file();
+        assert_eq!(
+            dumped.limits.max_line_length,
+            Some(Size::Text("64M".into()))
+        );
+        let again = Settings::merge(dumped, None, &args(&[])).unwrap();
+        assert_eq!(again.limits, defaults.limits);
+    }
+
+    #[test]
+    fn bad_limits_are_refused_with_their_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(&path, "[limits]\nmax_archive_bytes = \"3 parsecs\"\n").unwrap();
+        let err = load(&path).unwrap_err().to_string();
+        assert!(err.contains("limits.max_archive_bytes"), "{err}");
+        std::fs::write(&path, "[limits]\nmax_archive_ratio = 0\n").unwrap();
+        let err = load(&path).unwrap_err().to_string();
+        assert!(err.contains("max_archive_ratio"), "{err}");
+        std::fs::write(&path, "[limits]\nmax_file_size = \"1M\"\n").unwrap();
+        assert!(load(&path).is_err());
+        assert_eq!(Size::of(3 << 30), Size::Text("3G".into()));
+        assert_eq!(Size::of(1000), Size::Bytes(1000));
+        assert_eq!(Size::of(0), Size::Bytes(0));
     }
 
     #[test]

@@ -255,6 +255,16 @@ fn nested_archives_are_opened_up_to_the_depth_limit() {
     // The flag moves the limit.
     let (_, found, _) = findings(dir.path(), &["--max-archive-depth", "1"]);
     assert_eq!(found.len(), 2, "{found:?}");
+    // So does the configuration file, and the flag still wins over it.
+    std::fs::write(
+        dir.path().join(".piiscan.toml"),
+        "[limits]\nmax_archive_depth = 2\n",
+    )
+    .unwrap();
+    let (_, found, _) = findings(dir.path(), &[]);
+    assert_eq!(found.len(), 3, "{found:?}");
+    let (_, found, _) = findings(dir.path(), &["--max-archive-depth", "1"]);
+    assert_eq!(found.len(), 2, "{found:?}");
 }
 
 #[test]
