@@ -218,7 +218,10 @@ impl Size {
             (1 << 20, "M"),
             (1 << 10, "K"),
         ];
-        match UNITS.iter().find(|(unit, _)| n > 0 && n % unit == 0) {
+        match UNITS
+            .iter()
+            .find(|(unit, _)| n > 0 && n.is_multiple_of(*unit))
+        {
             Some((unit, name)) => Size::Text(format!("{}{name}", n / unit)),
             None => Size::Bytes(n),
         }
