@@ -303,6 +303,8 @@ struct Piece {
     table: Option<TableProfile>,
     /// The JSON profile of the piece, the same way.
     json: Option<JsonProfile>,
+    /// The SQL dump profile of the piece, the same way.
+    sql: Option<SqlProfile>,
     /// Filled by the scan, not yet filtered.
     findings: PieceFindings,
 }
@@ -883,6 +885,9 @@ impl<'a> FileScanner<'a> {
         // chunk) and whether the piece in hand goes to the crew.
         let mut in_pieces = false;
         let mut piece_size = TEXT_PIECE_SIZE;
+        // For an SQL dump: pieces went to the crew since the owner's own
+        // profile last walked, so it does not stand where the reading does.
+        let mut sql_profile_behind = false;
         // For JSON in pieces: whether the position reached is inside the
         // document's top-level array (between its records).
         let mut json_in_array = false;
@@ -1003,7 +1008,9 @@ impl<'a> FileScanner<'a> {
                     && !eof
                     && matches!(
                         locator,
-                        Some(Locator::None | Locator::Table(_) | Locator::Json(_))
+                        Some(
+                            Locator::None | Locator::Table(_) | Locator::Json(_) | Locator::Sql(_)
+                        )
                     );
                 if matches!(locator, Some(Locator::Table(_) | Locator::Json(_))) {
                     piece_size = TABLE_PIECE_SIZE;
@@ -1056,6 +1063,8 @@ impl<'a> FileScanner<'a> {
             let table = matches!(loc, Locator::Table(_));
             let json = matches!(loc, Locator::Json(_));
             let mut json_in_array_after = json_in_array;
+            // For SQL in pieces: the dump's tracker walked to the cut.
+            let mut sql_at_cut = None;
             if in_pieces {
                 // A piece ends at a line end (a record end, for tables)
                 // within its size; without one, the rest of the file is
@@ -1070,6 +1079,17 @@ impl<'a> FileScanner<'a> {
                         json_in_array_after = in_array;
                         end
                     })
+                } else if let Locator::Sql(t) = &*loc {
+                    // At the first line end past TABLE_PIECE_SIZE where
+                    // nothing runs on into the next line (a dump's INSERT
+                    // statement is often a line of up to a megabyte, so
+                    // pieces may grow to TEXT_PIECE_SIZE); the walk there is
+                    // the next piece's start. The owner walks the dump's
+                    // structure, the helpers do the rest.
+                    let mut walked = t.clone();
+                    let end = walked.walk_to_piece_end(data, TABLE_PIECE_SIZE, head.len());
+                    sql_at_cut = end.map(|_| walked);
+                    end
                 } else {
                     memchr::memrchr(b'\n', head).map(|i| i + 1)
                 };
@@ -1102,6 +1122,11 @@ impl<'a> FileScanner<'a> {
                     }
                     _ => None,
                 };
+                let piece_sql = match (&piece_locator, base) {
+                    (Locator::Sql(t), 1..) => Some(SqlProfile::continuing(t)),
+                    _ => None,
+                };
+                sql_profile_behind |= matches!(piece_locator, Locator::Sql(_));
                 let piece = Piece {
                     data: piece_data,
                     base,
@@ -1109,12 +1134,20 @@ impl<'a> FileScanner<'a> {
                     locator: piece_locator,
                     table: piece_table,
                     json: piece_json,
+                    sql: piece_sql,
                     findings,
                 };
                 crew.submit(self, piece, sink);
             } else {
                 if let Some(crew) = crew.as_deref_mut() {
                     crew.drain(self, sink);
+                }
+                if let (true, Locator::Sql(t)) = (sql_profile_behind, &*loc) {
+                    // The pieces before were profiled by their own walks.
+                    self.sql_profile
+                        .get_or_insert_with(SqlProfile::new)
+                        .stand_at(t);
+                    sql_profile_behind = false;
                 }
                 self.scan_chunk(
                     data,
@@ -1157,6 +1190,12 @@ impl<'a> FileScanner<'a> {
                 Locator::Json(_) if in_pieces => {
                     json_in_array = json_in_array_after;
                     *loc = Locator::Json(JsonTracker::between_records(json_in_array));
+                }
+                Locator::Sql(_) if sql_at_cut.is_some() => {
+                    if let Some(walked) = sql_at_cut.take() {
+                        *loc = Locator::Sql(walked);
+                    }
+                    loc.rebase(data, cut);
                 }
                 _ => loc.rebase(data, cut),
             }
@@ -1237,6 +1276,12 @@ impl<'a> FileScanner<'a> {
                 None => self.json_profile = Some(part),
             }
         }
+        if let Some(part) = piece.sql.take() {
+            match &mut self.sql_profile {
+                Some(sql) => sql.absorb(&part),
+                None => self.sql_profile = Some(part),
+            }
+        }
         self.spare_pieces.push((piece.data, piece.findings));
     }
 
@@ -1246,6 +1291,7 @@ impl<'a> FileScanner<'a> {
     fn scan_piece(&mut self, piece: &mut Piece, display: &str) {
         let file_table = std::mem::replace(&mut self.table_profile, piece.table.take());
         let file_json = std::mem::replace(&mut self.json_profile, piece.json.take());
+        let file_sql = std::mem::replace(&mut self.sql_profile, piece.sql.take());
         self.scan_chunk(
             &piece.data,
             piece.base,
@@ -1256,6 +1302,7 @@ impl<'a> FileScanner<'a> {
             ChunkOut::Piece(&mut piece.findings),
         );
         piece.json = std::mem::replace(&mut self.json_profile, file_json);
+        piece.sql = std::mem::replace(&mut self.sql_profile, file_sql);
         piece.table = std::mem::replace(&mut self.table_profile, file_table).map(|mut table| {
             table.finish(&self.ctx.key);
             table

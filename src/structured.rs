@@ -836,6 +836,48 @@ impl SqlProfile {
         self.tracker.counts.as_deref()
     }
 
+    /// A profile of the part of a dump that starts where `tracker` stands
+    /// (a piece read by another thread), with nothing counted yet: the
+    /// counts of the file are then [`SqlProfile::absorb`]ed in file order.
+    pub fn continuing(tracker: &SqlTracker) -> SqlProfile {
+        let mut profile = SqlProfile::new();
+        profile.stand_at(tracker);
+        profile
+    }
+
+    /// Moves the walk to where `tracker` stands, keeping what is counted:
+    /// the parts of the dump in between were profiled elsewhere.
+    pub fn stand_at(&mut self, tracker: &SqlTracker) {
+        self.marks.clear();
+        self.tracker.state = tracker.state.clone();
+        self.tracker.schemas = tracker.schemas.clone();
+        self.tracker.rewind = Rewind::starting_at(&self.tracker.state);
+        if let Some(c) = self.tracker.counts.as_mut() {
+            c.value_start = 0;
+        }
+    }
+
+    /// Adds the counts of `later`, the profile of the part of the dump
+    /// after everything `self` counted (fields new to `self` come after
+    /// its own, as a walk of the whole dump would have met them).
+    pub fn absorb(&mut self, later: &SqlProfile) {
+        let (Some(mine), Some(theirs)) = (self.tracker.counts.as_mut(), later.counts()) else {
+            return;
+        };
+        for (table, rows) in &theirs.rows {
+            *mine.rows.entry(table.clone()).or_default() += rows;
+        }
+        for field in &theirs.fields {
+            match mine.index.get(&field.name) {
+                Some(&at) => mine.fields[at].absorb(field),
+                None => {
+                    mine.index.insert(field.name.clone(), mine.fields.len());
+                    mine.fields.push(field.clone());
+                }
+            }
+        }
+    }
+
     /// See [`ColumnProfile::forget_counted_values`].
     pub fn forget_counted_values(&mut self) {
         // The marks too: an inventory keeps the profile of every dump.
@@ -937,6 +979,36 @@ impl SqlTracker {
 
     fn advance(&mut self, buf: &[u8], to: usize) {
         self.advance_counting(buf, to, None, None);
+    }
+
+    /// The first line end of `buf` at or after `from` and before `limit`
+    /// where a piece of the dump may end, with the tracker walked there;
+    /// `None` (and the tracker where the walk stopped) when there is none.
+    /// A piece ends where no value, string or statement header runs on
+    /// into the next: between statements, between the tuples of a
+    /// `VALUES` list, or between the rows of a `COPY` block.
+    pub fn walk_to_piece_end(&mut self, buf: &[u8], from: usize, limit: usize) -> Option<usize> {
+        let limit = limit.min(buf.len());
+        let mut at = from.min(limit);
+        while let Some(i) = memchr::memchr(b'\n', &buf[at..limit]) {
+            let end = at + i + 1;
+            self.advance(buf, end);
+            let s = &self.state;
+            let clean = match s.mode {
+                SqlMode::Statement => true,
+                SqlMode::Values => s.depth == 0 && !s.in_quote,
+                SqlMode::Copy => s.column == 0,
+            };
+            if s.pos == end && clean {
+                return Some(end);
+            }
+            // A statement's header or string may run on past the line.
+            at = s.pos.max(end);
+            if at >= limit {
+                break;
+            }
+        }
+        None
     }
 
     /// Whether the tracker stands where `profile`'s walk does, in the same
@@ -1265,6 +1337,45 @@ mod tests {
         buf.windows(needle.len())
             .position(|w| w == needle.as_bytes())
             .unwrap()
+    }
+
+    #[test]
+    fn a_piece_of_a_dump_ends_only_where_nothing_runs_on() {
+        let dump: &[u8] = b"INSERT INTO t\n(a, b)\nVALUES (1,'x\ny'),\n(2,'it''s\\\n');\n\
+            COPY t (a, b) FROM stdin;\n1\tx\n2\ty\n\\.\n-- end\n";
+        let mut tracker = SqlTracker::new();
+        // The header's line ends (the walk reads it whole) and the one
+        // inside a string are passed over; the first end is between tuples.
+        let ends: Vec<usize> = std::iter::from_fn(|| {
+            let from = tracker.state.pos;
+            tracker.walk_to_piece_end(dump, from, dump.len())
+        })
+        .collect();
+        let line_after = |needle: &str| at(dump, needle) + needle.len();
+        assert_eq!(
+            ends,
+            vec![
+                line_after("y'),\n"),
+                line_after("');\n"),
+                line_after("stdin;\n"),
+                line_after("1\tx\n"),
+                line_after("2\ty\n"),
+                line_after("\\.\n"),
+                dump.len(),
+            ]
+        );
+        // Where the walk stops is where a walk to that offset stands.
+        let mut walked = SqlTracker::new();
+        let end = walked.walk_to_piece_end(dump, line_after("COPY"), dump.len());
+        let mut straight = SqlTracker::new();
+        straight.advance(dump, line_after("stdin;\n"));
+        assert_eq!(end, Some(line_after("stdin;\n")));
+        assert_eq!(walked.state.column, straight.state.column);
+        assert_eq!(walked.state.mode, straight.state.mode);
+        assert_eq!(walked.state.table, straight.state.table);
+        // None before `limit`: the walk stops there.
+        let mut short = SqlTracker::new();
+        assert_eq!(short.walk_to_piece_end(dump, 0, line_after("VALUES")), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! One large file shared by several threads (cut into pieces at line and
-//! record ends) reports exactly what one thread reading it front to back
+//! record ends, and for SQL dumps between statements, tuples or rows)
+//! reports exactly what one thread reading it front to back
 //! reports: the same findings in the same order with the same lines,
 //! columns and fields, and the same per-column profile.
 
@@ -273,4 +274,78 @@ fn a_table_with_an_unclosed_quote_is_read_on_by_one_thread() {
     std::fs::write(&path, csv).unwrap();
     std::fs::remove_file(dir.path().join("scan/app.log")).unwrap();
     assert_same_scans(dir.path());
+}
+
+/// A generated tree's dumps made into one large mysqldump and one large
+/// pg_dump, with what makes cutting a dump hard: strings holding line ends,
+/// quotes, semicolons and a backslash before the line end, statements whose
+/// header spans lines, tuples one per line, and tables known only from
+/// their CREATE TABLE.
+fn large_sql_dumps(dir: &Path) {
+    let tree = generated_tree(dir, 13);
+    let read = |matches: &dyn Fn(&str) -> bool| -> String {
+        files_named(&tree, matches)
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect()
+    };
+    let mysql = read(&|n| n.starts_with("dealer_crm") && n.ends_with(".sql"));
+    let inserts: Vec<&str> = mysql
+        .lines()
+        .filter(|l| l.starts_with("INSERT INTO"))
+        .collect();
+    assert!(
+        !inserts.is_empty(),
+        "no INSERT lines in {} bytes",
+        mysql.len()
+    );
+    let mut dump = mysql.clone();
+    let mut n = 0usize;
+    while dump.len() < LARGE {
+        dump.push_str(inserts[n % inserts.len()]);
+        dump.push('\n');
+        match n % 3 {
+            0 => {
+                // Notes of many lines, each its own: most line ends of the
+                // dump are inside a string.
+                dump.push_str("INSERT INTO `notities` VALUES ");
+                for row in 0..40 {
+                    let sep = if row == 0 { "" } else { ",\n" };
+                    dump.push_str(&format!(
+                        "{sep}({row},'notitie\nbel 06-12345678;\n''quote'' \\\nq.de.vries@example.nl\nregel\nregel')"
+                    ));
+                }
+                dump.push_str(";\n");
+            }
+            1 => dump.push_str(
+                "INSERT INTO klanten\n  (id, naam, email)\nVALUES\n  (7, 'Jan', 'jan.devries@hotmail.com'),\n  (8, 'Piet', 'piet@kpn.nl');\n",
+            ),
+            _ => dump.push_str(
+                "CREATE TABLE `notities` (\n  `id` int,\n  `opmerkingen` text\n);\n-- bel 06-87654321\n",
+            ),
+        }
+        n += 1;
+    }
+    std::fs::write(dir.join("scan/dealer_crm.sql"), &dump).unwrap();
+
+    let pg = read(&|n| n.starts_with("werkplaats_pg") && n.ends_with(".sql"));
+    assert!(pg.contains("COPY "), "no COPY block in {} bytes", pg.len());
+    let mut dump = String::new();
+    while dump.len() < LARGE {
+        dump.push_str(&pg);
+    }
+    std::fs::write(dir.join("scan/werkplaats.sql"), &dump).unwrap();
+}
+
+#[test]
+fn large_sql_dumps_shared_by_threads_report_what_one_thread_does() {
+    let dir = work_dir();
+    large_sql_dumps(dir.path());
+    assert_same_scans(dir.path());
+    // Every table's columns are profiled and named from the dump.
+    let inventory = json_scan(dir.path(), "4");
+    let text = inventory.to_string();
+    for field in ["notities.opmerkingen", "klanten.email"] {
+        assert!(text.contains(field), "{field} not in the inventory");
+    }
 }
