@@ -57,6 +57,21 @@ fn findings(o: &std::process::Output) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `(path, entity)` of each finding, sorted.
+fn paths_and_entities(o: &std::process::Output) -> Vec<(String, String)> {
+    let mut got: Vec<(String, String)> = findings(o)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["entity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
 #[test]
 fn a_baseline_lets_only_new_findings_fail() {
     let dir = repo();
@@ -161,18 +176,8 @@ fn git_diff_reports_only_added_lines_and_follows_renames() {
         &["scan", "--git-diff", "HEAD~1", "--format", "ndjson", "."],
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let mut got: Vec<(String, String)> = findings(&out)
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["entity"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    got.sort();
     assert_eq!(
-        got,
+        paths_and_entities(&out),
         vec![
             ("exports/klanten_2024.csv".to_string(), "email".to_string()),
             ("notes.txt".to_string(), "phone".to_string()),
@@ -248,21 +253,6 @@ fn staged_scans_the_index_not_the_working_copy() {
     );
 }
 
-/// `(path, entity)` of each finding, sorted.
-fn paths_and_entities(o: &std::process::Output) -> Vec<(String, String)> {
-    let mut got: Vec<(String, String)> = findings(o)
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["entity"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    got.sort();
-    got
-}
-
 /// A UTF-16 (little-endian, with its byte order mark) text: git diffs it
 /// as binary.
 fn utf16(text: &str) -> Vec<u8> {
@@ -271,19 +261,18 @@ fn utf16(text: &str) -> Vec<u8> {
     out
 }
 
+/// A zip holding one customer export, `klanten.csv`, of `rows`.
+fn zipped_export(rows: &str) -> Vec<u8> {
+    common::zip_of(&[("klanten.csv", rows.as_bytes())], common::deflated())
+}
+
 #[test]
 fn staged_archives_and_binary_exports_are_scanned_whole() {
     // Git has no added lines to name in a binary file, so a pre-commit scan
     // that went by lines alone let a zipped export through unseen.
     let dir = repo();
     let d = dir.path();
-    let zip = common::zip_of(
-        &[(
-            "klanten.csv",
-            b"naam;email\nPiet;piet.pietersen@hotmail.com\n".as_slice(),
-        )],
-        common::deflated(),
-    );
+    let zip = zipped_export("naam;email\nPiet;piet.pietersen@hotmail.com\n");
     std::fs::write(d.join("export.zip"), &zip).unwrap();
     std::fs::write(
         d.join("bel lijst.log.gz"),
@@ -298,13 +287,7 @@ fn staged_archives_and_binary_exports_are_scanned_whole() {
     std::fs::write(d.join("logo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
     git(d, &["add", "."]);
     // Changed again after staging: the staged archive is what is scanned.
-    let unstaged = common::zip_of(
-        &[(
-            "klanten.csv",
-            b"naam;email\nKees;kees.de.vries@ziggo.nl\n".as_slice(),
-        )],
-        common::deflated(),
-    );
+    let unstaged = zipped_export("naam;email\nKees;kees.de.vries@ziggo.nl\n");
     std::fs::write(d.join("export.zip"), unstaged).unwrap();
 
     let out = run_in(d, &["scan", "--staged", "--format", "ndjson", "."]);
@@ -338,13 +321,7 @@ fn staged_archives_and_binary_exports_are_scanned_whole() {
 fn git_diff_scans_a_changed_archive_whole_and_a_moved_one_not_at_all() {
     let dir = repo();
     let d = dir.path();
-    let zip = common::zip_of(
-        &[(
-            "klanten.csv",
-            b"naam;email\nPiet;piet.pietersen@hotmail.com\n".as_slice(),
-        )],
-        common::deflated(),
-    );
+    let zip = zipped_export("naam;email\nPiet;piet.pietersen@hotmail.com\n");
     std::fs::create_dir(d.join("oud")).unwrap();
     std::fs::write(d.join("oud/export.zip"), &zip).unwrap();
     git(d, &["add", "."]);
