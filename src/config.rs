@@ -238,9 +238,6 @@ pub struct Limits {
     pub archive: crate::container::ArchiveLimits,
 }
 
-/// Default for `--max-line-length`.
-pub const DEFAULT_MAX_LINE_LENGTH: u64 = 64 << 20;
-
 /// The `[allowlist]` table.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -521,7 +518,7 @@ impl Settings {
         let max_line_length = args
             .max_line_length
             .or(size(&file.max_line_length))
-            .unwrap_or(DEFAULT_MAX_LINE_LENGTH);
+            .unwrap_or(crate::scan::DEFAULT_MAX_LINE_LENGTH);
         Limits {
             max_filesize: args.max_filesize.or(size(&file.max_filesize)),
             max_line_length: (max_line_length > 0).then_some(max_line_length),
@@ -938,7 +935,7 @@ mod tests {
         assert_eq!(defaults.limits.max_filesize, None);
         assert_eq!(
             defaults.limits.max_line_length,
-            Some(DEFAULT_MAX_LINE_LENGTH)
+            Some(crate::scan::DEFAULT_MAX_LINE_LENGTH)
         );
         assert_eq!(
             defaults.limits.archive,

@@ -141,7 +141,7 @@ impl Budget {
 
     fn bytes_message(&self) -> String {
         format!(
-            "unpacked more than {} bytes from one archive (--max-archive-bytes)",
+            "unpacked more than {} bytes from one archive (--max-archive-bytes, limits.max_archive_bytes)",
             self.limits.max_bytes
         )
     }
@@ -226,7 +226,7 @@ impl<R: Read> Read for Guard<'_, R> {
         let ratio = self.budget.limits.max_ratio;
         if self.inflated > RATIO_GRACE && self.inflated > compressed.saturating_mul(ratio) {
             let stop = LimitExceeded(format!(
-                "compression ratio over {ratio}:1 ({} bytes unpacked from {compressed}) (--max-archive-ratio)",
+                "compression ratio over {ratio}:1 ({} bytes unpacked from {compressed}) (--max-archive-ratio, limits.max_archive_ratio)",
                 self.inflated
             ));
             self.stopped = Some(stop.clone());
@@ -388,7 +388,7 @@ impl FileScanner<'_> {
             skipped(
                 outcome,
                 SkipReason::LimitHit,
-                "archives are not opened (--max-archive-depth 0)".into(),
+                "archives are not opened (--max-archive-depth 0, limits.max_archive_depth)".into(),
             );
             return;
         }
@@ -422,7 +422,7 @@ impl FileScanner<'_> {
             skipped(
                 &mut outcome,
                 SkipReason::TooLarge,
-                format!("{size} bytes unpacked > --max-filesize {max}"),
+                format!("{size} bytes unpacked > {max} (--max-filesize, limits.max_filesize)"),
             );
             return outcome;
         }
@@ -446,7 +446,9 @@ impl FileScanner<'_> {
             skipped(
                 &mut outcome,
                 SkipReason::LimitHit,
-                format!("archive nested more than {max_depth} deep (--max-archive-depth)"),
+                format!(
+                    "archive nested more than {max_depth} deep (--max-archive-depth, limits.max_archive_depth)"
+                ),
             );
             return outcome;
         }

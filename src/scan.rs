@@ -752,7 +752,10 @@ impl<'a> FileScanner<'a> {
             skip(
                 &mut outcome,
                 SkipReason::TooLarge,
-                format!("{} bytes > --max-filesize {max}", meta.len()),
+                format!(
+                    "{} bytes > {max} (--max-filesize, limits.max_filesize)",
+                    meta.len()
+                ),
             );
             return outcome;
         }
@@ -1173,7 +1176,7 @@ impl<'a> FileScanner<'a> {
             {
                 skipping_line = true;
                 let detail = format!(
-                    "line {} is longer than {max} bytes: the rest of it is not examined (--max-line-length)",
+                    "line {} is longer than {max} bytes: the rest of it is not examined (--max-line-length, limits.max_line_length)",
                     lines.line
                 );
                 if matches!(outcome.status, FileStatus::Complete) {

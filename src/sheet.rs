@@ -130,7 +130,7 @@ fn check_declared_sizes<R: Read + Seek>(
         return Err((
             SkipReason::LimitHit,
             format!(
-                "workbook unpacks to {unpacked} bytes, over the {} left of --max-archive-bytes",
+                "workbook unpacks to {unpacked} bytes, over the {} left of --max-archive-bytes (limits.max_archive_bytes)",
                 budget.remaining()
             ),
         ));
@@ -140,7 +140,7 @@ fn check_declared_sizes<R: Read + Seek>(
         return Err((
             SkipReason::LimitHit,
             format!(
-                "compression ratio over {ratio}:1 ({unpacked} bytes from {packed}) (--max-archive-ratio)"
+                "compression ratio over {ratio}:1 ({unpacked} bytes from {packed}) (--max-archive-ratio, limits.max_archive_ratio)"
             ),
         ));
     }
@@ -378,7 +378,7 @@ impl FileScanner<'_> {
             if matches!(book.status, FileStatus::Complete) {
                 book.status = FileStatus::Partial {
                     reason: SkipReason::LimitHit,
-                    detail: "the byte budget ran out before the last sheet (--max-archive-bytes)"
+                    detail: "the byte budget ran out before the last sheet (--max-archive-bytes, limits.max_archive_bytes)"
                         .into(),
                 };
             }
