@@ -1186,6 +1186,10 @@ impl<'a> FileScanner<'a> {
                     };
                 }
             }
+            // An SQL dump cut into pieces: its structure was walked to the cut.
+            if let Some(walked) = sql_at_cut {
+                *loc = Locator::Sql(walked);
+            }
             match &*loc {
                 // Cut at a record end: the next buffer starts a record.
                 Locator::Table(t) if in_pieces => *loc = Locator::Table(t.at_record_start()),
@@ -1193,12 +1197,6 @@ impl<'a> FileScanner<'a> {
                 Locator::Json(_) if in_pieces => {
                     json_in_array = json_in_array_after;
                     *loc = Locator::Json(JsonTracker::between_records(json_in_array));
-                }
-                Locator::Sql(_) if sql_at_cut.is_some() => {
-                    if let Some(walked) = sql_at_cut.take() {
-                        *loc = Locator::Sql(walked);
-                    }
-                    loc.rebase(data, cut);
                 }
                 _ => loc.rebase(data, cut),
             }
