@@ -14,6 +14,7 @@
 use crate::accuracy::{AccuracyReport, Observed, evaluate, load_truth};
 use crate::error::{Error, Result};
 use crate::generate::{GenerateOptions, default_truth_path, generate};
+use crate::inventory::FileKeeping;
 use crate::redact::FingerprintKey;
 use crate::scan::ScanSettings;
 use crate::walk::{Counters, FindingFlow, WalkOptions};
@@ -141,7 +142,11 @@ fn scan_request(dir: &Path, threads: usize, stream: bool) -> Result<ScanRequest>
         },
         rules: crate::rules::default_rules()?,
         entities: None,
-        keep_file_entries: !stream,
+        file_entries: if stream {
+            FileKeeping::Nothing
+        } else {
+            FileKeeping::All
+        },
         region: REGION.to_string(),
         // A fixed key: fingerprints are not compared with anything, and a
         // benchmark must not create a per-user key file.

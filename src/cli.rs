@@ -6,7 +6,7 @@ use crate::config::{self, Gate, Settings, Severity};
 use crate::error::{Error, Result};
 use crate::finding::{Entity, Finding};
 use crate::git;
-use crate::inventory::Inventory;
+use crate::inventory::{FileKeeping, Inventory};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::redact::FingerprintKey;
@@ -566,7 +566,7 @@ impl Prepared {
             entities: self.entities.clone(),
             region: self.settings.region.clone(),
             key: self.key.clone(),
-            keep_file_entries: true,
+            file_entries: FileKeeping::All,
         }
     }
 
@@ -599,7 +599,7 @@ fn start_progress(args: &ScanArgs, counters: &Arc<Counters>) -> Progress {
 
 /// Says on stderr how many files were not fully scanned.
 fn note_skipped(inventory: &Inventory) {
-    if inventory.skipped.is_empty() {
+    if inventory.skipped_count() == 0 {
         return;
     }
     let by = inventory.skipped_by_reason();
@@ -610,7 +610,7 @@ fn note_skipped(inventory: &Inventory) {
     let _ = writeln!(
         std::io::stderr(),
         "piiscan: {} files not fully scanned ({})",
-        inventory.skipped.len(),
+        inventory.skipped_count(),
         parts.join(", ")
     );
 }
@@ -651,14 +651,16 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
         ReportFormat::Ndjson | ReportFormat::Csv | ReportFormat::Sarif => FindingFlow::All,
     };
     let mut request = prepared.request(&args, flow);
-    // Findings-only formats print totals at the end, not files: without a
-    // retention policy (which judges each file) they need no per-file
-    // entries, and memory stays flat on trees of any size.
-    request.keep_file_entries = retention.is_some()
-        || !matches!(
-            args.format,
-            ReportFormat::Ndjson | ReportFormat::Csv | ReportFormat::Sarif
-        );
+    // Findings-only formats print totals at the end, not files, and the
+    // summary lists a few files: without a retention policy (which judges
+    // each file) they keep no more entries than they show, and memory stays
+    // flat on trees of any size.
+    request.file_entries = match args.format {
+        _ if retention.is_some() => FileKeeping::All,
+        ReportFormat::Ndjson | ReportFormat::Csv | ReportFormat::Sarif => FileKeeping::Nothing,
+        ReportFormat::Human => crate::report::human::FILE_ENTRIES,
+        ReportFormat::Json | ReportFormat::InventoryCsv | ReportFormat::Html => FileKeeping::All,
+    };
     let index_ctx = prepared.index_context(&args)?;
     let mut out = Output::open(args.output.as_deref())?;
     let color = out.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

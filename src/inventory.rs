@@ -9,7 +9,8 @@ use crate::finding::{Confidence, Entity, Finding};
 use crate::redact::mask_into;
 use crate::scan::{FileOutcome, FileStatus, SkipReason};
 use crate::structured::{JsonProfile, SqlProfile};
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime};
 
 /// Masked samples kept per file and entity.
@@ -274,6 +275,14 @@ impl FileEntry {
                 .is_some_and(|c| c.fields.iter().any(has_named_column))
     }
 
+    /// How many of the file's fields hold personal data (have a verdict).
+    pub fn personal_fields(&self) -> usize {
+        self.field_summaries()
+            .iter()
+            .filter(|f| f.verdict.is_some())
+            .count()
+    }
+
     /// Summaries of profiled fields (JSON paths, SQL columns) by name;
     /// `rows` gives the record count a field's name belongs to.
     fn push_profiled<'a>(
@@ -383,6 +392,92 @@ pub struct SkippedFile {
     pub partial: bool,
 }
 
+/// Which per-file entries an inventory keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKeeping {
+    /// Every file's entry, for reports that list files and columns.
+    All,
+    /// None: only totals and skipped files, for reports that show findings
+    /// and totals.
+    Nothing,
+    /// What a summary lists, however many files a scan reads: the
+    /// `most_findings` files with most findings, the first files in path
+    /// order that hold personal fields, as many as fill `field_lines` lines
+    /// of a listing that gives each such file one line and each of its
+    /// personal fields one more, and of the files not fully scanned the
+    /// first `skipped_examples` in path order for each reason (all are
+    /// counted).
+    Summary {
+        most_findings: usize,
+        field_lines: usize,
+        skipped_examples: usize,
+    },
+}
+
+/// Which entries [`FileKeeping::Summary`] still needs, and why.
+#[derive(Debug, Clone, Default)]
+struct SummaryLists {
+    most_findings: usize,
+    field_lines: usize,
+    /// The files with most findings, most first, then by path.
+    top: BTreeSet<(Reverse<u64>, String)>,
+    /// The first files in path order that hold personal fields, with the
+    /// lines each takes in the listing (one, plus one per field).
+    first_with_fields: BTreeMap<String, usize>,
+    /// The lines of `first_with_fields` together.
+    lines: usize,
+}
+
+impl SummaryLists {
+    /// Takes in a file with `findings` and `fields` personal fields;
+    /// returns whether its entry is needed now, and the paths of entries
+    /// no longer needed (evicted from every list).
+    fn offer(
+        &mut self,
+        path: &str,
+        findings: u64,
+        fields: usize,
+        evicted: &mut Vec<String>,
+    ) -> bool {
+        let mut dropped: Vec<String> = Vec::new();
+        if findings > 0 && self.most_findings > 0 {
+            self.top.insert((Reverse(findings), path.to_string()));
+            if self.top.len() > self.most_findings
+                && let Some((_, last)) = self.top.pop_last()
+            {
+                dropped.push(last);
+            }
+        }
+        if fields > 0 && self.field_lines > 0 {
+            if let Some(before) = self.first_with_fields.insert(path.to_string(), 1 + fields) {
+                self.lines -= before;
+            }
+            self.lines += 1 + fields;
+            // A file whose lines all come after the first `field_lines` is
+            // not listed.
+            while let Some((last, &n)) = self.first_with_fields.last_key_value() {
+                if self.lines - n < self.field_lines {
+                    break;
+                }
+                self.lines -= n;
+                let last = last.clone();
+                self.first_with_fields.remove(&last);
+                dropped.push(last);
+            }
+        }
+        for gone in dropped {
+            if gone != path && !self.needs(&gone) {
+                evicted.push(gone);
+            }
+        }
+        self.needs(path)
+    }
+
+    fn needs(&self, path: &str) -> bool {
+        self.first_with_fields.contains_key(path) || self.top.iter().any(|(_, p)| p == path)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Inventory {
     pub roots: Vec<String>,
@@ -392,17 +487,48 @@ pub struct Inventory {
     pub rules: usize,
     pub files_scanned: u64,
     pub bytes_scanned: u64,
+    /// The files holding personal data, by path: every one, or those
+    /// [`FileKeeping`] keeps.
     pub files: BTreeMap<String, FileEntry>,
+    /// Files with findings, kept or not.
+    pub files_with_findings: u64,
+    /// Files with fields (columns, JSON paths, SQL columns) that hold
+    /// personal data, kept or not, and those fields together.
+    pub files_with_personal_fields: u64,
+    pub personal_fields: u64,
     pub totals: BTreeMap<Entity, EntityStats>,
+    /// The files not fully scanned: every one, or as many per reason as
+    /// [`FileKeeping::Summary`] keeps.
     pub skipped: Vec<SkippedFile>,
+    /// Files not fully scanned, by reason, kept or not.
+    skipped_counts: BTreeMap<SkipReason, u64>,
     /// Locations past their retention policy; `None` without policies.
     pub overdue: Option<Vec<crate::retention::Overdue>>,
     /// The scan was stopped (Ctrl-C) before it reached every file.
     pub incomplete: bool,
+    keeping: FileKeeping,
+    summary: SummaryLists,
 }
 
 impl Inventory {
     pub fn new(roots: Vec<String>, key_id: String, rules: usize) -> Self {
+        Inventory::keeping(roots, key_id, rules, FileKeeping::All)
+    }
+
+    /// An inventory that keeps the per-file entries `keeping` says.
+    pub fn keeping(roots: Vec<String>, key_id: String, rules: usize, keeping: FileKeeping) -> Self {
+        let summary = match keeping {
+            FileKeeping::Summary {
+                most_findings,
+                field_lines,
+                ..
+            } => SummaryLists {
+                most_findings,
+                field_lines,
+                ..SummaryLists::default()
+            },
+            _ => SummaryLists::default(),
+        };
         Inventory {
             roots,
             started_at: SystemTime::now(),
@@ -412,35 +538,48 @@ impl Inventory {
             files_scanned: 0,
             bytes_scanned: 0,
             files: BTreeMap::new(),
+            files_with_findings: 0,
+            files_with_personal_fields: 0,
+            personal_fields: 0,
             totals: BTreeMap::new(),
             skipped: Vec::new(),
+            skipped_counts: BTreeMap::new(),
             overdue: None,
             incomplete: false,
+            keeping,
+            summary,
         }
     }
 
     /// Adds one file: its outcome and, when it had findings, the per-entity
-    /// statistics its scanning thread aggregated.
+    /// statistics its scanning thread aggregated. The totals take in every
+    /// file; its entry is kept as the inventory's [`FileKeeping`] says.
     pub fn add_file(&mut self, outcome: FileOutcome, entry: Option<Box<FileEntry>>) {
-        self.add_file_keeping(outcome, entry, true);
-    }
-
-    /// Like [`Inventory::add_file`], but with `keep` false only the totals
-    /// take in the file's statistics and its entry is dropped: memory stays
-    /// flat however many files a scan reads, for reports that show findings
-    /// and totals but no per-file inventory.
-    pub fn add_file_keeping(
-        &mut self,
-        outcome: FileOutcome,
-        entry: Option<Box<FileEntry>>,
-        keep: bool,
-    ) {
         if let Some(entry) = entry.filter(|e| e.holds_personal_data()) {
             for (entity, stats) in &entry.entities {
                 let total = self.totals.entry(*entity).or_default();
                 total.absorb(stats);
                 total.files += 1;
             }
+            let findings = entry.findings();
+            let fields = entry.personal_fields();
+            self.files_with_findings += u64::from(findings > 0);
+            self.files_with_personal_fields += u64::from(fields > 0);
+            self.personal_fields += fields as u64;
+            let keep = match self.keeping {
+                FileKeeping::All => true,
+                FileKeeping::Nothing => false,
+                FileKeeping::Summary { .. } => {
+                    let mut evicted = Vec::new();
+                    let keep = self
+                        .summary
+                        .offer(&outcome.path, findings, fields, &mut evicted);
+                    for path in evicted {
+                        self.files.remove(&path);
+                    }
+                    keep
+                }
+            };
             if keep {
                 self.files.insert(outcome.path.clone(), *entry);
             }
@@ -461,20 +600,33 @@ impl Inventory {
                 entry.partial = Some((*reason, detail.clone()));
             }
         }
-        match outcome.status {
-            FileStatus::Complete => {}
-            FileStatus::Partial { reason, detail } => self.skipped.push(SkippedFile {
-                path: outcome.path,
-                reason,
-                detail,
-                partial: true,
-            }),
-            FileStatus::Skipped { reason, detail } => self.skipped.push(SkippedFile {
-                path: outcome.path,
-                reason,
-                detail,
-                partial: false,
-            }),
+        let (reason, detail, partial) = match outcome.status {
+            FileStatus::Complete => return,
+            FileStatus::Partial { reason, detail } => (reason, detail, true),
+            FileStatus::Skipped { reason, detail } => (reason, detail, false),
+        };
+        *self.skipped_counts.entry(reason).or_default() += 1;
+        self.skipped.push(SkippedFile {
+            path: outcome.path,
+            reason,
+            detail,
+            partial,
+        });
+        if let FileKeeping::Summary {
+            skipped_examples, ..
+        } = self.keeping
+        {
+            let last_of_reason = self
+                .skipped
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.reason == reason)
+                .max_by(|(_, a), (_, b)| a.path.cmp(&b.path));
+            if self.skipped_counts[&reason] > skipped_examples as u64
+                && let Some((at, _)) = last_of_reason
+            {
+                self.skipped.swap_remove(at);
+            }
         }
     }
 
@@ -484,8 +636,8 @@ impl Inventory {
         self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
         // Total samples come from the files in path order, not arrival
         // order, so every run (and every merge of shards) picks the same.
-        // Without per-file entries the samples stay in arrival order.
-        if self.files.is_empty() {
+        // Without every file's entry the samples stay in arrival order.
+        if self.keeping != FileKeeping::All {
             return;
         }
         for (entity, total) in self.totals.iter_mut() {
@@ -513,12 +665,14 @@ impl Inventory {
         self.totals.values().map(|s| s.count).sum()
     }
 
+    /// Files not fully scanned, by reason.
     pub fn skipped_by_reason(&self) -> BTreeMap<SkipReason, u64> {
-        let mut by = BTreeMap::new();
-        for s in &self.skipped {
-            *by.entry(s.reason).or_default() += 1;
-        }
-        by
+        self.skipped_counts.clone()
+    }
+
+    /// Files not fully scanned (also those not kept in `skipped`).
+    pub fn skipped_count(&self) -> u64 {
+        self.skipped_counts.values().sum()
     }
 
     /// Files with findings, most findings first.
@@ -563,5 +717,144 @@ mod entity_map_tests {
         assert_eq!(map.get(&Entity::Email).map(|s| s.count), Some(2));
         assert!(!map.contains_key(&Entity::Iban));
         assert!(EntityMap::new().is_empty());
+    }
+}
+
+#[cfg(test)]
+mod keeping_tests {
+    use super::*;
+
+    /// A file with `findings` e-mail addresses, `fields` of them in
+    /// columns named like personal data.
+    fn entry(findings: u64, fields: usize) -> Box<FileEntry> {
+        let mut e = FileEntry::default();
+        e.entities.get_or_default(Entity::Email).count = findings;
+        for name in ["email", "e_mail", "emailadres"].iter().take(fields) {
+            let mut per_field = EntityMap::new();
+            per_field.get_or_default(Entity::Email).count = 1;
+            e.fields.insert((*name).to_string(), per_field);
+        }
+        Box::new(e)
+    }
+
+    fn outcome(path: &str, status: FileStatus) -> FileOutcome {
+        FileOutcome {
+            status,
+            ..FileOutcome::start(path.to_string(), 10, None)
+        }
+    }
+
+    /// What arrives of one file: its findings and personal fields, or
+    /// why it was skipped.
+    enum Arrival {
+        Found(u64, usize),
+        Skipped(SkipReason),
+    }
+
+    /// Files of varied findings (with ties) and personal fields, and
+    /// skipped files of two reasons, in a shuffled order.
+    fn arrivals(seed: u64) -> Vec<(String, Arrival)> {
+        let mut files = Vec::new();
+        for i in 0..60u64 {
+            let path = format!("d{}/f{:02}", i % 7, (i * 37) % 60);
+            let arrival = match i % 5 {
+                0 => Arrival::Skipped(SkipReason::Binary),
+                1 if i % 2 == 0 => Arrival::Skipped(SkipReason::TooLarge),
+                _ => Arrival::Found((i * 13) % 9, (i % 4) as usize),
+            };
+            files.push((path, arrival));
+        }
+        let mut state = seed;
+        for i in (1..files.len()).rev() {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            files.swap(i, (state >> 33) as usize % (i + 1));
+        }
+        files
+    }
+
+    fn inventory(keeping: FileKeeping, seed: u64) -> Inventory {
+        let mut inv = Inventory::keeping(vec![], "k".into(), 1, keeping);
+        for (path, arrival) in arrivals(seed) {
+            match arrival {
+                Arrival::Found(findings, fields) => inv.add_file(
+                    outcome(&path, FileStatus::Complete),
+                    Some(entry(findings, fields)),
+                ),
+                Arrival::Skipped(reason) => inv.add_file(
+                    outcome(
+                        &path,
+                        FileStatus::Skipped {
+                            reason,
+                            detail: String::new(),
+                        },
+                    ),
+                    None,
+                ),
+            }
+        }
+        inv.finish(Duration::ZERO);
+        inv
+    }
+
+    #[test]
+    fn a_summary_keeps_what_its_lists_show_whatever_the_order() {
+        let (most_findings, field_lines, skipped_examples) = (4, 9, 3);
+        let summary = FileKeeping::Summary {
+            most_findings,
+            field_lines,
+            skipped_examples,
+        };
+        let all = inventory(FileKeeping::All, 1);
+        // The lists worked out from every entry.
+        let mut ranked: Vec<(&String, &FileEntry)> =
+            all.files.iter().filter(|(_, e)| e.findings() > 0).collect();
+        ranked.sort_by(|a, b| b.1.findings().cmp(&a.1.findings()).then(a.0.cmp(b.0)));
+        let mut wanted: BTreeSet<&String> =
+            ranked.iter().take(most_findings).map(|f| f.0).collect();
+        let mut lines = 0;
+        for (path, e) in &all.files {
+            let fields = e.personal_fields();
+            if fields > 0 && lines < field_lines {
+                wanted.insert(path);
+                lines += 1 + fields;
+            }
+        }
+        assert!(lines >= field_lines, "the listing of fields is cut short");
+        let mut wanted_skipped: Vec<&str> = Vec::new();
+        for reason in [SkipReason::Binary, SkipReason::TooLarge] {
+            wanted_skipped.extend(
+                all.skipped
+                    .iter()
+                    .filter(|s| s.reason == reason)
+                    .take(skipped_examples)
+                    .map(|s| s.path.as_str()),
+            );
+        }
+        wanted_skipped.sort();
+
+        for seed in [1, 2, 3, 99] {
+            let kept = inventory(summary, seed);
+            let kept_paths: BTreeSet<&String> = kept.files.keys().collect();
+            assert_eq!(kept_paths, wanted, "seed {seed}");
+            assert!(kept.files.len() < all.files.len());
+            let skipped: Vec<&str> = kept.skipped.iter().map(|s| s.path.as_str()).collect();
+            assert_eq!(skipped, wanted_skipped, "seed {seed}");
+            // Counted whatever is kept.
+            assert_eq!(kept.skipped_by_reason(), all.skipped_by_reason());
+            assert_eq!(kept.skipped_count(), all.skipped.len() as u64);
+            assert_eq!(kept.files_with_findings, ranked.len() as u64);
+            assert_eq!(
+                kept.files_with_personal_fields,
+                all.files_with_personal_fields
+            );
+            assert_eq!(kept.personal_fields, all.personal_fields);
+            assert_eq!(kept.totals.len(), all.totals.len());
+            assert_eq!(kept.total_findings(), all.total_findings());
+        }
+        let nothing = inventory(FileKeeping::Nothing, 5);
+        assert!(nothing.files.is_empty());
+        assert_eq!(nothing.skipped.len(), all.skipped.len());
     }
 }

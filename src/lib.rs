@@ -40,7 +40,7 @@ pub mod walk;
 
 use crate::error::Result;
 use crate::finding::{Entity, Finding};
-use crate::inventory::Inventory;
+use crate::inventory::{FileKeeping, Inventory};
 use crate::redact::FingerprintKey;
 use crate::rules::Rule;
 use crate::rules::matcher::Matcher;
@@ -59,10 +59,10 @@ pub struct ScanRequest {
     pub entities: Option<Vec<Entity>>,
     pub region: String,
     pub key: FingerprintKey,
-    /// Keep an entry per file in the inventory (per-file and per-column
-    /// reports need them). Without, memory does not grow with the number
-    /// of files: only totals and skipped files are kept.
-    pub keep_file_entries: bool,
+    /// Which per-file entries the inventory keeps: every one for per-file
+    /// and per-column reports; with fewer, memory does not grow with the
+    /// number of files.
+    pub file_entries: FileKeeping,
 }
 
 /// Compiles the rules a request asks for (restricted to its entities).
@@ -116,11 +116,10 @@ pub fn run_scan(
         .iter()
         .map(|r| walk::display_path(r))
         .collect();
-    let mut inventory = Inventory::new(roots, ctx.key.id(), rule_count);
+    let mut inventory = Inventory::keeping(roots, ctx.key.id(), rule_count, request.file_entries);
     // Bounded, so scanning threads wait for a slow report writer instead
     // of queueing findings without limit.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(EVENT_QUEUE);
-    let keep_file_entries = request.keep_file_entries;
     let mut write_error: Option<std::io::Error> = None;
     let walk_result = std::thread::scope(|scope| {
         let walker = scope.spawn(|| walk::walk(&request.roots, &request.walk, &ctx, counters, tx));
@@ -133,7 +132,7 @@ pub fn run_scan(
                 }
             }
             for (outcome, stats) in event.files {
-                inventory.add_file_keeping(outcome, stats, keep_file_entries);
+                inventory.add_file(outcome, stats);
             }
             // A broken output (closed pipe) ends the scan: dropping the
             // receiver makes every walker thread stop at its next send.

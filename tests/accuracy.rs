@@ -61,7 +61,7 @@ fn generated_tree_meets_the_accuracy_targets() {
         entities: None,
         region: "NL".into(),
         key: FingerprintKey::from_secret(b"accuracy test", "test"),
-        keep_file_entries: false,
+        file_entries: piiscan::inventory::FileKeeping::Nothing,
     };
     let root = piiscan::walk::display_path(&tree);
     let mut found = Vec::new();

@@ -203,7 +203,7 @@ pub fn render(inv: &Inventory) -> String {
     card(&mut html, &size, "scanned", false);
     card(
         &mut html,
-        &inv.skipped.len().to_string(),
+        &inv.skipped_count().to_string(),
         "not fully scanned",
         !inv.skipped.is_empty(),
     );

@@ -3,7 +3,7 @@
 
 use super::{RenderOptions, Report};
 use crate::finding::Finding;
-use crate::inventory::Inventory;
+use crate::inventory::{FileKeeping, Inventory};
 use std::collections::BinaryHeap;
 use std::io::Write;
 
@@ -16,6 +16,13 @@ const LISTED_COLUMNS: usize = 40;
 /// Findings listed with their location: enough to act on in CI, few enough
 /// that an inventory of millions stays readable (and memory stays flat).
 pub const LISTED_FINDINGS: usize = 20;
+/// The per-file entries the summary needs: those it lists, however many
+/// files a scan reads.
+pub const FILE_ENTRIES: FileKeeping = FileKeeping::Summary {
+    most_findings: TOP_FILES,
+    field_lines: LISTED_COLUMNS,
+    skipped_examples: SKIPPED_EXAMPLES,
+};
 
 /// One listed finding, ordered by where it is so the list is the same
 /// whatever order the threads found things in.
@@ -62,10 +69,14 @@ impl HumanReport {
 }
 
 impl HumanReport {
-    /// The data map: per file and column, the entity held and the evidence.
+    /// The data map: per file and column, the entity held and the evidence
+    /// (the first [`LISTED_COLUMNS`] lines, in path order).
     fn write_columns(&self, out: &mut dyn Write, inv: &Inventory) -> std::io::Result<()> {
         let mut lines = Vec::new();
         for (path, entry) in &inv.files {
+            if lines.len() >= LISTED_COLUMNS {
+                break;
+            }
             let fields = entry.field_summaries();
             let personal: Vec<_> = fields.iter().filter(|f| f.verdict.is_some()).collect();
             if personal.is_empty() {
@@ -117,11 +128,13 @@ impl HumanReport {
         for l in lines.iter().take(LISTED_COLUMNS) {
             writeln!(out, "{l}")?;
         }
-        if lines.len() > LISTED_COLUMNS {
+        // A line per file holding personal fields and one per field.
+        let all_lines = inv.files_with_personal_fields + inv.personal_fields;
+        if all_lines > LISTED_COLUMNS as u64 {
             writeln!(
                 out,
                 "  ... {} more lines; --format inventory-csv or json for the whole map",
-                lines.len() - LISTED_COLUMNS
+                all_lines - LISTED_COLUMNS as u64
             )?;
         }
         Ok(())
@@ -172,7 +185,7 @@ impl Report for HumanReport {
     fn end(&mut self, out: &mut dyn Write, inv: &Inventory) -> std::io::Result<()> {
         let total = inv.total_findings();
         let secs = inv.duration.as_secs_f64();
-        let files_with = inv.files.values().filter(|e| e.findings() > 0).count();
+        let files_with = inv.files_with_findings;
         if total == 0 {
             writeln!(out, "{}", self.bold("No personal data found."))?;
         } else {
@@ -219,8 +232,12 @@ impl Report for HumanReport {
                     parts.join(", ")
                 )?;
             }
-            if ranked.len() > TOP_FILES {
-                writeln!(out, "  ... and {} more files", ranked.len() - TOP_FILES)?;
+            if files_with > TOP_FILES as u64 {
+                writeln!(
+                    out,
+                    "  ... and {} more files",
+                    files_with - TOP_FILES as u64
+                )?;
             }
             self.write_columns(out, inv)?;
             let listed = std::mem::take(&mut self.listed).into_sorted_vec();
@@ -281,12 +298,12 @@ impl Report for HumanReport {
                 }
             }
         }
-        if !inv.skipped.is_empty() {
+        if inv.skipped_count() > 0 {
             writeln!(out)?;
             writeln!(
                 out,
                 "{}",
-                self.yellow(&format!("Not fully scanned: {} files", inv.skipped.len()))
+                self.yellow(&format!("Not fully scanned: {} files", inv.skipped_count()))
             )?;
             for (reason, count) in inv.skipped_by_reason() {
                 writeln!(out, "  {:<12} {count}", reason.as_str())?;
@@ -327,5 +344,80 @@ impl Report for HumanReport {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::walk::{Counters, FindingFlow, WalkOptions};
+    use std::path::Path;
+
+    /// More files than the summary lists of each kind: tables with
+    /// personal columns, notes with findings, and binary files.
+    fn tree(dir: &Path) {
+        for i in 0..14 {
+            let mut csv = String::from("klantnr;email;telefoon;opmerking\n");
+            for row in 0..=i {
+                csv.push_str(&format!(
+                    "{row};klant{i}x{row}@example.nl;06-1234{:04};rij {row}\n",
+                    i * 100 + row
+                ));
+            }
+            std::fs::write(dir.join(format!("export_{i:02}.csv")), csv).unwrap();
+        }
+        for i in 0..13 {
+            let note = "Bel 06-12345678 of mail jan@garage.nl\n".repeat(i % 5 + 1);
+            std::fs::write(dir.join(format!("notitie_{i:02}.txt")), note).unwrap();
+        }
+        for i in 0..8 {
+            std::fs::write(dir.join(format!("foto_{i}.bin")), b"\x00\x01jan@garage.nl").unwrap();
+        }
+    }
+
+    fn summary(dir: &Path, keeping: FileKeeping, threads: usize) -> (String, usize) {
+        let request = crate::ScanRequest {
+            roots: vec![dir.to_path_buf()],
+            walk: WalkOptions {
+                threads,
+                findings: FindingFlow::EarliestPerFile(LISTED_FINDINGS),
+                ..WalkOptions::default()
+            },
+            settings: crate::scan::ScanSettings::default(),
+            rules: crate::rules::default_rules().unwrap(),
+            entities: None,
+            region: "NL".into(),
+            key: crate::redact::FingerprintKey::from_secret(b"k", "test"),
+            file_entries: keeping,
+        };
+        let mut report = HumanReport::new(RenderOptions::default());
+        let mut sink = Vec::new();
+        let mut inv = crate::run_scan(request, &Counters::default(), &mut |f| {
+            report.finding(&mut sink, f)
+        })
+        .unwrap();
+        inv.duration = std::time::Duration::from_secs(1);
+        let mut out = Vec::new();
+        report.end(&mut out, &inv).unwrap();
+        (String::from_utf8(out).unwrap(), inv.files.len())
+    }
+
+    #[test]
+    fn the_summary_keeps_only_the_entries_it_lists_and_reads_the_same() {
+        let tmp = tempfile::tempdir().unwrap();
+        tree(tmp.path());
+        let (every, kept_all) = summary(tmp.path(), FileKeeping::All, 1);
+        for needed in [
+            "... and 17 more files",
+            "more lines;",
+            "Not fully scanned: 8 files",
+        ] {
+            assert!(every.contains(needed), "{needed:?} not in\n{every}");
+        }
+        for threads in [1, 2] {
+            let (listed, kept) = summary(tmp.path(), FILE_ENTRIES, threads);
+            assert_eq!(listed, every, "threads {threads}");
+            assert!(kept < kept_all, "{kept} of {kept_all} entries kept");
+        }
     }
 }

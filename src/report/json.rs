@@ -585,7 +585,7 @@ mod tests {
             entities: None,
             region: "NL".into(),
             key: crate::redact::FingerprintKey::from_secret(b"k", "test"),
-            keep_file_entries: true,
+            file_entries: crate::inventory::FileKeeping::All,
         };
         let mut inventory =
             crate::run_scan(request, &Counters::default(), &mut |_| Ok(())).unwrap();
