@@ -270,6 +270,9 @@ pub struct ScanArgs {
     /// Show raw values in ndjson and csv output. Reports become copies of the data.
     #[arg(long)]
     pub reveal: bool,
+    /// List at most N results in SARIF output, the most severe first (0: all). GitHub code scanning rejects a run of more than 25,000.
+    #[arg(long, value_name = "N", default_value_t = crate::report::sarif::GITHUB_MAX_RESULTS)]
+    pub sarif_max_results: usize,
     /// Scan hidden files and directories.
     #[arg(long)]
     pub hidden: bool,
@@ -668,6 +671,7 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
         ReportFormat::Sarif => Box::new(SarifReport::new(
             prepared.rules_in_effect(),
             prepared.settings.severities,
+            args.sarif_max_results,
         )),
         format => new_report(
             format,
@@ -737,6 +741,11 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     out.finish()?;
     if !args.quiet && args.format != ReportFormat::Human {
         note_skipped(&inventory);
+    }
+    if !args.quiet {
+        for note in report.notes() {
+            let _ = writeln!(std::io::stderr(), "piiscan: {note}");
+        }
     }
     // Freeing the entries of 200,000 files one by one took half a second,
     // after the report was written: the exit code does not wait for it.

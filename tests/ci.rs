@@ -454,21 +454,118 @@ fn the_checked_in_config_schema_matches_the_code() {
     );
 }
 
-#[test]
-fn sarif_from_the_fixtures_validates_against_the_schema() {
-    let out = run(&["scan", "--format", "sarif", "fixtures"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+/// Where `sarif` breaks the SARIF 2.1.0 schema.
+fn sarif_schema_errors(sarif: &serde_json::Value) -> Vec<String> {
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
     let validator = jsonschema::draft4::options()
         .should_validate_formats(true)
         .build(&schema)
         .expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(&sarif)
+    validator
+        .iter_errors(sarif)
         .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
+        .collect()
+}
+
+/// A result's place in a list cut to the most severe: level, then location.
+fn severity_then_place(r: &serde_json::Value) -> (u8, String, u64, u64, String) {
+    let level = match r["level"].as_str() {
+        Some("error") => 0,
+        Some("warning") => 1,
+        _ => 2,
+    };
+    let loc = &r["locations"][0]["physicalLocation"];
+    (
+        level,
+        loc["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+        loc["region"]["startLine"].as_u64().unwrap(),
+        loc["region"]["startColumn"].as_u64().unwrap(),
+        r["ruleId"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn sarif_lists_the_most_severe_results_up_to_its_limit_and_says_so() {
+    let all = run(&[
+        "scan",
+        "--format",
+        "sarif",
+        "--sarif-max-results",
+        "0",
+        "fixtures",
+    ]);
+    let all: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    let every = all["runs"][0]["results"].as_array().unwrap().clone();
+    let levels: std::collections::BTreeSet<&str> =
+        every.iter().filter_map(|r| r["level"].as_str()).collect();
+    assert!(levels.len() > 1, "{levels:?}");
+    // The default holds every result of a scan this size.
+    let default = run(&["scan", "--format", "sarif", "fixtures"]);
+    let default: serde_json::Value = serde_json::from_slice(&default.stdout).unwrap();
+    assert_eq!(default["runs"][0]["results"], all["runs"][0]["results"]);
+
+    // More than the errors alone, so the cut falls among the warnings.
+    let errors = every.iter().filter(|r| r["level"] == "error").count();
+    let limit = errors + 7;
+    let out = run(&[
+        "scan",
+        "--format",
+        "sarif",
+        "--sarif-max-results",
+        &limit.to_string(),
+        "fixtures",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let cut: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors_found = sarif_schema_errors(&cut);
+    assert!(errors_found.is_empty(), "{errors_found:#?}");
+    let listed = cut["runs"][0]["results"].as_array().unwrap();
+    let mut wanted = every.clone();
+    wanted.sort_by_key(severity_then_place);
+    wanted.truncate(limit);
+    // Listed in location order, as every SARIF piiscan writes.
+    let place = |r: &serde_json::Value| {
+        let (_, uri, line, column, rule) = severity_then_place(r);
+        (uri, line, column, rule)
+    };
+    wanted.sort_by_key(place);
+    assert_eq!(listed, &wanted);
+    let left_out = (every.len() - limit) as u64;
+    assert_eq!(cut["runs"][0]["properties"]["results_not_listed"], left_out);
+    let notes = cut["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    let note = notes
+        .iter()
+        .find(|n| n["descriptor"]["id"] == "results-not-listed")
+        .expect("a notification of the results left out");
+    assert!(
+        note["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!(
+                "{left_out} of {} results are not listed",
+                every.len()
+            )),
+        "{note}"
+    );
+    assert!(
+        stderr(&out).contains(&format!(
+            "{left_out} of {} results not in the SARIF",
+            every.len()
+        )),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn sarif_from_the_fixtures_validates_against_the_schema() {
+    let out = run(&["scan", "--format", "sarif", "fixtures"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    let errors = sarif_schema_errors(&sarif);
     assert!(errors.is_empty(), "{errors:#?}");
     let results = sarif["runs"][0]["results"].as_array().expect("results");
     assert!(results.len() > 100, "{} results", results.len());

@@ -57,6 +57,11 @@ pub trait Report {
     }
     /// Called once with the finished inventory.
     fn end(&mut self, out: &mut dyn Write, inventory: &Inventory) -> std::io::Result<()>;
+    /// What the user should know about the report written (printed on
+    /// stderr after it): what it left out, say.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 pub fn new_report(format: ReportFormat, options: RenderOptions) -> Box<dyn Report> {
@@ -74,6 +79,7 @@ pub fn new_report(format: ReportFormat, options: RenderOptions) -> Box<dyn Repor
         ReportFormat::Sarif => Box::new(sarif::SarifReport::new(
             Vec::new(),
             crate::config::Severities::default(),
+            sarif::GITHUB_MAX_RESULTS,
         )),
     }
 }

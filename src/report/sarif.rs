@@ -13,7 +13,11 @@
 //! (`columnKind: unicodeCodePoints`), as piiscan counts them everywhere.
 //!
 //! Results are kept (without their raw values) until the end, since SARIF
-//! is one document.
+//! is one document: at most `max_results` of them (25,000 by default, the
+//! most GitHub code scanning accepts in a run; it rejects the whole upload
+//! above that), the most severe first, then by location, so memory stays
+//! flat however much a scan finds. A notification says how many were left
+//! out.
 
 use super::Report;
 use crate::config::{Severities, Severity};
@@ -21,13 +25,17 @@ use crate::finding::{Entity, Finding};
 use crate::inventory::Inventory;
 use crate::rules::Rule;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::io::Write;
 use std::path::Path;
 
 /// The base id of every location: the directory piiscan ran in.
 pub const SRCROOT: &str = "%SRCROOT%";
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// Results GitHub code scanning accepts in one run: it rejects an upload
+/// with more.
+pub const GITHUB_MAX_RESULTS: usize = 25_000;
 
 /// The SARIF level of a severity.
 pub fn level(severity: Severity) -> &'static str {
@@ -47,13 +55,16 @@ fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-/// A finding as kept for the document: no raw value.
+/// A finding as kept for the document: no raw value. Ordered by what is
+/// listed first when not all fit: the most severe, then by location.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
 struct Kept {
-    rule: String,
-    entity: Entity,
+    severity: Reverse<Severity>,
     path: String,
     line: u64,
     column: u64,
+    rule: String,
+    entity: Entity,
     field: Option<String>,
     confidence: &'static str,
     masked: String,
@@ -63,17 +74,41 @@ struct Kept {
 pub struct SarifReport {
     rules: Vec<Rule>,
     severities: Severities,
-    results: Vec<Kept>,
+    /// Results kept (0: every one).
+    max_results: usize,
+    /// The results to list; with a limit, a max-heap whose top is the
+    /// first to leave when a more important one arrives.
+    results: BinaryHeap<Kept>,
+    /// Results found, and those not listed.
+    found: u64,
+    not_listed: u64,
 }
 
 impl SarifReport {
-    /// A report describing `rules` (those in effect), with levels from `severities`.
-    pub fn new(rules: Vec<Rule>, severities: Severities) -> Self {
+    /// A report describing `rules` (those in effect), with levels from
+    /// `severities`, listing at most `max_results` results (0: all).
+    pub fn new(rules: Vec<Rule>, severities: Severities, max_results: usize) -> Self {
         SarifReport {
             rules,
             severities,
-            results: Vec::new(),
+            max_results,
+            results: BinaryHeap::new(),
+            found: 0,
+            not_listed: 0,
         }
+    }
+
+    /// Whether a finding ranked `key` would be the last of a full list.
+    fn after_the_last(&self, key: (Reverse<Severity>, &str, u64, u64, &str)) -> bool {
+        self.results.peek().is_some_and(|last| {
+            key >= (
+                last.severity,
+                last.path.as_str(),
+                last.line,
+                last.column,
+                last.rule.as_str(),
+            )
+        })
     }
 }
 
@@ -91,7 +126,7 @@ struct Run<'a> {
     tool: Tool<'a>,
     invocations: [Invocation; 1],
     column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
+    results: Results<'a>,
     properties: RunProperties<'a>,
 }
 
@@ -100,6 +135,13 @@ struct RunProperties<'a> {
     key_id: &'a str,
     files_scanned: u64,
     bytes_scanned: u64,
+    /// Results found but left out of `results` (see the notification).
+    #[serde(skip_serializing_if = "is_zero")]
+    results_not_listed: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -218,7 +260,8 @@ struct Invocation {
 struct Notification {
     level: &'static str,
     message: Text,
-    locations: [Location; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location>,
     descriptor: DescriptorReference,
 }
 
@@ -304,25 +347,101 @@ fn rule_help(rule: &Rule, severity: Severity) -> Help {
     Help { text, markdown }
 }
 
+/// The listed results, each made when it is written: the document is not
+/// built whole in memory.
+struct Results<'a> {
+    kept: &'a [Kept],
+    index: &'a HashMap<&'a str, usize>,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.kept.iter().map(|k| result(k, self.index)))
+    }
+}
+
+fn result<'a>(k: &'a Kept, index: &HashMap<&str, usize>) -> SarifResult<'a> {
+    let place = match &k.field {
+        Some(field) => format!(" in field `{field}`"),
+        None => String::new(),
+    };
+    SarifResult {
+        rule_id: &k.rule,
+        rule_index: index.get(k.rule.as_str()).copied(),
+        level: level(k.severity.0),
+        message: Text {
+            text: format!(
+                "Personal data ({}): {}{place}, confidence {}.",
+                k.entity.as_str(),
+                k.masked,
+                k.confidence
+            ),
+        },
+        locations: [Location {
+            physical_location: PhysicalLocation {
+                artifact_location: artifact_location(&k.path),
+                region: Some(Region {
+                    start_line: k.line.max(1),
+                    start_column: k.column.max(1),
+                }),
+            },
+        }],
+        partial_fingerprints: BTreeMap::from([(
+            "piiscan/v1",
+            partial_fingerprint(k.entity, &k.fingerprint),
+        )]),
+        properties: ResultProperties {
+            entity: k.entity.as_str(),
+            confidence: k.confidence,
+            masked: &k.masked,
+            fingerprint: &k.fingerprint,
+            field: k.field.as_deref(),
+        },
+    }
+}
+
 impl Report for SarifReport {
     fn finding(&mut self, _out: &mut dyn Write, f: &Finding) -> std::io::Result<()> {
+        self.found += 1;
+        let severity = Reverse(self.severities.get(f.entity));
+        let full = self.max_results > 0 && self.results.len() >= self.max_results;
+        if full && self.after_the_last((severity, &f.path, f.line, f.column, &f.rule)) {
+            self.not_listed += 1;
+            return Ok(());
+        }
         self.results.push(Kept {
-            rule: f.rule.to_string(),
-            entity: f.entity,
+            severity,
             path: f.path.to_string(),
             line: f.line,
             column: f.column,
+            rule: f.rule.to_string(),
+            entity: f.entity,
             field: f.field.clone(),
             confidence: f.confidence.as_str(),
             masked: f.masked.clone(),
             fingerprint: f.fingerprint.clone(),
         });
+        if full {
+            self.results.pop();
+            self.not_listed += 1;
+        }
         Ok(())
+    }
+
+    fn notes(&self) -> Vec<String> {
+        if self.not_listed == 0 {
+            return Vec::new();
+        }
+        vec![format!(
+            "{} of {} results not in the SARIF (--sarif-max-results {}: the most severe are listed); --sarif-max-results 0 lists all",
+            self.not_listed, self.found, self.max_results
+        )]
     }
 
     fn end(&mut self, out: &mut dyn Write, inventory: &Inventory) -> std::io::Result<()> {
         // Stable output whatever order the threads found things in.
-        self.results.sort_by(|a, b| {
+        let mut kept = std::mem::take(&mut self.results).into_vec();
+        kept.sort_by(|a, b| {
             (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule))
         });
         let index: HashMap<&str, usize> = self
@@ -374,51 +493,7 @@ impl Report for SarifReport {
                 }
             })
             .collect();
-        let results = self
-            .results
-            .iter()
-            .map(|k| {
-                let severity = self.severities.get(k.entity);
-                let place = match &k.field {
-                    Some(field) => format!(" in field `{field}`"),
-                    None => String::new(),
-                };
-                SarifResult {
-                    rule_id: &k.rule,
-                    rule_index: index.get(k.rule.as_str()).copied(),
-                    level: level(severity),
-                    message: Text {
-                        text: format!(
-                            "Personal data ({}): {}{place}, confidence {}.",
-                            k.entity.as_str(),
-                            k.masked,
-                            k.confidence
-                        ),
-                    },
-                    locations: [Location {
-                        physical_location: PhysicalLocation {
-                            artifact_location: artifact_location(&k.path),
-                            region: Some(Region {
-                                start_line: k.line.max(1),
-                                start_column: k.column.max(1),
-                            }),
-                        },
-                    }],
-                    partial_fingerprints: BTreeMap::from([(
-                        "piiscan/v1",
-                        partial_fingerprint(k.entity, &k.fingerprint),
-                    )]),
-                    properties: ResultProperties {
-                        entity: k.entity.as_str(),
-                        confidence: k.confidence,
-                        masked: &k.masked,
-                        fingerprint: &k.fingerprint,
-                        field: k.field.as_deref(),
-                    },
-                }
-            })
-            .collect();
-        let notifications = inventory
+        let mut notifications: Vec<Notification> = inventory
             .skipped
             .iter()
             .map(|s| Notification {
@@ -435,7 +510,7 @@ impl Report for SarifReport {
                         s.detail
                     ),
                 },
-                locations: [Location {
+                locations: vec![Location {
                     physical_location: PhysicalLocation {
                         artifact_location: artifact_location(&s.path),
                         region: None,
@@ -446,6 +521,23 @@ impl Report for SarifReport {
                 },
             })
             .collect();
+        if self.not_listed > 0 {
+            notifications.push(Notification {
+                level: "warning",
+                message: Text {
+                    text: format!(
+                        "{} of {} results are not listed: this log holds at most {} (--sarif-max-results), \
+                         the most severe first; GitHub code scanning rejects a run of more than {GITHUB_MAX_RESULTS}. \
+                         --format ndjson lists every finding.",
+                        self.not_listed, self.found, self.max_results
+                    ),
+                },
+                locations: Vec::new(),
+                descriptor: DescriptorReference {
+                    id: "results-not-listed".into(),
+                },
+            });
+        }
         let log = Log {
             schema: SCHEMA_URI,
             version: "2.1.0",
@@ -463,11 +555,15 @@ impl Report for SarifReport {
                     tool_execution_notifications: notifications,
                 }],
                 column_kind: "unicodeCodePoints",
-                results,
+                results: Results {
+                    kept: &kept,
+                    index: &index,
+                },
                 properties: RunProperties {
                     key_id: &inventory.key_id,
                     files_scanned: inventory.files_scanned,
                     bytes_scanned: inventory.bytes_scanned,
+                    results_not_listed: self.not_listed,
                 },
             }],
         };
