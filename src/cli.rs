@@ -660,7 +660,8 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     // flat on trees of any size.
     request.file_entries = match args.format {
         _ if retention.is_some() => FileKeeping::All,
-        ReportFormat::Ndjson | ReportFormat::Csv | ReportFormat::Sarif => FileKeeping::Nothing,
+        ReportFormat::Ndjson | ReportFormat::Csv => FileKeeping::Nothing,
+        ReportFormat::Sarif => crate::report::sarif::FILE_ENTRIES,
         ReportFormat::Human => crate::report::human::FILE_ENTRIES,
         ReportFormat::Json | ReportFormat::InventoryCsv | ReportFormat::Html => FileKeeping::All,
     };

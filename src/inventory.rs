@@ -397,8 +397,8 @@ pub struct SkippedFile {
 pub enum FileKeeping {
     /// Every file's entry, for reports that list files and columns.
     All,
-    /// None: only totals and skipped files, for reports that show findings
-    /// and totals.
+    /// None, and no list of skipped files (they are counted by reason):
+    /// for reports that show findings and totals.
     Nothing,
     /// What a summary lists, however many files a scan reads: the
     /// `most_findings` files with most findings, the first files in path
@@ -605,26 +605,34 @@ impl Inventory {
             FileStatus::Partial { reason, detail } => (reason, detail, true),
             FileStatus::Skipped { reason, detail } => (reason, detail, false),
         };
-        *self.skipped_counts.entry(reason).or_default() += 1;
+        let count = self.skipped_counts.entry(reason).or_default();
+        *count += 1;
+        let examples = match self.keeping {
+            FileKeeping::All => usize::MAX,
+            FileKeeping::Nothing => 0,
+            FileKeeping::Summary {
+                skipped_examples, ..
+            } => skipped_examples,
+        };
+        if examples == 0 {
+            return;
+        }
         self.skipped.push(SkippedFile {
             path: outcome.path,
             reason,
             detail,
             partial,
         });
-        if let FileKeeping::Summary {
-            skipped_examples, ..
-        } = self.keeping
-        {
+        if *count > examples as u64 {
+            // One too many of this reason: the last in path order goes.
             let last_of_reason = self
                 .skipped
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| s.reason == reason)
-                .max_by(|(_, a), (_, b)| a.path.cmp(&b.path));
-            if self.skipped_counts[&reason] > skipped_examples as u64
-                && let Some((at, _)) = last_of_reason
-            {
+                .max_by(|(_, a), (_, b)| a.path.cmp(&b.path))
+                .map(|(at, _)| at);
+            if let Some(at) = last_of_reason {
                 self.skipped.swap_remove(at);
             }
         }
@@ -855,6 +863,21 @@ mod keeping_tests {
         }
         let nothing = inventory(FileKeeping::Nothing, 5);
         assert!(nothing.files.is_empty());
-        assert_eq!(nothing.skipped.len(), all.skipped.len());
+        assert!(nothing.skipped.is_empty());
+        assert_eq!(nothing.skipped_by_reason(), all.skipped_by_reason());
+        // Every skipped file and no entry (a SARIF log's notifications).
+        let skipped_only = inventory(
+            FileKeeping::Summary {
+                most_findings: 0,
+                field_lines: 0,
+                skipped_examples: usize::MAX,
+            },
+            6,
+        );
+        assert!(skipped_only.files.is_empty());
+        let paths = |inv: &Inventory| -> Vec<String> {
+            inv.skipped.iter().map(|s| s.path.clone()).collect()
+        };
+        assert_eq!(paths(&skipped_only), paths(&all));
     }
 }

@@ -22,7 +22,7 @@
 use super::Report;
 use crate::config::{Severities, Severity};
 use crate::finding::{Entity, Finding};
-use crate::inventory::Inventory;
+use crate::inventory::{FileKeeping, Inventory};
 use crate::rules::Rule;
 use serde::Serialize;
 use std::cmp::Reverse;
@@ -36,6 +36,13 @@ const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// Results GitHub code scanning accepts in one run: it rejects an upload
 /// with more.
 pub const GITHUB_MAX_RESULTS: usize = 25_000;
+/// What a log needs of the inventory: no file's entry, and every file not
+/// fully scanned (each becomes a notification).
+pub const FILE_ENTRIES: FileKeeping = FileKeeping::Summary {
+    most_findings: 0,
+    field_lines: 0,
+    skipped_examples: usize::MAX,
+};
 
 /// The SARIF level of a severity.
 pub fn level(severity: Severity) -> &'static str {
