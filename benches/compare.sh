@@ -9,6 +9,7 @@
 #   SECTIONS=8 benches/compare.sh      # real source code: piiscan's own dependencies
 #   SECTIONS=9 benches/compare.sh      # what finding every match costs ripgrep itself
 #   SECTIONS=10 benches/compare.sh     # each part of the tree, one export of each format
+#   SECTIONS=11 benches/compare.sh     # memory and time of each report format, many small files
 #
 # Needs hyperfine and ripgrep (installed with apt-get when missing) and
 # GNU time for peak memory. Everything is written under $WORK (default: a
@@ -20,7 +21,7 @@ RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
 BIG_FILE_MB=${BIG_FILE_MB:-2048}
 SMALL_FILES=${SMALL_FILES:-200000}
-SECTIONS=${SECTIONS:-1 2 3 4 5}   # which of the five targets to measure (6, 7: growth; 8: source code; 9: every match; 10: per part)
+SECTIONS=${SECTIONS:-1 2 3 4 5}   # which of the five targets to measure (6, 7: growth; 8: source code; 9: every match; 10: per part; 11: report formats)
 GROWTH_SIZES=${GROWTH_SIZES:-10MiB 100MiB 1GiB}
 GROWTH_RUNS=${GROWTH_RUNS:-3}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -130,13 +131,12 @@ fi
 echo "200,000 ids like 00NNNNNNNNNN ($(du -sh "$IDS" | cut -f1)): $(( $(rss "$IDS") / 1024 )) MB"
 fi
 
-if want 4; then
-echo
-echo "== 4. $SMALL_FILES files of 1 KB, piiscan / ripgrep files/s =="
+# $SMALL_FILES files of 1 KB: slices of the CSV, 1000 per directory.
 SMALL="$WORK/small"
-if [ ! -d "$SMALL" ]; then
+make_small() {
+    [ -d "$SMALL" ] && return
     mkdir -p "$SMALL"
-    per_dir=1000
+    local per_dir=1000 dirs d
     dirs=$(( (SMALL_FILES + per_dir - 1) / per_dir ))
     for d in $(seq 0 $((dirs - 1))); do
         mkdir -p "$SMALL/$d"
@@ -144,7 +144,12 @@ if [ ! -d "$SMALL" ]; then
         dd if="$CSV" bs=1024 skip=$((d * 4)) count="$per_dir" status=none |
             split -b 1024 -a 3 -d - "$SMALL/$d/f"
     done
-fi
+}
+
+if want 4; then
+echo
+echo "== 4. $SMALL_FILES files of 1 KB, piiscan / ripgrep files/s =="
+make_small
 compare small "$SMALL"
 fi
 
@@ -230,6 +235,22 @@ done
 for ext in csv json ndjson sql; do
     first=$(find "$TREE/exports" -name "*.$ext" | sort | head -n1)
     [ -n "$first" ] && compare "export-$ext" "$first"
+done
+fi
+
+if want 11; then
+echo
+echo "== 11. memory and time by report format, $SMALL_FILES files of 1 KB (one run each) =="
+# Target 3 is measured with NDJSON; the summary (a retention review's
+# default) and SARIF (a CI scan's) should stay flat too. The JSON
+# inventory lists every file, so it grows with their number.
+make_small
+"$PIISCAN" scan --no-ignore --hidden --exit-zero -q --format ndjson "$SMALL" >/dev/null   # warm the page cache
+for format in human sarif ndjson json inventory-csv; do
+    /usr/bin/time -f "%e %M" -o "$WORK/time-$format.txt" \
+        "$PIISCAN" scan --no-ignore --hidden --exit-zero -q --format "$format" "$SMALL" >/dev/null
+    read -r secs kib <"$WORK/time-$format.txt"
+    printf '%-14s %6.2f s   peak %6d MiB\n' "$format" "$secs" $((kib / 1024))
 done
 fi
 
