@@ -555,8 +555,12 @@ pub struct TableProfile {
     field_has_text: bool,
     /// The current record has a non-blank byte (blank lines are not rows).
     record_has_text: bool,
-    /// The current field started in an earlier chunk (its value is not hashed).
+    /// The current field started in an earlier chunk: its bytes from
+    /// there are in `carried`, unless they were too long to keep (then its
+    /// value is counted, not hashed).
     field_from_earlier_chunk: bool,
+    carried: Vec<u8>,
+    carried_whole: bool,
     /// The widest record, when it had more than [`MAX_TABLE_COLUMNS`] cells.
     pub wider_than_limit: Option<usize>,
 }
@@ -578,6 +582,8 @@ impl TableProfile {
             field_has_text: false,
             record_has_text: false,
             field_from_earlier_chunk: false,
+            carried: Vec::new(),
+            carried_whole: false,
             wider_than_limit: (headers.len() > MAX_TABLE_COLUMNS).then_some(headers.len()),
         }
     }
@@ -597,6 +603,8 @@ impl TableProfile {
             field_has_text: false,
             record_has_text: false,
             field_from_earlier_chunk: false,
+            carried: Vec::new(),
+            carried_whole: false,
             wider_than_limit: None,
         }
     }
@@ -761,9 +769,24 @@ impl TableProfile {
             }
             i = at + 1;
         }
-        // A field cut by the chunk's end keeps its state; its value is lost
-        // for hashing, not for counting.
-        self.field_from_earlier_chunk = field_start < chunk.len() || self.in_quotes;
+        // A field cut by the chunk's end (a chunk may end at a line end
+        // inside a quoted note) keeps its bytes so far, so its value is
+        // counted and hashed as one read in one piece would be.
+        let cut = field_start < chunk.len() || self.in_quotes;
+        if cut {
+            if !self.field_from_earlier_chunk {
+                self.carried.clear();
+                self.carried_whole = true;
+            }
+            let rest = &chunk[field_start.min(chunk.len())..];
+            if self.carried_whole && self.carried.len() + rest.len() <= MAX_CARRIED_FIELD {
+                self.carried.extend_from_slice(rest);
+            } else {
+                self.carried_whole = false;
+                self.carried = Vec::new();
+            }
+        }
+        self.field_from_earlier_chunk = cut;
         chunk.len()
     }
 
@@ -780,6 +803,7 @@ impl TableProfile {
     /// Lets go of what speeds counting up (see [`CountedValues`]): a profile
     /// kept for the report holds only its counts.
     pub fn forget_counted_values(&mut self) {
+        self.carried = Vec::new();
         for column in &mut self.columns {
             column.forget_counted_values();
         }
@@ -787,7 +811,23 @@ impl TableProfile {
 
     fn end_field(&mut self, raw: &[u8], key: &FingerprintKey) {
         let has_text = std::mem::take(&mut self.field_has_text);
-        let whole = !std::mem::take(&mut self.field_from_earlier_chunk);
+        if std::mem::take(&mut self.field_from_earlier_chunk) {
+            let mut carried = std::mem::take(&mut self.carried);
+            if self.carried_whole {
+                carried.extend_from_slice(raw);
+                self.end_whole_field(has_text, &carried, true, key);
+            } else {
+                self.end_whole_field(has_text, b"", false, key);
+            }
+            carried.clear();
+            self.carried = carried;
+            return;
+        }
+        self.end_whole_field(has_text, raw, true, key);
+    }
+
+    /// Counts a field that ended (`raw` its bytes when `whole`).
+    fn end_whole_field(&mut self, has_text: bool, raw: &[u8], whole: bool, key: &FingerprintKey) {
         if !has_text {
             return;
         }
@@ -807,6 +847,10 @@ impl TableProfile {
         }
     }
 }
+
+/// Longest start of a field kept from one chunk for the next: a longer
+/// field is counted, not hashed.
+const MAX_CARRIED_FIELD: usize = 1 << 20;
 
 /// Header names classified before, with what they hold and whether they
 /// date records, per thread: every file of an export repeats its header,
@@ -1193,6 +1237,37 @@ mod tests {
         assert_eq!(names.distinct.count(), 3);
         assert_eq!(names.samples[0], "J**");
         assert_eq!(p.columns[1].header_entity, Some(Entity::FreeText));
+    }
+
+    /// What a profile counted of each column's values: counts, distinct
+    /// counts and samples.
+    fn value_counts(p: &TableProfile) -> Vec<Option<(u64, u64, Vec<String>)>> {
+        p.columns
+            .iter()
+            .map(|c| {
+                c.header_values
+                    .as_ref()
+                    .map(|v| (v.count, v.distinct.count(), v.samples.clone()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_value_cut_by_a_chunk_end_is_counted_as_one_read_whole() {
+        // A chunk may end at a line end inside a quoted note, or anywhere in
+        // a name; the cut value is counted and hashed all the same.
+        let text = b"naam;notitie
+Jan;\"belt terug\nover de lease\"\nPiet;\"kort\"\nKees;\"a\nb\nc\"\n";
+        let headers = ["naam", "notitie"];
+        let whole = profile(text, &headers, &[]);
+        let notes = whole.columns[1].header_values.as_ref().unwrap();
+        assert_eq!((notes.count, notes.distinct.count()), (3, 3));
+        for cut in 1..text.len() {
+            let p = profile(text, &headers, &[cut]);
+            assert_eq!(value_counts(&p), value_counts(&whole), "cut at {cut}");
+        }
+        let p = profile(text, &headers, &[20, 24, 28, 50, 52, 54]);
+        assert_eq!(value_counts(&p), value_counts(&whole));
     }
 
     #[test]
