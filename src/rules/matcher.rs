@@ -618,13 +618,16 @@ impl Matcher {
         if !needs_context && confidence.raised() == confidence {
             return Some(confidence);
         }
-        let has_context = keyword_before(cand, line_start, &ctx.keywords)
-            || (!ctx.fields.is_empty()
-                && field_is.is_some_and(|field_is| {
-                    field_is(cand.start, &mut |n| {
-                        field_names.matches(n, rule, &ctx.fields)
-                    })
-                }));
+        // The field's name first: in a table it is the usual context, and
+        // its answer is remembered per name, where the keyword search looks
+        // through the bytes before every candidate.
+        let has_context = (!ctx.fields.is_empty()
+            && field_is.is_some_and(|field_is| {
+                field_is(cand.start, &mut |n| {
+                    field_names.matches(n, rule, &ctx.fields)
+                })
+            }))
+            || keyword_before(cand, line_start, &ctx.keywords);
         match (has_context, needs_context) {
             (true, true) => Some(confidence),
             (true, false) => Some(confidence.raised()),
