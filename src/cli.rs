@@ -10,6 +10,7 @@ use crate::inventory::{FileKeeping, Inventory};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::redact::FingerprintKey;
+use crate::report::json::{JsonReport, SpilledSections};
 use crate::report::sarif::SarifReport;
 use crate::report::{RenderOptions, ReportFormat, new_report};
 use crate::rules::{self, Rule};
@@ -600,6 +601,17 @@ fn start_progress(args: &ScanArgs, counters: &Arc<Counters>) -> Progress {
     Progress::start(counters.clone(), show)
 }
 
+/// Whether the temporary directory is in one of `paths`: piiscan writes
+/// nothing there, not even an unnamed file.
+fn temp_dir_in(paths: &[PathBuf]) -> bool {
+    let Ok(temp) = std::fs::canonicalize(std::env::temp_dir()) else {
+        return true;
+    };
+    paths
+        .iter()
+        .any(|p| std::fs::canonicalize(p).is_ok_and(|root| temp.starts_with(root)))
+}
+
 /// Says on stderr how many files were not fully scanned.
 fn note_skipped(inventory: &Inventory) {
     if inventory.skipped_count() == 0 {
@@ -657,23 +669,39 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     // Findings-only formats print totals at the end, not files, and the
     // summary lists a few files: without a retention policy (which judges
     // each file) they keep no more entries than they show, and memory stays
-    // flat on trees of any size.
+    // flat on trees of any size. The JSON inventory lists every file: each
+    // file's section is written out when the file is done (to an unnamed
+    // temporary file, never in a scanned tree) rather than its entry kept;
+    // without a temporary directory, entries are kept.
+    let spilled =
+        (args.format == ReportFormat::Json && retention.is_none() && !temp_dir_in(&args.paths))
+            .then(|| SpilledSections::new(std::time::SystemTime::now()).ok())
+            .flatten()
+            .map(|s| Arc::new(std::sync::Mutex::new(s)));
     request.file_entries = match args.format {
         _ if retention.is_some() => FileKeeping::All,
         ReportFormat::Ndjson | ReportFormat::Csv => FileKeeping::Nothing,
         ReportFormat::Sarif => crate::report::sarif::FILE_ENTRIES,
         ReportFormat::Human => crate::report::human::FILE_ENTRIES,
-        ReportFormat::Json | ReportFormat::InventoryCsv | ReportFormat::Html => FileKeeping::All,
+        ReportFormat::Json => match &spilled {
+            Some(sink) => FileKeeping::Streamed(sink.clone()),
+            None => FileKeeping::All,
+        },
+        ReportFormat::InventoryCsv | ReportFormat::Html => FileKeeping::All,
     };
     let index_ctx = prepared.index_context(&args)?;
     let mut out = Output::open(args.output.as_deref())?;
     let color = out.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut report = match args.format {
+    let mut report: Box<dyn crate::report::Report> = match args.format {
         ReportFormat::Sarif => Box::new(SarifReport::new(
             prepared.rules_in_effect(),
             prepared.settings.severities,
             args.sarif_max_results,
         )),
+        ReportFormat::Json if spilled.is_some() => Box::new(JsonReport {
+            threads: crate::walk::resolve_threads(args.threads),
+            spilled,
+        }),
         format => new_report(
             format,
             RenderOptions {
@@ -1087,4 +1115,24 @@ fn bench(args: &BenchArgs) -> Result<u8> {
     };
     write_stdout(&text)?;
     Ok(EXIT_CLEAN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_temporary_directory_is_in_a_path_that_holds_it() {
+        let temp = std::env::temp_dir();
+        assert!(temp_dir_in(std::slice::from_ref(&temp)));
+        if let Some(parent) = temp.parent() {
+            assert!(temp_dir_in(&[
+                PathBuf::from("no/such/dir"),
+                parent.to_path_buf()
+            ]));
+        }
+        let elsewhere = tempfile::tempdir().unwrap();
+        assert!(!temp_dir_in(&[elsewhere.path().to_path_buf()]));
+        assert!(!temp_dir_in(&[]));
+    }
 }

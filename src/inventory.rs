@@ -392,8 +392,19 @@ pub struct SkippedFile {
     pub partial: bool,
 }
 
+/// Takes each file's entry as the inventory is given it, for a report that
+/// writes entries out as they come instead of holding them all.
+pub trait EntrySink: std::fmt::Debug + Send {
+    /// `entry` (its size and modification time set) of the file at `path`.
+    fn entry(&mut self, path: &str, entry: &FileEntry);
+}
+
+/// An [`EntrySink`] shared by the inventory and the report that reads what
+/// it took.
+pub type SharedEntrySink = std::sync::Arc<std::sync::Mutex<dyn EntrySink>>;
+
 /// Which per-file entries an inventory keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum FileKeeping {
     /// Every file's entry, for reports that list files and columns.
     All,
@@ -412,6 +423,10 @@ pub enum FileKeeping {
         field_lines: usize,
         skipped_examples: usize,
     },
+    /// Every entry goes to the sink as it comes and none is kept; every
+    /// skipped file is listed, and the totals' samples are those of the
+    /// first files in path order, as with [`FileKeeping::All`].
+    Streamed(SharedEntrySink),
 }
 
 /// Which entries [`FileKeeping::Summary`] still needs, and why.
@@ -426,6 +441,9 @@ struct SummaryLists {
     first_with_fields: BTreeMap<String, usize>,
     /// The lines of `first_with_fields` together.
     lines: usize,
+    /// Per entity, the samples of the first files in path order that hold
+    /// it: enough files for [`SAMPLES_PER_ENTITY`] distinct samples.
+    first_samples: BTreeMap<Entity, BTreeMap<String, Vec<String>>>,
 }
 
 impl SummaryLists {
@@ -476,6 +494,61 @@ impl SummaryLists {
     fn needs(&self, path: &str) -> bool {
         self.first_with_fields.contains_key(path) || self.top.iter().any(|(_, p)| p == path)
     }
+
+    /// Takes in the samples of a file's entities.
+    fn offer_samples(&mut self, path: &str, entry: &FileEntry) {
+        for (entity, stats) in &entry.entities {
+            if stats.samples.is_empty() {
+                continue;
+            }
+            let files = self.first_samples.entry(*entity).or_default();
+            // Past the files that already hold enough: not needed (the
+            // common case, once the first files by path have come).
+            if files
+                .last_key_value()
+                .is_some_and(|(last, _)| path > last.as_str())
+                && enough_samples(files.values())
+            {
+                continue;
+            }
+            files.insert(path.to_string(), stats.samples.clone());
+            // The last file is not needed when those before it hold enough.
+            while let Some(last) = files.keys().next_back().filter(|_| files.len() > 1) {
+                let before = files.range::<String, _>(..last).map(|(_, s)| s);
+                if !enough_samples(before) {
+                    break;
+                }
+                let last = last.clone();
+                files.remove(&last);
+            }
+        }
+    }
+}
+
+/// Whether `files`' samples hold [`SAMPLES_PER_ENTITY`] distinct ones.
+fn enough_samples<'a>(files: impl Iterator<Item = &'a Vec<String>>) -> bool {
+    let mut distinct: arrayvec::ArrayVec<&String, SAMPLES_PER_ENTITY> = arrayvec::ArrayVec::new();
+    for s in files.flatten() {
+        if !distinct.contains(&s) && distinct.try_push(s).is_err() {
+            return true;
+        }
+    }
+    distinct.is_full()
+}
+
+/// The first [`SAMPLES_PER_ENTITY`] distinct samples of `files`' samples,
+/// in the order given.
+fn first_distinct_samples<'a>(files: impl Iterator<Item = &'a Vec<String>>) -> Vec<String> {
+    let mut samples: Vec<String> = Vec::new();
+    for s in files.flatten() {
+        if samples.len() >= SAMPLES_PER_ENTITY {
+            break;
+        }
+        if !samples.contains(s) {
+            samples.push(s.clone());
+        }
+    }
+    samples
 }
 
 #[derive(Debug, Clone)]
@@ -566,9 +639,22 @@ impl Inventory {
             self.files_with_findings += u64::from(findings > 0);
             self.files_with_personal_fields += u64::from(fields > 0);
             self.personal_fields += fields as u64;
-            let keep = match self.keeping {
+            let keep = match &self.keeping {
                 FileKeeping::All => true,
                 FileKeeping::Nothing => false,
+                FileKeeping::Streamed(sink) => {
+                    let mut entry = entry;
+                    entry.size = outcome.size;
+                    entry.modified = outcome.modified;
+                    self.summary.offer_samples(&outcome.path, &entry);
+                    // A poisoned lock means the report's thread panicked;
+                    // the scan goes on, and the report says why it failed.
+                    if let Ok(mut sink) = sink.lock() {
+                        sink.entry(&outcome.path, &entry);
+                    }
+                    self.add_outcome(outcome);
+                    return;
+                }
                 FileKeeping::Summary { .. } => {
                     let mut evicted = Vec::new();
                     let keep = self
@@ -608,7 +694,7 @@ impl Inventory {
         let count = self.skipped_counts.entry(reason).or_default();
         *count += 1;
         let examples = match self.keeping {
-            FileKeeping::All => usize::MAX,
+            FileKeeping::All | FileKeeping::Streamed(_) => usize::MAX,
             FileKeeping::Nothing => 0,
             FileKeeping::Summary {
                 skipped_examples, ..
@@ -644,28 +730,27 @@ impl Inventory {
         self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
         // Total samples come from the files in path order, not arrival
         // order, so every run (and every merge of shards) picks the same.
-        // Without every file's entry the samples stay in arrival order.
-        if self.keeping != FileKeeping::All {
-            return;
-        }
-        for (entity, total) in self.totals.iter_mut() {
-            total.samples.clear();
-            'files: for entry in self.files.values() {
-                for s in entry
-                    .entities
-                    .get(entity)
-                    .map(|e| &e.samples)
-                    .into_iter()
-                    .flatten()
-                {
-                    if total.samples.len() >= SAMPLES_PER_ENTITY {
-                        break 'files;
-                    }
-                    if !total.samples.contains(s) {
-                        total.samples.push(s.clone());
+        // Without every file's entry (or its samples) the samples stay in
+        // arrival order.
+        match &self.keeping {
+            FileKeeping::All => {
+                for (entity, total) in self.totals.iter_mut() {
+                    total.samples = first_distinct_samples(
+                        self.files
+                            .values()
+                            .filter_map(|entry| entry.entities.get(entity))
+                            .map(|e| &e.samples),
+                    );
+                }
+            }
+            FileKeeping::Streamed(_) => {
+                for (entity, total) in self.totals.iter_mut() {
+                    if let Some(files) = self.summary.first_samples.get(entity) {
+                        total.samples = first_distinct_samples(files.values());
                     }
                 }
             }
+            FileKeeping::Nothing | FileKeeping::Summary { .. } => {}
         }
     }
 
@@ -736,13 +821,30 @@ mod keeping_tests {
     /// columns named like personal data.
     fn entry(findings: u64, fields: usize) -> Box<FileEntry> {
         let mut e = FileEntry::default();
-        e.entities.get_or_default(Entity::Email).count = findings;
+        let stats = e.entities.get_or_default(Entity::Email);
+        stats.count = findings;
+        // Samples shared between files, so picking the first distinct
+        // ones in path order matters.
+        stats.samples = (0..findings.min(2))
+            .map(|n| format!("s{}", (findings + n) % 4))
+            .collect();
         for name in ["email", "e_mail", "emailadres"].iter().take(fields) {
             let mut per_field = EntityMap::new();
             per_field.get_or_default(Entity::Email).count = 1;
             e.fields.insert((*name).to_string(), per_field);
         }
         Box::new(e)
+    }
+
+    /// What a sink was given: path, size and findings of each entry.
+    #[derive(Debug, Default)]
+    struct Taken(Vec<(String, u64, u64)>);
+
+    impl EntrySink for Taken {
+        fn entry(&mut self, path: &str, entry: &FileEntry) {
+            self.0
+                .push((path.to_string(), entry.size, entry.findings()));
+        }
     }
 
     fn outcome(path: &str, status: FileStatus) -> FileOutcome {
@@ -843,7 +945,7 @@ mod keeping_tests {
         wanted_skipped.sort();
 
         for seed in [1, 2, 3, 99] {
-            let kept = inventory(summary, seed);
+            let kept = inventory(summary.clone(), seed);
             let kept_paths: BTreeSet<&String> = kept.files.keys().collect();
             assert_eq!(kept_paths, wanted, "seed {seed}");
             assert!(kept.files.len() < all.files.len());
@@ -861,6 +963,26 @@ mod keeping_tests {
             assert_eq!(kept.totals.len(), all.totals.len());
             assert_eq!(kept.total_findings(), all.total_findings());
         }
+        // Streamed: every entry to the sink, none kept, every skipped file
+        // listed, and the totals' samples of the files in path order.
+        let sink = std::sync::Arc::new(std::sync::Mutex::new(Taken::default()));
+        let streamed = inventory(FileKeeping::Streamed(sink.clone()), 7);
+        assert!(streamed.files.is_empty());
+        let mut taken = sink.lock().unwrap().0.clone();
+        taken.sort();
+        let every: Vec<(String, u64, u64)> = all
+            .files
+            .iter()
+            .map(|(p, e)| (p.clone(), e.size, e.findings()))
+            .collect();
+        assert_eq!(taken, every);
+        assert_eq!(streamed.skipped.len(), all.skipped.len());
+        let samples = |inv: &Inventory| -> Vec<Vec<String>> {
+            inv.totals.values().map(|t| t.samples.clone()).collect()
+        };
+        assert_eq!(samples(&streamed), samples(&all));
+        assert!(samples(&all).iter().any(|s| s.len() == SAMPLES_PER_ENTITY));
+
         let nothing = inventory(FileKeeping::Nothing, 5);
         assert!(nothing.files.is_empty());
         assert!(nothing.skipped.is_empty());

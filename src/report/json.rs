@@ -4,10 +4,11 @@
 
 use super::pretty::Pretty;
 use super::{Report, age_days, rfc3339};
-use crate::inventory::{EntityStats, FieldSummary, FileEntry, Inventory};
+use crate::inventory::{EntityStats, EntrySink, FieldSummary, FileEntry, Inventory};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 pub const SCHEMA_VERSION: u32 = 2;
@@ -15,6 +16,96 @@ pub const SCHEMA_VERSION: u32 = 2;
 pub struct JsonReport {
     /// Threads that render the `files` array.
     pub threads: usize,
+    /// The file sections written out during the scan, when the inventory
+    /// streams its entries here instead of keeping them.
+    pub spilled: Option<Arc<Mutex<SpilledSections>>>,
+}
+
+/// The `files` array's sections, each rendered when its file is done and
+/// written to an unnamed temporary file (never in a scanned tree: it has no
+/// name), then copied out in path order: memory holds a path and an offset
+/// per file instead of its statistics. Sections hold what the inventory
+/// shows (masked samples, keyed hashes), never values.
+#[derive(Debug)]
+pub struct SpilledSections {
+    file: std::io::BufWriter<std::fs::File>,
+    written: u64,
+    /// Per file: its path, and where its section is in `file`.
+    index: Vec<(Box<str>, u64, usize)>,
+    /// The time file ages are counted to.
+    now: SystemTime,
+    text: Vec<u8>,
+    /// The first write that failed; the report fails with it.
+    error: Option<std::io::Error>,
+}
+
+impl SpilledSections {
+    /// Sections in a new unnamed temporary file, ages counted to `now`.
+    pub fn new(now: SystemTime) -> std::io::Result<SpilledSections> {
+        Ok(SpilledSections {
+            file: std::io::BufWriter::with_capacity(256 * 1024, tempfile::tempfile()?),
+            written: 0,
+            index: Vec::new(),
+            now,
+            text: Vec::new(),
+            error: None,
+        })
+    }
+}
+
+/// Reads `buf.len()` bytes of `file` at `offset` (one call where the
+/// platform has positioned reads).
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(mut file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buf)
+}
+
+impl SpilledSections {
+    /// Writes the `files` array: the sections in the order of `index`
+    /// (all written out: the file flushed).
+    fn copy_in_order(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        if self.index.is_empty() {
+            return out.write_all(b"[]");
+        }
+        out.write_all(b"[")?;
+        let file = self.file.get_ref();
+        let mut text = Vec::new();
+        for (i, (_, offset, len)) in self.index.iter().enumerate() {
+            text.resize(*len, 0);
+            read_exact_at(file, &mut text, *offset)?;
+            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+            out.write_all(&text)?;
+        }
+        out.write_all(b"\n  ]")
+    }
+}
+
+impl EntrySink for SpilledSections {
+    fn entry(&mut self, path: &str, entry: &FileEntry) {
+        if self.error.is_some() {
+            return;
+        }
+        self.text.clear();
+        // Inside the document's object and its `files` array.
+        let written =
+            write_file_section(&mut Pretty::new(&mut self.text, 2), path, entry, self.now)
+                .and_then(|()| self.file.write_all(&self.text));
+        match written {
+            Ok(()) => {
+                self.index
+                    .push((path.into(), self.written, self.text.len()));
+                self.written += self.text.len() as u64;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -155,10 +246,17 @@ pub struct Totals<'a> {
 pub struct FileSections<'a> {
     inventory: &'a Inventory,
     now: SystemTime,
+    /// Sections written out during the scan (sorted by path).
+    spilled: Option<&'a SpilledSections>,
 }
 
 impl Serialize for FileSections<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.spilled.is_some() {
+            return Err(serde::ser::Error::custom(
+                "sections written out during the scan are copied by write_document",
+            ));
+        }
         serializer.collect_seq(
             self.inventory
                 .files
@@ -405,7 +503,16 @@ fn entity_section(stats: &EntityStats, with_files: bool) -> EntitySection<'_> {
 }
 
 pub fn document(inventory: &Inventory) -> Document<'_> {
-    let now = SystemTime::now();
+    document_at(inventory, SystemTime::now(), None)
+}
+
+/// The document of `inventory`, file ages counted to `now`, the file
+/// sections from `spilled` when the inventory streamed its entries there.
+fn document_at<'a>(
+    inventory: &'a Inventory,
+    now: SystemTime,
+    spilled: Option<&'a SpilledSections>,
+) -> Document<'a> {
     Document {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -438,7 +545,11 @@ pub fn document(inventory: &Inventory) -> Document<'_> {
             rules: inventory.rules,
             incomplete: inventory.incomplete,
         },
-        files: FileSections { inventory, now },
+        files: FileSections {
+            inventory,
+            now,
+            spilled,
+        },
         retention: inventory
             .overdue
             .as_deref()
@@ -459,7 +570,25 @@ impl Report for JsonReport {
         // The serializer writes a few bytes at a time: buffered here, each
         // write is a copy instead of a call through the output's trait object.
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
-        write_document(&mut out, &document(inventory), self.threads)?;
+        match &self.spilled {
+            Some(spilled) => {
+                let mut spilled = spilled
+                    .lock()
+                    .map_err(|_| std::io::Error::other("a scanning thread panicked"))?;
+                if let Some(e) = spilled.error.take() {
+                    return Err(std::io::Error::new(
+                        e.kind(),
+                        format!("writing file sections to a temporary file: {e}"),
+                    ));
+                }
+                spilled.file.flush()?;
+                spilled.index.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                let now = spilled.now;
+                let doc = document_at(inventory, now, Some(&spilled));
+                write_document(&mut out, &doc, self.threads)?;
+            }
+            None => write_document(&mut out, &document(inventory), self.threads)?,
+        }
         out.write_all(b"\n")?;
         out.flush()
     }
@@ -519,6 +648,9 @@ impl FileSections<'_> {
     /// The array, each file's section rendered on one of `threads` threads,
     /// written in path order.
     fn write_pretty(&self, out: &mut dyn Write, threads: usize) -> std::io::Result<()> {
+        if let Some(spilled) = self.spilled {
+            return spilled.copy_in_order(out);
+        }
         if self.inventory.files.is_empty() {
             return out.write_all(b"[]");
         }
@@ -679,6 +811,59 @@ mod tests {
             let mut out = Vec::new();
             write_field_section(&mut Pretty::new(&mut out, 0), f).unwrap();
             assert_eq!(String::from_utf8(out).unwrap(), expected, "variant {n}");
+        }
+    }
+
+    /// The fixtures scanned with `file_entries`, written by `report`.
+    fn fixtures_written(
+        file_entries: crate::inventory::FileKeeping,
+        mut report: JsonReport,
+        threads: usize,
+    ) -> String {
+        let request = crate::ScanRequest {
+            roots: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")],
+            walk: WalkOptions {
+                threads,
+                ..WalkOptions::default()
+            },
+            settings: crate::scan::ScanSettings::default(),
+            rules: crate::rules::default_rules().unwrap(),
+            entities: None,
+            region: "NL".into(),
+            key: crate::redact::FingerprintKey::from_secret(b"k", "test"),
+            file_entries,
+        };
+        let mut inventory =
+            crate::run_scan(request, &Counters::default(), &mut |_| Ok(())).unwrap();
+        inventory.duration = std::time::Duration::from_secs(1);
+        inventory.started_at = SystemTime::UNIX_EPOCH;
+        let mut out = Vec::new();
+        report.end(&mut out, &inventory).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn file_sections_written_out_during_the_scan_make_the_same_document() {
+        let kept = fixtures_written(
+            crate::inventory::FileKeeping::All,
+            JsonReport {
+                threads: 1,
+                spilled: None,
+            },
+            1,
+        );
+        assert!(kept.matches("\"path\":").count() > 10, "{kept}");
+        for threads in [1, 2] {
+            let spilled = Arc::new(Mutex::new(SpilledSections::new(SystemTime::now()).unwrap()));
+            let written = fixtures_written(
+                crate::inventory::FileKeeping::Streamed(spilled.clone()),
+                JsonReport {
+                    threads,
+                    spilled: Some(spilled),
+                },
+                threads,
+            );
+            assert!(written == kept, "{threads} threads:\n{written}");
         }
     }
 

@@ -69,6 +69,7 @@ pub fn new_report(format: ReportFormat, options: RenderOptions) -> Box<dyn Repor
         ReportFormat::Human => Box::new(human::HumanReport::new(options)),
         ReportFormat::Json => Box::new(json::JsonReport {
             threads: options.threads,
+            spilled: None,
         }),
         ReportFormat::Ndjson => Box::new(ndjson::NdjsonReport::new(options)),
         ReportFormat::Csv => Box::new(csv::CsvReport::new(options)),
