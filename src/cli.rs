@@ -10,8 +10,10 @@ use crate::inventory::{FileKeeping, Inventory};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::redact::FingerprintKey;
-use crate::report::json::{JsonReport, SpilledSections};
+use crate::report::inventory_csv::InventoryCsvReport;
+use crate::report::json::JsonReport;
 use crate::report::sarif::SarifReport;
+use crate::report::spill::{RenderFile, Spill};
 use crate::report::{RenderOptions, ReportFormat, new_report};
 use crate::rules::{self, Rule};
 use crate::scan::{FindingFilter, ScanContext, ScanSettings};
@@ -669,25 +671,28 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     // Findings-only formats print totals at the end, not files, and the
     // summary lists a few files: without a retention policy (which judges
     // each file) they keep no more entries than they show, and memory stays
-    // flat on trees of any size. The JSON inventory lists every file: each
-    // file's section is written out when the file is done (to an unnamed
-    // temporary file, never in a scanned tree) rather than its entry kept;
-    // without a temporary directory, entries are kept.
-    let spilled =
-        (args.format == ReportFormat::Json && retention.is_none() && !temp_dir_in(&args.paths))
-            .then(|| SpilledSections::new(std::time::SystemTime::now()).ok())
-            .flatten()
-            .map(|s| Arc::new(std::sync::Mutex::new(s)));
-    request.file_entries = match args.format {
+    // flat on trees of any size. The JSON inventory and the inventory CSV
+    // list every file: each file's text is written out when the file is
+    // done (to an unnamed temporary file, never in a scanned tree) rather
+    // than its entry kept; without a temporary directory, entries are kept.
+    let render: Option<RenderFile> = match args.format {
+        ReportFormat::Json => Some(crate::report::json::render_file_section),
+        ReportFormat::InventoryCsv => Some(crate::report::inventory_csv::render_file_rows),
+        _ => None,
+    };
+    let spilled = render
+        .filter(|_| retention.is_none() && !temp_dir_in(&args.paths))
+        .and_then(|render| Spill::new(std::time::SystemTime::now(), render).ok())
+        .map(|s| Arc::new(std::sync::Mutex::new(s)));
+    request.file_entries = match (&spilled, args.format) {
         _ if retention.is_some() => FileKeeping::All,
-        ReportFormat::Ndjson | ReportFormat::Csv => FileKeeping::Nothing,
-        ReportFormat::Sarif => crate::report::sarif::FILE_ENTRIES,
-        ReportFormat::Human => crate::report::human::FILE_ENTRIES,
-        ReportFormat::Json => match &spilled {
-            Some(sink) => FileKeeping::Streamed(sink.clone()),
-            None => FileKeeping::All,
-        },
-        ReportFormat::InventoryCsv | ReportFormat::Html => FileKeeping::All,
+        (Some(sink), _) => FileKeeping::Streamed(sink.clone()),
+        (None, ReportFormat::Ndjson | ReportFormat::Csv) => FileKeeping::Nothing,
+        (None, ReportFormat::Sarif) => crate::report::sarif::FILE_ENTRIES,
+        (None, ReportFormat::Human) => crate::report::human::FILE_ENTRIES,
+        (None, ReportFormat::Json | ReportFormat::InventoryCsv | ReportFormat::Html) => {
+            FileKeeping::All
+        }
     };
     let index_ctx = prepared.index_context(&args)?;
     let mut out = Output::open(args.output.as_deref())?;
@@ -702,6 +707,7 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
             threads: crate::walk::resolve_threads(args.threads),
             spilled,
         }),
+        ReportFormat::InventoryCsv if spilled.is_some() => Box::new(InventoryCsvReport { spilled }),
         format => new_report(
             format,
             RenderOptions {

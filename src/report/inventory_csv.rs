@@ -4,12 +4,20 @@
 //! Files without fields (plain text) get one row per entity with an empty
 //! field. Values appear only masked.
 
+use super::spill::Spill;
 use super::{Report, age_days, rfc3339};
 use crate::inventory::{EntityStats, FileEntry, Inventory};
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-pub struct InventoryCsvReport;
+#[derive(Default)]
+pub struct InventoryCsvReport {
+    /// The rows written out during the scan (made by [`render_file_rows`]),
+    /// when the inventory streams its entries there instead of keeping
+    /// them.
+    pub spilled: Option<Arc<Mutex<Spill>>>,
+}
 
 pub const HEADER: [&str; 17] = [
     "path",
@@ -147,10 +155,38 @@ fn file_rows(
     rows
 }
 
+/// The rows of one file, as CSV (the retention column empty: a scan with
+/// a retention policy keeps every entry for the end).
+pub fn render_file_rows(
+    path: &str,
+    entry: &FileEntry,
+    now: SystemTime,
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .buffer_capacity(256)
+        .from_writer(out);
+    for row in file_rows(path, entry, now, None) {
+        w.write_record(&row).map_err(std::io::Error::other)?;
+    }
+    w.flush()
+}
+
 impl Report for InventoryCsvReport {
     fn end(&mut self, out: &mut dyn Write, inventory: &Inventory) -> std::io::Result<()> {
         let mut w = csv::WriterBuilder::new().from_writer(out);
         w.write_record(HEADER).map_err(std::io::Error::other)?;
+        if let Some(spilled) = &self.spilled {
+            let mut spilled = spilled
+                .lock()
+                .map_err(|_| std::io::Error::other("a scanning thread panicked"))?;
+            spilled.finish()?;
+            let out = w
+                .into_inner()
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            return spilled.for_each_in_order(&mut |_, rows| out.write_all(rows));
+        }
         let now = SystemTime::now();
         for (path, entry) in &inventory.files {
             for row in file_rows(path, entry, now, inventory.overdue.as_deref()) {
@@ -158,5 +194,55 @@ impl Report for InventoryCsvReport {
             }
         }
         w.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::FileKeeping;
+    use crate::walk::{Counters, WalkOptions};
+
+    /// The fixtures' inventory CSV, scanned with `file_entries`.
+    fn fixtures_rows(
+        file_entries: FileKeeping,
+        mut report: InventoryCsvReport,
+        threads: usize,
+    ) -> String {
+        let request = crate::ScanRequest {
+            roots: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")],
+            walk: WalkOptions {
+                threads,
+                ..WalkOptions::default()
+            },
+            settings: crate::scan::ScanSettings::default(),
+            rules: crate::rules::default_rules().unwrap(),
+            entities: None,
+            region: "NL".into(),
+            key: crate::redact::FingerprintKey::from_secret(b"k", "test"),
+            file_entries,
+        };
+        let inventory = crate::run_scan(request, &Counters::default(), &mut |_| Ok(())).unwrap();
+        let mut out = Vec::new();
+        report.end(&mut out, &inventory).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn rows_written_out_during_the_scan_make_the_same_table() {
+        let kept = fixtures_rows(FileKeeping::All, InventoryCsvReport::default(), 1);
+        assert!(kept.lines().count() > 20, "{kept}");
+        for threads in [1, 2] {
+            let spill = Spill::new(SystemTime::now(), render_file_rows).unwrap();
+            let spilled = Arc::new(Mutex::new(spill));
+            let written = fixtures_rows(
+                FileKeeping::Streamed(spilled.clone()),
+                InventoryCsvReport {
+                    spilled: Some(spilled),
+                },
+                threads,
+            );
+            assert!(written == kept, "{threads} threads:\n{written}");
+        }
     }
 }

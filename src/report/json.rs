@@ -3,8 +3,9 @@
 //! `sketch` holds SipHash bits instead of fingerprint prefixes).
 
 use super::pretty::Pretty;
+use super::spill::Spill;
 use super::{Report, age_days, rfc3339};
-use crate::inventory::{EntityStats, EntrySink, FieldSummary, FileEntry, Inventory};
+use crate::inventory::{EntityStats, FieldSummary, FileEntry, Inventory};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -16,96 +17,34 @@ pub const SCHEMA_VERSION: u32 = 2;
 pub struct JsonReport {
     /// Threads that render the `files` array.
     pub threads: usize,
-    /// The file sections written out during the scan, when the inventory
-    /// streams its entries here instead of keeping them.
-    pub spilled: Option<Arc<Mutex<SpilledSections>>>,
+    /// The file sections written out during the scan (made by
+    /// [`render_file_section`]), when the inventory streams its entries
+    /// there instead of keeping them.
+    pub spilled: Option<Arc<Mutex<Spill>>>,
 }
 
-/// The `files` array's sections, each rendered when its file is done and
-/// written to an unnamed temporary file (never in a scanned tree: it has no
-/// name), then copied out in path order: memory holds a path and an offset
-/// per file instead of its statistics. Sections hold what the inventory
-/// shows (masked samples, keyed hashes), never values.
-#[derive(Debug)]
-pub struct SpilledSections {
-    file: std::io::BufWriter<std::fs::File>,
-    written: u64,
-    /// Per file: its path, and where its section is in `file`.
-    index: Vec<(Box<str>, u64, usize)>,
-    /// The time file ages are counted to.
+/// A file's section of the `files` array, as the document indents it.
+pub fn render_file_section(
+    path: &str,
+    entry: &FileEntry,
     now: SystemTime,
-    text: Vec<u8>,
-    /// The first write that failed; the report fails with it.
-    error: Option<std::io::Error>,
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    // Inside the document's object and its `files` array.
+    write_file_section(&mut Pretty::new(out, 2), path, entry, now)
 }
 
-impl SpilledSections {
-    /// Sections in a new unnamed temporary file, ages counted to `now`.
-    pub fn new(now: SystemTime) -> std::io::Result<SpilledSections> {
-        Ok(SpilledSections {
-            file: std::io::BufWriter::with_capacity(256 * 1024, tempfile::tempfile()?),
-            written: 0,
-            index: Vec::new(),
-            now,
-            text: Vec::new(),
-            error: None,
-        })
+/// Writes the `files` array from `spill`'s sections, in path order.
+fn copy_sections(spill: &Spill, out: &mut dyn Write) -> std::io::Result<()> {
+    if spill.is_empty() {
+        return out.write_all(b"[]");
     }
-}
-
-/// Reads `buf.len()` bytes of `file` at `offset` (one call where the
-/// platform has positioned reads).
-#[cfg(unix)]
-fn read_exact_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-#[cfg(not(unix))]
-fn read_exact_at(mut file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    use std::io::{Read, Seek, SeekFrom};
-    file.seek(SeekFrom::Start(offset))?;
-    file.read_exact(buf)
-}
-
-impl SpilledSections {
-    /// Writes the `files` array: the sections in the order of `index`
-    /// (all written out: the file flushed).
-    fn copy_in_order(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        if self.index.is_empty() {
-            return out.write_all(b"[]");
-        }
-        out.write_all(b"[")?;
-        let file = self.file.get_ref();
-        let mut text = Vec::new();
-        for (i, (_, offset, len)) in self.index.iter().enumerate() {
-            text.resize(*len, 0);
-            read_exact_at(file, &mut text, *offset)?;
-            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-            out.write_all(&text)?;
-        }
-        out.write_all(b"\n  ]")
-    }
-}
-
-impl EntrySink for SpilledSections {
-    fn entry(&mut self, path: &str, entry: &FileEntry) {
-        if self.error.is_some() {
-            return;
-        }
-        self.text.clear();
-        // Inside the document's object and its `files` array.
-        let written =
-            write_file_section(&mut Pretty::new(&mut self.text, 2), path, entry, self.now)
-                .and_then(|()| self.file.write_all(&self.text));
-        match written {
-            Ok(()) => {
-                self.index
-                    .push((path.into(), self.written, self.text.len()));
-                self.written += self.text.len() as u64;
-            }
-            Err(e) => self.error = Some(e),
-        }
-    }
+    out.write_all(b"[")?;
+    spill.for_each_in_order(&mut |i, text| {
+        out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+        out.write_all(text)
+    })?;
+    out.write_all(b"\n  ]")
 }
 
 #[derive(Serialize)]
@@ -247,7 +186,7 @@ pub struct FileSections<'a> {
     inventory: &'a Inventory,
     now: SystemTime,
     /// Sections written out during the scan (sorted by path).
-    spilled: Option<&'a SpilledSections>,
+    spilled: Option<&'a Spill>,
 }
 
 impl Serialize for FileSections<'_> {
@@ -511,7 +450,7 @@ pub fn document(inventory: &Inventory) -> Document<'_> {
 fn document_at<'a>(
     inventory: &'a Inventory,
     now: SystemTime,
-    spilled: Option<&'a SpilledSections>,
+    spilled: Option<&'a Spill>,
 ) -> Document<'a> {
     Document {
         schema_version: SCHEMA_VERSION,
@@ -575,15 +514,8 @@ impl Report for JsonReport {
                 let mut spilled = spilled
                     .lock()
                     .map_err(|_| std::io::Error::other("a scanning thread panicked"))?;
-                if let Some(e) = spilled.error.take() {
-                    return Err(std::io::Error::new(
-                        e.kind(),
-                        format!("writing file sections to a temporary file: {e}"),
-                    ));
-                }
-                spilled.file.flush()?;
-                spilled.index.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-                let now = spilled.now;
+                spilled.finish()?;
+                let now = spilled.now();
                 let doc = document_at(inventory, now, Some(&spilled));
                 write_document(&mut out, &doc, self.threads)?;
             }
@@ -649,7 +581,7 @@ impl FileSections<'_> {
     /// written in path order.
     fn write_pretty(&self, out: &mut dyn Write, threads: usize) -> std::io::Result<()> {
         if let Some(spilled) = self.spilled {
-            return spilled.copy_in_order(out);
+            return copy_sections(spilled, out);
         }
         if self.inventory.files.is_empty() {
             return out.write_all(b"[]");
@@ -854,7 +786,9 @@ mod tests {
         );
         assert!(kept.matches("\"path\":").count() > 10, "{kept}");
         for threads in [1, 2] {
-            let spilled = Arc::new(Mutex::new(SpilledSections::new(SystemTime::now()).unwrap()));
+            let spilled = Arc::new(Mutex::new(
+                Spill::new(SystemTime::now(), render_file_section).unwrap(),
+            ));
             let written = fixtures_written(
                 crate::inventory::FileKeeping::Streamed(spilled.clone()),
                 JsonReport {

@@ -10,6 +10,7 @@ pub mod json;
 pub mod ndjson;
 mod pretty;
 pub mod sarif;
+pub mod spill;
 
 use crate::finding::Finding;
 use crate::inventory::Inventory;
@@ -73,7 +74,7 @@ pub fn new_report(format: ReportFormat, options: RenderOptions) -> Box<dyn Repor
         }),
         ReportFormat::Ndjson => Box::new(ndjson::NdjsonReport::new(options)),
         ReportFormat::Csv => Box::new(csv::CsvReport::new(options)),
-        ReportFormat::InventoryCsv => Box::new(inventory_csv::InventoryCsvReport),
+        ReportFormat::InventoryCsv => Box::new(inventory_csv::InventoryCsvReport::default()),
         ReportFormat::Html => Box::new(html::HtmlReport),
         // Without rule descriptions and with the built-in severities; the
         // scan command builds its own with the rules and configuration in effect.
