@@ -93,6 +93,26 @@ fn build_lazy_matcher(
     Matcher::new_lazy(rules, region)
 }
 
+/// A request for the tests: the default rules, region and settings, a
+/// fixed key, over `root`.
+#[cfg(test)]
+pub(crate) fn test_request(
+    root: PathBuf,
+    walk: WalkOptions,
+    file_entries: FileKeeping,
+) -> ScanRequest {
+    ScanRequest {
+        roots: vec![root],
+        walk,
+        settings: ScanSettings::default(),
+        rules: crate::rules::default_rules().expect("the default rules parse"),
+        entities: None,
+        region: "NL".into(),
+        key: FingerprintKey::from_secret(b"k", "test"),
+        file_entries,
+    }
+}
+
 /// Events (batches of findings, finished files) in flight between the
 /// scanning threads and the thread that writes the report (a batch holds
 /// up to 1024 findings, so this bounds the queue at a few megabytes).

@@ -376,20 +376,15 @@ mod tests {
     }
 
     fn summary(dir: &Path, keeping: FileKeeping, threads: usize) -> (String, usize) {
-        let request = crate::ScanRequest {
-            roots: vec![dir.to_path_buf()],
-            walk: WalkOptions {
+        let request = crate::test_request(
+            dir.to_path_buf(),
+            WalkOptions {
                 threads,
                 findings: FindingFlow::EarliestPerFile(LISTED_FINDINGS),
                 ..WalkOptions::default()
             },
-            settings: crate::scan::ScanSettings::default(),
-            rules: crate::rules::default_rules().unwrap(),
-            entities: None,
-            region: "NL".into(),
-            key: crate::redact::FingerprintKey::from_secret(b"k", "test"),
-            file_entries: keeping,
-        };
+            keeping,
+        );
         let mut report = HumanReport::new(RenderOptions::default());
         let mut sink = Vec::new();
         let mut inv = crate::run_scan(request, &Counters::default(), &mut |f| {

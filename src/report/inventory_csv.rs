@@ -201,47 +201,19 @@ impl Report for InventoryCsvReport {
 mod tests {
     use super::*;
     use crate::inventory::FileKeeping;
-    use crate::walk::{Counters, WalkOptions};
-
-    /// The fixtures' inventory CSV, scanned with `file_entries`.
-    fn fixtures_rows(
-        file_entries: FileKeeping,
-        mut report: InventoryCsvReport,
-        threads: usize,
-    ) -> String {
-        let request = crate::ScanRequest {
-            roots: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")],
-            walk: WalkOptions {
-                threads,
-                ..WalkOptions::default()
-            },
-            settings: crate::scan::ScanSettings::default(),
-            rules: crate::rules::default_rules().unwrap(),
-            entities: None,
-            region: "NL".into(),
-            key: crate::redact::FingerprintKey::from_secret(b"k", "test"),
-            file_entries,
-        };
-        let inventory = crate::run_scan(request, &Counters::default(), &mut |_| Ok(())).unwrap();
-        let mut out = Vec::new();
-        report.end(&mut out, &inventory).unwrap();
-        String::from_utf8(out).unwrap()
-    }
+    use crate::report::fixtures_report;
 
     #[test]
     fn rows_written_out_during_the_scan_make_the_same_table() {
-        let kept = fixtures_rows(FileKeeping::All, InventoryCsvReport::default(), 1);
+        let kept = fixtures_report(FileKeeping::All, &mut InventoryCsvReport::default(), 1);
         assert!(kept.lines().count() > 20, "{kept}");
         for threads in [1, 2] {
             let spill = Spill::new(SystemTime::now(), render_file_rows).unwrap();
             let spilled = Arc::new(Mutex::new(spill));
-            let written = fixtures_rows(
-                FileKeeping::Streamed(spilled.clone()),
-                InventoryCsvReport {
-                    spilled: Some(spilled),
-                },
-                threads,
-            );
+            let mut report = InventoryCsvReport {
+                spilled: Some(spilled.clone()),
+            };
+            let written = fixtures_report(FileKeeping::Streamed(spilled), &mut report, threads);
             assert!(written == kept, "{threads} threads:\n{written}");
         }
     }

@@ -746,57 +746,24 @@ mod tests {
         }
     }
 
-    /// The fixtures scanned with `file_entries`, written by `report`.
-    fn fixtures_written(
-        file_entries: crate::inventory::FileKeeping,
-        mut report: JsonReport,
-        threads: usize,
-    ) -> String {
-        let request = crate::ScanRequest {
-            roots: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")],
-            walk: WalkOptions {
-                threads,
-                ..WalkOptions::default()
-            },
-            settings: crate::scan::ScanSettings::default(),
-            rules: crate::rules::default_rules().unwrap(),
-            entities: None,
-            region: "NL".into(),
-            key: crate::redact::FingerprintKey::from_secret(b"k", "test"),
-            file_entries,
-        };
-        let mut inventory =
-            crate::run_scan(request, &Counters::default(), &mut |_| Ok(())).unwrap();
-        inventory.duration = std::time::Duration::from_secs(1);
-        inventory.started_at = SystemTime::UNIX_EPOCH;
-        let mut out = Vec::new();
-        report.end(&mut out, &inventory).unwrap();
-        String::from_utf8(out).unwrap()
-    }
-
     #[test]
     fn file_sections_written_out_during_the_scan_make_the_same_document() {
-        let kept = fixtures_written(
-            crate::inventory::FileKeeping::All,
-            JsonReport {
-                threads: 1,
-                spilled: None,
-            },
-            1,
-        );
+        use crate::inventory::FileKeeping;
+        use crate::report::fixtures_report;
+        let mut kept_report = JsonReport {
+            threads: 1,
+            spilled: None,
+        };
+        let kept = fixtures_report(FileKeeping::All, &mut kept_report, 1);
         assert!(kept.matches("\"path\":").count() > 10, "{kept}");
         for threads in [1, 2] {
-            let spilled = Arc::new(Mutex::new(
-                Spill::new(SystemTime::now(), render_file_section).unwrap(),
-            ));
-            let written = fixtures_written(
-                crate::inventory::FileKeeping::Streamed(spilled.clone()),
-                JsonReport {
-                    threads,
-                    spilled: Some(spilled),
-                },
+            let spill = Spill::new(SystemTime::now(), render_file_section).unwrap();
+            let spilled = Arc::new(Mutex::new(spill));
+            let mut report = JsonReport {
                 threads,
-            );
+                spilled: Some(spilled.clone()),
+            };
+            let written = fixtures_report(FileKeeping::Streamed(spilled), &mut report, threads);
             assert!(written == kept, "{threads} threads:\n{written}");
         }
     }

@@ -86,6 +86,31 @@ pub fn new_report(format: ReportFormat, options: RenderOptions) -> Box<dyn Repor
     }
 }
 
+/// The fixtures scanned with `threads` threads and `file_entries`, the
+/// inventory written by `report` (duration and start fixed), for the tests.
+#[cfg(test)]
+pub(crate) fn fixtures_report(
+    file_entries: crate::inventory::FileKeeping,
+    report: &mut dyn Report,
+    threads: usize,
+) -> String {
+    let request = crate::test_request(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+        crate::walk::WalkOptions {
+            threads,
+            ..crate::walk::WalkOptions::default()
+        },
+        file_entries,
+    );
+    let counters = crate::walk::Counters::default();
+    let mut inventory = crate::run_scan(request, &counters, &mut |_| Ok(())).unwrap();
+    inventory.duration = std::time::Duration::from_secs(1);
+    inventory.started_at = SystemTime::UNIX_EPOCH;
+    let mut out = Vec::new();
+    report.end(&mut out, &inventory).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
 /// RFC 3339 time in UTC, seconds precision.
 pub fn rfc3339(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
