@@ -246,7 +246,7 @@ echo "== 11. memory and time by report format, $SMALL_FILES files of 1 KB (one r
 # inventory lists every file, so it grows with their number.
 make_small
 "$PIISCAN" scan --no-ignore --hidden --exit-zero -q --format ndjson "$SMALL" >/dev/null   # warm the page cache
-for format in human sarif ndjson json inventory-csv; do
+for format in human sarif ndjson json inventory-csv html; do
     /usr/bin/time -f "%e %M" -o "$WORK/time-$format.txt" \
         "$PIISCAN" scan --no-ignore --hidden --exit-zero -q --format "$format" "$SMALL" >/dev/null
     read -r secs kib <"$WORK/time-$format.txt"
