@@ -178,10 +178,7 @@ impl Report for InventoryCsvReport {
         let mut w = csv::WriterBuilder::new().from_writer(out);
         w.write_record(HEADER).map_err(std::io::Error::other)?;
         if let Some(spilled) = &self.spilled {
-            let mut spilled = spilled
-                .lock()
-                .map_err(|_| std::io::Error::other("a scanning thread panicked"))?;
-            spilled.finish()?;
+            let spilled = Spill::finished(spilled)?;
             let out = w
                 .into_inner()
                 .map_err(|e| std::io::Error::other(e.to_string()))?;

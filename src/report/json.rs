@@ -511,10 +511,7 @@ impl Report for JsonReport {
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
         match &self.spilled {
             Some(spilled) => {
-                let mut spilled = spilled
-                    .lock()
-                    .map_err(|_| std::io::Error::other("a scanning thread panicked"))?;
-                spilled.finish()?;
+                let spilled = Spill::finished(spilled)?;
                 let now = spilled.now();
                 let doc = document_at(inventory, now, Some(&spilled));
                 write_document(&mut out, &doc, self.threads)?;

@@ -70,6 +70,18 @@ impl Spill {
         Ok(())
     }
 
+    /// The spill `shared` with the inventory, its writing ended (see
+    /// [`Spill::finish`]).
+    pub fn finished(
+        shared: &std::sync::Mutex<Spill>,
+    ) -> std::io::Result<std::sync::MutexGuard<'_, Spill>> {
+        let mut spill = shared
+            .lock()
+            .map_err(|_| std::io::Error::other("a scanning thread panicked"))?;
+        spill.finish()?;
+        Ok(spill)
+    }
+
     /// Whether no file's text was written.
     pub fn is_empty(&self) -> bool {
         self.index.is_empty()
