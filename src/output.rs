@@ -112,6 +112,16 @@ impl Write for Output {
         }
     }
 
+    // Forwarded so a whole buffer goes to the BufWriter's own write_all
+    // in one call, not piece by piece through `write`.
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.write_all(buf),
+            Output::InPlace(w) => w.write_all(buf),
+            Output::File { temp, .. } => temp.write_all(buf),
+        }
+    }
+
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
             Output::Stdout(w) => w.flush(),

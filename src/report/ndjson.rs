@@ -10,11 +10,18 @@ use std::io::Write;
 
 pub struct NdjsonReport {
     options: RenderOptions,
+    /// One finding's line, built whole and handed to the output in one
+    /// write: serialising straight into the output made a dynamic call for
+    /// every key and comma of every line.
+    line: Vec<u8>,
 }
 
 impl NdjsonReport {
     pub fn new(options: RenderOptions) -> Self {
-        NdjsonReport { options }
+        NdjsonReport {
+            options,
+            line: Vec::with_capacity(512),
+        }
     }
 }
 
@@ -76,8 +83,10 @@ impl Report for NdjsonReport {
             fingerprint: &f.fingerprint,
             value: self.options.reveal.then_some(f.value.as_str()),
         };
-        serde_json::to_writer(&mut *out, &line)?;
-        out.write_all(b"\n")
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, &line)?;
+        self.line.push(b'\n');
+        out.write_all(&self.line)
     }
 
     fn end(&mut self, out: &mut dyn Write, inv: &Inventory) -> std::io::Result<()> {
