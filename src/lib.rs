@@ -143,13 +143,12 @@ pub fn run_scan(
     let mut write_error: Option<std::io::Error> = None;
     let walk_result = std::thread::scope(|scope| {
         let walker = scope.spawn(|| walk::walk(&request.roots, &request.walk, &ctx, counters, tx));
+        let mut spare = None;
         for event in rx {
-            for f in &event.findings {
-                if write_error.is_none()
-                    && let Err(e) = on_finding(f)
-                {
-                    write_error = Some(e);
-                }
+            if write_error.is_none()
+                && let Err(e) = event.findings.for_each(&mut spare, |f| on_finding(f))
+            {
+                write_error = Some(e);
             }
             for (outcome, stats) in event.files {
                 inventory.add_file(outcome, stats);

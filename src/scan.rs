@@ -24,7 +24,7 @@ mod pieces;
 
 use crate::columns::TableProfile;
 use crate::container::{ArchiveLimits, Container};
-use crate::finding::{Entity, Finding};
+use crate::finding::{Entity, Finding, FindingBatch};
 use crate::formats::{Format, NamesFields, TableTracker};
 use crate::redact::{FingerprintKey, mask_into, normalize_into};
 use crate::rules::matcher::{FieldIs, Hit, Matcher, MatcherCache};
@@ -305,66 +305,12 @@ struct Piece {
     json: Option<JsonProfile>,
     /// The SQL dump profile of the piece, the same way.
     sql: Option<SqlProfile>,
-    /// Filled by the scan, not yet filtered.
-    findings: PieceFindings,
-}
-
-/// The findings of a piece, kept compact until the owner of the file hands
-/// them on in file order. The thread that scans a piece allocates nothing
-/// per finding, and the owner frees nothing another thread allocated and
-/// counts no references on another thread's values: owned findings made
-/// two threads on one file spend a third more CPU time than one.
-#[derive(Default)]
-struct PieceFindings {
-    items: Vec<PieceFinding>,
-    /// The strings of every item, one after another.
-    text: String,
-}
-
-/// One finding of a piece; its strings are in [`PieceFindings::text`], each
-/// starting where the one before it ends.
-struct PieceFinding {
-    rule: usize,
-    line: u64,
-    column: u64,
-    confidence: crate::finding::Confidence,
-    fingerprint_bits: u64,
-    value_end: usize,
-    /// `None` when the format names no field here.
-    field_end: Option<usize>,
-    masked_end: usize,
-    fingerprint_end: usize,
-}
-
-impl PieceFindings {
-    fn clear(&mut self) {
-        self.items.clear();
-        self.text.clear();
-    }
-
-    fn push(&mut self, rule: usize, finding: &Finding) {
-        let text = &mut self.text;
-        text.push_str(&finding.value);
-        let value_end = text.len();
-        let field_end = finding.field.as_deref().map(|field| {
-            text.push_str(field);
-            text.len()
-        });
-        text.push_str(&finding.masked);
-        let masked_end = text.len();
-        text.push_str(&finding.fingerprint);
-        self.items.push(PieceFinding {
-            rule,
-            line: finding.line,
-            column: finding.column,
-            confidence: finding.confidence,
-            fingerprint_bits: finding.fingerprint_bits,
-            value_end,
-            field_end,
-            masked_end,
-            fingerprint_end: text.len(),
-        });
-    }
+    /// Filled by the scan, not yet filtered; kept packed until the owner
+    /// of the file hands them on in file order. The thread that scans a
+    /// piece allocates nothing per finding, and the owner frees nothing
+    /// another thread allocated: owned findings made two threads on one
+    /// file spend a third more CPU time than one.
+    findings: FindingBatch,
 }
 
 /// Sets `field` to `name`, writing into the string it holds if any: the
@@ -386,7 +332,7 @@ enum ChunkOut<'s> {
     Sink(&'s mut dyn FnMut(&mut Finding)),
     /// Kept unfiltered in a piece: filters may keep state, so the owner of
     /// the file filters the findings of its pieces in file order.
-    Piece(&'s mut PieceFindings),
+    Piece(&'s mut FindingBatch),
 }
 
 /// Where in its file a hit is: maintained incrementally so that computing a
@@ -483,7 +429,7 @@ pub struct FileScanner<'a> {
     /// (with their warm caches) from one file to the next.
     helpers: Vec<FileScanner<'a>>,
     /// Buffers of pieces handed on, for the next ones of the same file.
-    spare_pieces: Vec<(Vec<u8>, PieceFindings)>,
+    spare_pieces: Vec<(Vec<u8>, FindingBatch)>,
     /// The finding handed to sinks, filled in again for every hit.
     spare_finding: Option<Finding>,
 }
@@ -1228,42 +1174,14 @@ impl<'a> FileScanner<'a> {
 
     /// Hands the findings of a scanned piece to `sink`, filtered, and adds
     /// its profiles to the file's. Pieces come here in file order.
-    fn hand_on(&mut self, mut piece: Piece, display: &str, sink: &mut dyn FnMut(&mut Finding)) {
-        let path = self.path_for(display);
-        let found = &piece.findings;
-        let mut from = 0;
-        for item in &found.items {
-            let rule = self.ctx.matcher.rule(item.rule);
-            let finding = Self::fill_spare(
-                &mut self.spare_finding,
-                rule,
-                &self.rule_ids[item.rule],
-                &path,
-            );
-            finding.line = item.line;
-            finding.column = item.column;
-            finding.confidence = item.confidence;
-            finding.fingerprint_bits = item.fingerprint_bits;
-            finding.value.clear();
-            finding.value.push_str(&found.text[from..item.value_end]);
-            let masked_from = item.field_end.unwrap_or(item.value_end);
-            set_reusing(
-                &mut finding.field,
-                item.field_end.map(|end| &found.text[item.value_end..end]),
-            );
-            finding.masked.clear();
-            finding
-                .masked
-                .push_str(&found.text[masked_from..item.masked_end]);
-            finding.fingerprint.clear();
-            finding
-                .fingerprint
-                .push_str(&found.text[item.masked_end..item.fingerprint_end]);
-            from = item.fingerprint_end;
-            if self.ctx.settings.keeps(finding) {
+    fn hand_on(&mut self, mut piece: Piece, sink: &mut dyn FnMut(&mut Finding)) {
+        let keeps = |f: &Finding| self.ctx.settings.keeps(f);
+        let _ = piece.findings.for_each(&mut self.spare_finding, |finding| {
+            if keeps(finding) {
                 sink(finding);
             }
-        }
+            Ok::<(), std::convert::Infallible>(())
+        });
         piece.findings.clear();
         if let Some(part) = piece.table {
             match &mut self.table_profile {
@@ -1622,7 +1540,7 @@ impl<'a> FileScanner<'a> {
                         sink(finding);
                     }
                 }
-                ChunkOut::Piece(found) => found.push(hit.rule, finding),
+                ChunkOut::Piece(found) => found.push(finding),
             }
         }
     }

@@ -2,7 +2,7 @@
 //! every walk error into a counted skip instead of an abort.
 
 use crate::error::{Error, Result};
-use crate::finding::Finding;
+use crate::finding::{Finding, FindingBatch};
 use crate::inventory::FileEntry;
 use crate::scan::{
     FileOutcome, FileScanner, FileStatus, Profiles, ScanContext, ScanSink, SkipReason,
@@ -117,7 +117,7 @@ impl Shard {
 /// statistics of their findings. A file's findings come in the same batch
 /// as the file or an earlier one.
 pub struct Event {
-    pub findings: Vec<Finding>,
+    pub findings: FindingBatch,
     pub files: Vec<(FileOutcome, Option<Box<FileEntry>>)>,
 }
 
@@ -129,7 +129,7 @@ const FILE_BATCH: usize = 64;
 /// ends (on drop).
 struct Outbox {
     tx: SyncSender<Event>,
-    findings: Vec<Finding>,
+    findings: FindingBatch,
     files: Vec<(FileOutcome, Option<Box<FileEntry>>)>,
     /// False once the collector is gone (the scan is ending).
     open: bool,
@@ -139,13 +139,13 @@ impl Outbox {
     fn new(tx: SyncSender<Event>) -> Self {
         Outbox {
             tx,
-            findings: Vec::new(),
+            findings: FindingBatch::default(),
             files: Vec::new(),
             open: true,
         }
     }
 
-    fn finding(&mut self, finding: Finding) {
+    fn finding(&mut self, finding: &Finding) {
         self.findings.push(finding);
         if self.findings.len() >= FINDING_BATCH {
             self.flush();
@@ -370,7 +370,7 @@ impl ScanSink for Collector<'_> {
         self.stats.add(finding);
         match self.flow {
             FindingFlow::Counted => {}
-            FindingFlow::All => self.outbox.finding(finding.take()),
+            FindingFlow::All => self.outbox.finding(finding),
             FindingFlow::EarliestPerFile(n) => self.earliest.offer(n, finding),
         }
     }
@@ -378,7 +378,7 @@ impl ScanSink for Collector<'_> {
     fn entry(&mut self, outcome: FileOutcome, profiles: Profiles) {
         // A file's findings travel before (or with) the file itself.
         for finding in self.earliest.take() {
-            self.outbox.finding(finding);
+            self.outbox.finding(&finding);
         }
         let mut stats = std::mem::take(&mut self.stats);
         stats.entities.shrink_to_fit();

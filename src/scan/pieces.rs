@@ -217,7 +217,7 @@ impl<'scope, 'env, 'a: 'scope> Crew<'scope, 'env, 'a> {
             if let Some(i) = state.scanned.iter().position(|(n, _)| *n == self.handed) {
                 let (_, piece) = state.scanned.swap_remove(i);
                 drop(state);
-                owner.hand_on(piece, self.display, sink);
+                owner.hand_on(piece, sink);
                 self.handed += 1;
                 return;
             }
