@@ -62,18 +62,7 @@ impl<'a> Pretty<'a> {
     }
 
     pub fn u64(&mut self, n: u64) {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut rest = n;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        self.out.extend_from_slice(&digits[at..]);
+        write_u64(self.out, n);
     }
 
     pub fn bool(&mut self, b: bool) {
@@ -128,9 +117,25 @@ impl<'a> Pretty<'a> {
     }
 }
 
+/// `n` in decimal, as `serde_json` writes it.
+pub fn write_u64(out: &mut Vec<u8>, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
 /// `s` as a JSON string: quotes, backslashes and control characters escaped
 /// as `serde_json` escapes them, everything else (non-ASCII too) as it is.
-fn write_escaped(out: &mut Vec<u8>, s: &str) {
+pub fn write_escaped(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
     out.push(b'"');
