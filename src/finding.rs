@@ -254,12 +254,13 @@ struct PackedFinding {
     fingerprint_end: usize,
 }
 
-/// The index of `s` in `list`, added when absent. Rule ids and paths are
-/// shared: comparing pointers finds them, the last used first.
+/// The index of `s` in `list`, added when absent. Rule ids are shared by
+/// the findings of a scanner: comparing pointers finds them (an equal id
+/// from another scanner is added once more, which costs nothing but room).
 fn index_of(list: &mut Vec<std::sync::Arc<str>>, s: &std::sync::Arc<str>) -> u32 {
     let found = list
         .iter()
-        .rposition(|held| std::sync::Arc::ptr_eq(held, s) || **held == **s);
+        .rposition(|held| std::sync::Arc::ptr_eq(held, s));
     let index = found.unwrap_or_else(|| {
         list.push(std::sync::Arc::clone(s));
         list.len() - 1
