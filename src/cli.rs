@@ -10,6 +10,7 @@ use crate::inventory::{FileKeeping, Inventory};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::redact::FingerprintKey;
+use crate::report::html::{HtmlEntries, HtmlReport};
 use crate::report::inventory_csv::InventoryCsvReport;
 use crate::report::json::JsonReport;
 use crate::report::sarif::SarifReport;
@@ -671,26 +672,42 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     // Findings-only formats print totals at the end, not files, and the
     // summary lists a few files: without a retention policy (which judges
     // each file) they keep no more entries than they show, and memory stays
-    // flat on trees of any size. The JSON inventory and the inventory CSV
-    // list every file: each file's text is written out when the file is
-    // done (to an unnamed temporary file, never in a scanned tree) rather
-    // than its entry kept; without a temporary directory, entries are kept.
+    // flat on trees of any size. The JSON inventory, the inventory CSV and
+    // the HTML page list every file: each file's text is written out when
+    // the file is done (to an unnamed temporary file, never in a scanned
+    // tree) rather than its entry kept; without a temporary directory,
+    // entries are kept.
     let render: Option<RenderFile> = match args.format {
         ReportFormat::Json => Some(crate::report::json::render_file_section),
         ReportFormat::InventoryCsv => Some(crate::report::inventory_csv::render_file_rows),
         _ => None,
     };
+    let may_spill = retention.is_none() && !temp_dir_in(&args.paths);
     let spilled = render
-        .filter(|_| retention.is_none() && !temp_dir_in(&args.paths))
+        .filter(|_| may_spill)
         .and_then(|render| Spill::new(std::time::SystemTime::now(), render).ok())
         .map(|s| Arc::new(std::sync::Mutex::new(s)));
-    request.file_entries = match (&spilled, args.format) {
+    // The HTML page also tallies what its charts show as files are done.
+    let html_entries = (may_spill && args.format == ReportFormat::Html)
+        .then(|| {
+            // The roots the inventory will name (see below).
+            let roots = match args.files_from {
+                Some(_) => &args.paths,
+                None => &request.roots,
+            };
+            let roots = roots.iter().map(|p| crate::walk::display_path(p));
+            HtmlEntries::new(roots.collect(), std::time::SystemTime::now()).ok()
+        })
+        .flatten()
+        .map(|e| Arc::new(std::sync::Mutex::new(e)));
+    request.file_entries = match (&spilled, &html_entries, args.format) {
         _ if retention.is_some() => FileKeeping::All,
-        (Some(sink), _) => FileKeeping::Streamed(sink.clone()),
-        (None, ReportFormat::Ndjson | ReportFormat::Csv) => FileKeeping::Nothing,
-        (None, ReportFormat::Sarif) => crate::report::sarif::FILE_ENTRIES,
-        (None, ReportFormat::Human) => crate::report::human::FILE_ENTRIES,
-        (None, ReportFormat::Json | ReportFormat::InventoryCsv | ReportFormat::Html) => {
+        (Some(sink), _, _) => FileKeeping::Streamed(sink.clone()),
+        (None, Some(sink), _) => FileKeeping::Streamed(sink.clone()),
+        (None, None, ReportFormat::Ndjson | ReportFormat::Csv) => FileKeeping::Nothing,
+        (None, None, ReportFormat::Sarif) => crate::report::sarif::FILE_ENTRIES,
+        (None, None, ReportFormat::Human) => crate::report::human::FILE_ENTRIES,
+        (None, None, ReportFormat::Json | ReportFormat::InventoryCsv | ReportFormat::Html) => {
             FileKeeping::All
         }
     };
@@ -708,6 +725,9 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
             spilled,
         }),
         ReportFormat::InventoryCsv if spilled.is_some() => Box::new(InventoryCsvReport { spilled }),
+        ReportFormat::Html if html_entries.is_some() => Box::new(HtmlReport {
+            entries: html_entries,
+        }),
         format => new_report(
             format,
             RenderOptions {

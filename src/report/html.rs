@@ -5,14 +5,14 @@
 //! highlighted, and what could not be scanned and why. No network: the CSS
 //! and the small script (table filter) are inline. Values appear masked.
 
+use super::spill::Spill;
 use super::{Report, age_days, rfc3339};
-use crate::inventory::Inventory;
+use crate::inventory::{EntrySink, FileEntry, Inventory};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
-
-pub struct HtmlReport;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -146,8 +146,75 @@ fn card(out: &mut String, n: &str, label: &str, warn: bool) {
     );
 }
 
-pub fn render(inv: &Inventory) -> String {
-    let now = SystemTime::now();
+/// What the page needs of every file besides its rows: how many hold
+/// personal data, and the chart of personal values per top directory.
+#[derive(Debug, Default)]
+struct PageTally {
+    files_with: u64,
+    by_dir: BTreeMap<String, u64>,
+}
+
+impl PageTally {
+    fn add(&mut self, roots: &[String], path: &str, entry: &FileEntry) {
+        if entry.holds_personal_data() {
+            self.files_with += 1;
+        }
+        let n = entry.findings()
+            + entry
+                .field_summaries()
+                .iter()
+                .filter_map(|f| f.header_values.map(|v| v.count))
+                .sum::<u64>();
+        if n > 0 {
+            *self.by_dir.entry(top_directory(roots, path)).or_default() += n;
+        }
+    }
+}
+
+/// The page's rows and tally, taken file by file as the scan finishes
+/// each (see [`crate::inventory::FileKeeping::Streamed`]): the rows are
+/// written to an unnamed temporary file, so memory does not grow with the
+/// number of files. Not for scans with retention policies (rows then
+/// show what is overdue, known only at the end).
+#[derive(Debug)]
+pub struct HtmlEntries {
+    rows: Spill,
+    roots: Vec<String>,
+    tally: PageTally,
+}
+
+impl HtmlEntries {
+    /// `roots` as the inventory names them (see [`crate::walk::display_path`]).
+    pub fn new(roots: Vec<String>, now: SystemTime) -> std::io::Result<HtmlEntries> {
+        Ok(HtmlEntries {
+            rows: Spill::new(now, spilled_rows)?,
+            roots,
+            tally: PageTally::default(),
+        })
+    }
+}
+
+impl EntrySink for HtmlEntries {
+    fn entry(&mut self, path: &str, entry: &FileEntry) {
+        self.tally.add(&self.roots, path, entry);
+        self.rows.entry(path, entry);
+    }
+}
+
+fn spilled_rows(
+    path: &str,
+    entry: &FileEntry,
+    now: SystemTime,
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    let mut rows = String::new();
+    file_rows(path, entry, now, &[], &mut rows);
+    out.extend_from_slice(rows.as_bytes());
+    Ok(())
+}
+
+/// The page before the rows of the files table, and after them.
+fn page(inv: &Inventory, tally: &PageTally) -> (String, String) {
     let overdue = inv.overdue.as_deref().unwrap_or(&[]);
     let mut html = String::new();
     html.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
@@ -168,11 +235,7 @@ pub fn render(inv: &Inventory) -> String {
     );
 
     // Totals.
-    let files_with = inv
-        .files
-        .values()
-        .filter(|e| e.holds_personal_data())
-        .count();
+    let files_with = tally.files_with;
     html.push_str(r#"<h2 id="totals">Totals</h2><div class="cards">"#);
     card(
         &mut html,
@@ -235,19 +298,7 @@ pub fn render(inv: &Inventory) -> String {
     html.push_str("</tbody></table>");
 
     // Charts.
-    let mut by_dir: BTreeMap<String, u64> = BTreeMap::new();
-    for (path, entry) in &inv.files {
-        let n = entry.findings()
-            + entry
-                .field_summaries()
-                .iter()
-                .filter_map(|f| f.header_values.map(|v| v.count))
-                .sum::<u64>();
-        if n > 0 {
-            *by_dir.entry(top_directory(&inv.roots, path)).or_default() += n;
-        }
-    }
-    let mut dirs: Vec<(String, u64)> = by_dir.into_iter().collect();
+    let mut dirs: Vec<(String, u64)> = tally.by_dir.iter().map(|(d, n)| (d.clone(), *n)).collect();
     dirs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     dirs.truncate(20);
     let entities: Vec<(String, u64)> = inv
@@ -262,114 +313,7 @@ pub fn render(inv: &Inventory) -> String {
 
     // Files and columns.
     html.push_str(r#"<h2 id="locations-title">Files and columns</h2><input type="search" id="filter" placeholder="Filter by path, column or entity"><table id="locations"><thead><tr><th>file</th><th>column / field</th><th>entity</th><th>evidence</th><th>count</th><th>share</th><th>distinct</th><th>samples (masked)</th><th>file age (days)</th><th>records</th><th>retention</th></tr></thead><tbody>"#);
-    for (path, entry) in &inv.files {
-        let age = entry
-            .modified
-            .map(|m| age_days(m, now).to_string())
-            .unwrap_or_default();
-        let records = entry
-            .record_dates()
-            .map(|(d, column)| {
-                format!(
-                    "{} to {} ({column})",
-                    d.oldest.map(crate::columns::format_day).unwrap_or_default(),
-                    d.newest.map(crate::columns::format_day).unwrap_or_default()
-                )
-            })
-            .unwrap_or_default();
-        let mut rows: Vec<(
-            String,
-            crate::finding::Entity,
-            String,
-            u64,
-            String,
-            String,
-            String,
-        )> = Vec::new();
-        let mut in_fields: BTreeMap<crate::finding::Entity, u64> = BTreeMap::new();
-        for f in entry.field_summaries() {
-            let mut list: Vec<(crate::finding::Entity, &crate::inventory::EntityStats, &str)> = f
-                .entities
-                .into_iter()
-                .flatten()
-                .map(|(e, s)| (*e, s, "values"))
-                .collect();
-            if let (Some(e), Some(v)) = (f.header_entity, f.header_values)
-                && v.count > 0
-            {
-                list.push((e, v, "header"));
-            }
-            for (entity, s, source) in list {
-                if source == "values" {
-                    *in_fields.entry(entity).or_default() += s.count;
-                }
-                let evidence = f
-                    .verdict
-                    .filter(|v| v.entity == entity)
-                    .map(|v| v.evidence.as_str().replace('_', " "))
-                    .unwrap_or_else(|| source.to_string());
-                let share = f
-                    .share(s.count)
-                    .map(|x| format!("{:.0}%", x * 100.0))
-                    .unwrap_or_default();
-                let approx = if s.distinct.is_exact() { "" } else { "~" };
-                rows.push((
-                    f.name.to_string(),
-                    entity,
-                    evidence,
-                    s.count,
-                    share,
-                    format!("{approx}{}", s.distinct.count()),
-                    s.samples.join(" · "),
-                ));
-            }
-        }
-        for (entity, s) in &entry.entities {
-            let rest = s
-                .count
-                .saturating_sub(in_fields.get(entity).copied().unwrap_or(0));
-            if rest == 0 {
-                continue;
-            }
-            let approx = if s.distinct.is_exact() { "" } else { "~" };
-            rows.push((
-                String::new(),
-                *entity,
-                "values".into(),
-                rest,
-                String::new(),
-                format!("{approx}{}", s.distinct.count()),
-                s.samples.join(" · "),
-            ));
-        }
-        for (field, entity, evidence, count, share, distinct, samples) in rows {
-            let late = overdue
-                .iter()
-                .find(|o| &o.path == path && o.entity == entity);
-            let (class, retention) = match late {
-                Some(o) => (
-                    " class=\"overdue\"",
-                    format!(
-                        r#"<span class="tag overdue">overdue</span> {}: {}"#,
-                        escape(&o.policy),
-                        escape(&o.evidence)
-                    ),
-                ),
-                None => ("", String::new()),
-            };
-            let _ = write!(
-                html,
-                r#"<tr{class}><td>{}</td><td>{}</td><td><span class="tag">{}</span></td><td>{}</td><td class="num">{count}</td><td class="num">{share}</td><td class="num">{}</td><td>{}</td><td class="num">{age}</td><td>{}</td><td>{retention}</td></tr>"#,
-                escape(path),
-                escape(&field),
-                entity.as_str(),
-                escape(&evidence),
-                escape(&distinct),
-                escape(&samples),
-                escape(&records)
-            );
-        }
-    }
+    let head = std::mem::take(&mut html);
     html.push_str("</tbody></table>");
 
     // Not scanned.
@@ -395,18 +339,187 @@ pub fn render(inv: &Inventory) -> String {
         html.push_str("</tbody></table>");
     }
     let _ = writeln!(html, "<script>{SCRIPT}</script></body></html>");
+    (head, html)
+}
+
+/// The rows of the files table for one file.
+fn file_rows(
+    path: &str,
+    entry: &FileEntry,
+    now: SystemTime,
+    overdue: &[crate::retention::Overdue],
+    out: &mut String,
+) {
+    let age = entry
+        .modified
+        .map(|m| age_days(m, now).to_string())
+        .unwrap_or_default();
+    let records = entry
+        .record_dates()
+        .map(|(d, column)| {
+            format!(
+                "{} to {} ({column})",
+                d.oldest.map(crate::columns::format_day).unwrap_or_default(),
+                d.newest.map(crate::columns::format_day).unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    let mut rows: Vec<(
+        String,
+        crate::finding::Entity,
+        String,
+        u64,
+        String,
+        String,
+        String,
+    )> = Vec::new();
+    let mut in_fields: BTreeMap<crate::finding::Entity, u64> = BTreeMap::new();
+    for f in entry.field_summaries() {
+        let mut list: Vec<(crate::finding::Entity, &crate::inventory::EntityStats, &str)> = f
+            .entities
+            .into_iter()
+            .flatten()
+            .map(|(e, s)| (*e, s, "values"))
+            .collect();
+        if let (Some(e), Some(v)) = (f.header_entity, f.header_values)
+            && v.count > 0
+        {
+            list.push((e, v, "header"));
+        }
+        for (entity, s, source) in list {
+            if source == "values" {
+                *in_fields.entry(entity).or_default() += s.count;
+            }
+            let evidence = f
+                .verdict
+                .filter(|v| v.entity == entity)
+                .map(|v| v.evidence.as_str().replace('_', " "))
+                .unwrap_or_else(|| source.to_string());
+            let share = f
+                .share(s.count)
+                .map(|x| format!("{:.0}%", x * 100.0))
+                .unwrap_or_default();
+            let approx = if s.distinct.is_exact() { "" } else { "~" };
+            rows.push((
+                f.name.to_string(),
+                entity,
+                evidence,
+                s.count,
+                share,
+                format!("{approx}{}", s.distinct.count()),
+                s.samples.join(" · "),
+            ));
+        }
+    }
+    for (entity, s) in &entry.entities {
+        let rest = s
+            .count
+            .saturating_sub(in_fields.get(entity).copied().unwrap_or(0));
+        if rest == 0 {
+            continue;
+        }
+        let approx = if s.distinct.is_exact() { "" } else { "~" };
+        rows.push((
+            String::new(),
+            *entity,
+            "values".into(),
+            rest,
+            String::new(),
+            format!("{approx}{}", s.distinct.count()),
+            s.samples.join(" · "),
+        ));
+    }
+    for (field, entity, evidence, count, share, distinct, samples) in rows {
+        let late = overdue
+            .iter()
+            .find(|o| o.path == path && o.entity == entity);
+        let (class, retention) = match late {
+            Some(o) => (
+                " class=\"overdue\"",
+                format!(
+                    r#"<span class="tag overdue">overdue</span> {}: {}"#,
+                    escape(&o.policy),
+                    escape(&o.evidence)
+                ),
+            ),
+            None => ("", String::new()),
+        };
+        let _ = write!(
+            out,
+            r#"<tr{class}><td>{}</td><td>{}</td><td><span class="tag">{}</span></td><td>{}</td><td class="num">{count}</td><td class="num">{share}</td><td class="num">{}</td><td>{}</td><td class="num">{age}</td><td>{}</td><td>{retention}</td></tr>"#,
+            escape(path),
+            escape(&field),
+            entity.as_str(),
+            escape(&evidence),
+            escape(&distinct),
+            escape(&samples),
+            escape(&records)
+        );
+    }
+}
+
+/// The whole page of an inventory that kept every file's entry.
+pub fn render(inv: &Inventory) -> String {
+    let now = SystemTime::now();
+    let mut tally = PageTally::default();
+    for (path, entry) in &inv.files {
+        tally.add(&inv.roots, path, entry);
+    }
+    let (mut html, tail) = page(inv, &tally);
+    let overdue = inv.overdue.as_deref().unwrap_or(&[]);
+    for (path, entry) in &inv.files {
+        file_rows(path, entry, now, overdue, &mut html);
+    }
+    html.push_str(&tail);
     html
+}
+
+#[derive(Default)]
+pub struct HtmlReport {
+    /// Set when the inventory streamed its entries here.
+    pub entries: Option<Arc<Mutex<HtmlEntries>>>,
 }
 
 impl Report for HtmlReport {
     fn end(&mut self, out: &mut dyn Write, inventory: &Inventory) -> std::io::Result<()> {
-        out.write_all(render(inventory).as_bytes())
+        let Some(entries) = &self.entries else {
+            return out.write_all(render(inventory).as_bytes());
+        };
+        let mut entries = entries
+            .lock()
+            .map_err(|_| std::io::Error::other("a scanning thread panicked"))?;
+        entries.rows.finish()?;
+        let (head, tail) = page(inventory, &entries.tally);
+        out.write_all(head.as_bytes())?;
+        entries
+            .rows
+            .for_each_in_order(&mut |_, rows| out.write_all(rows))?;
+        out.write_all(tail.as_bytes())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_written_out_during_the_scan_make_the_same_page() {
+        use crate::inventory::FileKeeping;
+        use crate::report::fixtures_report;
+        let kept = fixtures_report(FileKeeping::All, &mut HtmlReport::default(), 1);
+        assert!(kept.matches("<tr>").count() > 30, "{kept}");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        for threads in [1, 2] {
+            let roots = vec![crate::walk::display_path(&root)];
+            let entries = HtmlEntries::new(roots, SystemTime::now()).unwrap();
+            let entries = Arc::new(Mutex::new(entries));
+            let mut report = HtmlReport {
+                entries: Some(entries.clone()),
+            };
+            let written = fixtures_report(FileKeeping::Streamed(entries), &mut report, threads);
+            assert!(written == kept, "{threads} threads:\n{written}");
+        }
+    }
 
     #[test]
     fn escapes_markup() {

@@ -75,7 +75,7 @@ pub fn new_report(format: ReportFormat, options: RenderOptions) -> Box<dyn Repor
         ReportFormat::Ndjson => Box::new(ndjson::NdjsonReport::new(options)),
         ReportFormat::Csv => Box::new(csv::CsvReport::new(options)),
         ReportFormat::InventoryCsv => Box::new(inventory_csv::InventoryCsvReport::default()),
-        ReportFormat::Html => Box::new(html::HtmlReport),
+        ReportFormat::Html => Box::new(html::HtmlReport::default()),
         // Without rule descriptions and with the built-in severities; the
         // scan command builds its own with the rules and configuration in effect.
         ReportFormat::Sarif => Box::new(sarif::SarifReport::new(
