@@ -221,6 +221,19 @@ impl Finding {
     }
 }
 
+/// Sets `field` to `name`, writing into the string it holds if any: the
+/// lent finding keeps its field name's allocation from one hit to the next.
+pub(crate) fn set_reusing(field: &mut Option<String>, name: Option<&str>) {
+    match (name, field.as_mut()) {
+        (Some(name), Some(held)) => {
+            held.clear();
+            held.push_str(name);
+        }
+        (Some(name), None) => *field = Some(name.to_string()),
+        (None, _) => *field = None,
+    }
+}
+
 /// Findings packed for the trip from a scanning thread to the report: the
 /// strings of every finding in one buffer, rule ids and paths once per
 /// batch. Owned findings cost four allocations each on the scanning thread
@@ -369,14 +382,10 @@ impl FindingBatch {
             f.value.clear();
             f.value.push_str(&text[from..item.value_end]);
             let masked_from = item.field_end.unwrap_or(item.value_end);
-            match (item.field_end, f.field.as_mut()) {
-                (Some(end), Some(held)) => {
-                    held.clear();
-                    held.push_str(&text[item.value_end..end]);
-                }
-                (Some(end), None) => f.field = Some(text[item.value_end..end].to_string()),
-                (None, _) => f.field = None,
-            }
+            set_reusing(
+                &mut f.field,
+                item.field_end.map(|end| &text[item.value_end..end]),
+            );
             f.masked.clear();
             f.masked.push_str(&text[masked_from..item.masked_end]);
             f.fingerprint.clear();

@@ -24,7 +24,7 @@ mod pieces;
 
 use crate::columns::TableProfile;
 use crate::container::{ArchiveLimits, Container};
-use crate::finding::{Entity, Finding, FindingBatch};
+use crate::finding::{Entity, Finding, FindingBatch, set_reusing};
 use crate::formats::{Format, NamesFields, TableTracker};
 use crate::redact::{FingerprintKey, mask_into, normalize_into};
 use crate::rules::matcher::{FieldIs, Hit, Matcher, MatcherCache};
@@ -311,19 +311,6 @@ struct Piece {
     /// another thread allocated: owned findings made two threads on one
     /// file spend a third more CPU time than one.
     findings: FindingBatch,
-}
-
-/// Sets `field` to `name`, writing into the string it holds if any: the
-/// lent finding keeps its field name's allocation from one hit to the next.
-fn set_reusing(field: &mut Option<String>, name: Option<&str>) {
-    match (name, field.as_mut()) {
-        (Some(name), Some(held)) => {
-            held.clear();
-            held.push_str(name);
-        }
-        (Some(name), None) => *field = Some(name.to_string()),
-        (None, _) => *field = None,
-    }
 }
 
 /// Where the findings of a chunk go.
