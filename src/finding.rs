@@ -234,6 +234,26 @@ pub(crate) fn set_reusing(field: &mut Option<String>, name: Option<&str>) {
     }
 }
 
+/// Everything a finding says, on one line: for tests that compare findings.
+#[cfg(test)]
+pub(crate) fn said(f: &Finding) -> String {
+    format!(
+        "{} {} {} {}:{}:{} {:?} {:?} {} {} {:x} {}",
+        f.entity.as_str(),
+        f.rule,
+        f.category.as_str(),
+        f.path,
+        f.line,
+        f.column,
+        f.field,
+        f.confidence,
+        f.masked,
+        f.fingerprint,
+        f.fingerprint_bits,
+        f.value
+    )
+}
+
 /// Findings packed for the trip from a scanning thread to the report: the
 /// strings of every finding in one buffer, rule ids and paths once per
 /// batch. Owned findings cost four allocations each on the scanning thread
@@ -403,24 +423,6 @@ mod tests {
     use super::*;
     use std::sync::Arc;
 
-    fn fields(f: &Finding) -> String {
-        format!(
-            "{:?} {} {:?} {} {} {} {:?} {:?} {} {} {} {}",
-            f.entity,
-            f.rule,
-            f.category,
-            f.path,
-            f.line,
-            f.column,
-            f.field,
-            f.confidence,
-            f.masked,
-            f.fingerprint,
-            f.fingerprint_bits,
-            f.value
-        )
-    }
-
     #[test]
     fn a_batch_lends_back_what_was_pushed_in_order() {
         let rules: [Arc<str>; 2] = ["email".into(), "phone".into()];
@@ -454,7 +456,7 @@ mod tests {
                 value: "é".repeat(i % 4),
             };
             batch.push(&f);
-            pushed.push(fields(&f));
+            pushed.push(said(&f));
         }
         assert_eq!(batch.len(), 40);
         for _ in 0..2 {
@@ -463,7 +465,7 @@ mod tests {
             let mut lent = Vec::new();
             batch
                 .for_each(&mut spare, |f| {
-                    lent.push(fields(f));
+                    lent.push(said(f));
                     Ok::<(), ()>(())
                 })
                 .unwrap();

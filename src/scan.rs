@@ -1836,6 +1836,7 @@ fn describe_special(meta: &std::fs::Metadata) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::said;
 
     fn context() -> ScanContext {
         ScanContext::new(
@@ -1866,24 +1867,6 @@ mod tests {
     }
 
     const TEXT: &[u8] = b"jan.devries@hotmail.com\n";
-
-    /// What a finding says, as a sink sees it.
-    fn said(f: &Finding) -> String {
-        format!(
-            "{} {} {}:{}:{} {:?} {:?} {} {} {:x} {}",
-            f.entity.as_str(),
-            f.rule,
-            f.path,
-            f.line,
-            f.column,
-            f.field,
-            f.confidence,
-            f.masked,
-            f.fingerprint,
-            f.fingerprint_bits,
-            f.value
-        )
-    }
 
     #[test]
     fn a_lent_finding_says_only_what_its_hit_found_whether_taken_or_not() {
