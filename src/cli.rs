@@ -33,6 +33,15 @@ pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 /// Exit status: stopped by Ctrl-C (SIGINT) or SIGTERM.
 pub const EXIT_INTERRUPTED: u8 = crate::interrupt::EXIT_INTERRUPTED;
+/// The reader of the output closed it first (`piiscan scan | head`): the
+/// status of a program stopped by SIGPIPE, which is what shells and CI
+/// scripts know from other tools. The scan stops, and nothing is printed.
+pub const EXIT_OUTPUT_CLOSED: u8 = 141;
+
+/// Whether `err` is the output's reader having gone away.
+pub fn output_closed(err: &Error) -> bool {
+    matches!(err, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+}
 
 /// Says on stderr that the scan was stopped and what became of the output.
 fn note_interrupted(what: &str) {

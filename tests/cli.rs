@@ -694,3 +694,29 @@ fn the_summary_lists_the_first_findings_of_the_whole_scan_by_location() {
         assert_first_by_location(&summary_listing(&summary), &ndjson_listing(&all));
     }
 }
+
+#[test]
+fn a_reader_that_closes_the_output_early_stops_the_scan_quietly() {
+    use std::io::{BufRead, BufReader};
+    // Far more NDJSON than a pipe holds, so piiscan is still writing when
+    // the reader goes away after the first line.
+    let lines: String = (0..5_000)
+        .map(|n| format!("klant {n}: jan.devries{n}@hotmail.com\n"))
+        .collect();
+    let dir = tree(&[("klanten.txt", lines.as_bytes())]);
+    let mut child = piiscan()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "ndjson", "."])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    out.read_line(&mut first).unwrap();
+    assert!(first.contains("\"finding\""), "{first}");
+    drop(out);
+    let done = child.wait_with_output().unwrap();
+    assert_eq!(done.status.code(), Some(141), "{}", stderr(&done));
+    assert_eq!(stderr(&done), "", "nothing said about the closed output");
+}
