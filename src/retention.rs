@@ -166,6 +166,16 @@ pub struct Overdue {
 
 const DAY: u64 = 86_400;
 
+/// The locations of the file at `path` among `overdue`, which is in path
+/// order as [`overdue`] returns it. Reports look each file up this way: a
+/// search of the whole list for every row made a page of 20 000 files with
+/// 120 000 overdue locations take 30 s instead of one.
+pub fn of_file<'a>(overdue: &'a [Overdue], path: &str) -> &'a [Overdue] {
+    let from = overdue.partition_point(|o| o.path.as_str() < path);
+    let to = from + overdue[from..].partition_point(|o| o.path == path);
+    &overdue[from..to]
+}
+
 /// Every file x entity of the inventory past its policy, by path.
 pub fn overdue(inventory: &Inventory, policy: &RetentionPolicy, now: SystemTime) -> Vec<Overdue> {
     let today = now
@@ -252,6 +262,35 @@ mod tests {
     fn policy(toml_text: &str) -> RetentionPolicy {
         let config: RetentionConfig = toml::from_str(toml_text).unwrap();
         RetentionPolicy::compile(&config).unwrap().unwrap()
+    }
+
+    #[test]
+    fn a_file_s_locations_are_found_in_the_path_ordered_list() {
+        let at = |path: &str, entity| Overdue {
+            path: path.into(),
+            entity,
+            policy: "1d".into(),
+            max_age_days: 1,
+            age_days: 2,
+            basis: "file",
+            evidence: String::new(),
+        };
+        let list = [
+            at("a.csv", Entity::Email),
+            at("b/x.csv", Entity::Email),
+            at("b/x.csv", Entity::Phone),
+            at("b/x.csv.gz", Entity::Email),
+            at("c", Entity::Iban),
+        ];
+        let entities =
+            |path| -> Vec<Entity> { of_file(&list, path).iter().map(|o| o.entity).collect() };
+        assert_eq!(entities("b/x.csv"), [Entity::Email, Entity::Phone]);
+        assert_eq!(entities("a.csv"), [Entity::Email]);
+        assert_eq!(entities("c"), [Entity::Iban]);
+        for absent in ["", "a", "b", "b/x", "d"] {
+            assert!(entities(absent).is_empty(), "{absent}");
+        }
+        assert!(of_file(&[], "a.csv").is_empty());
     }
 
     #[test]

@@ -468,6 +468,7 @@ pub fn render(inv: &Inventory) -> String {
     let (mut html, tail) = page(inv, &tally);
     let overdue = inv.overdue.as_deref().unwrap_or(&[]);
     for (path, entry) in &inv.files {
+        let overdue = crate::retention::of_file(overdue, path);
         file_rows(path, entry, now, overdue, &mut html);
     }
     html.push_str(&tail);

@@ -186,7 +186,11 @@ impl Report for InventoryCsvReport {
         }
         let now = SystemTime::now();
         for (path, entry) in &inventory.files {
-            for row in file_rows(path, entry, now, inventory.overdue.as_deref()) {
+            let overdue = inventory
+                .overdue
+                .as_deref()
+                .map(|all| crate::retention::of_file(all, path));
+            for row in file_rows(path, entry, now, overdue) {
                 w.write_record(&row).map_err(std::io::Error::other)?;
             }
         }
