@@ -459,9 +459,10 @@ mod tests {
             pushed.push(said(&f));
         }
         assert_eq!(batch.len(), 40);
+        // The second time, the spare finding lent holds the strings of the
+        // last finding and is written over.
+        let mut spare = None;
         for _ in 0..2 {
-            // A spare finding that held other strings is written over.
-            let mut spare = None;
             let mut lent = Vec::new();
             batch
                 .for_each(&mut spare, |f| {

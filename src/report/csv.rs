@@ -29,7 +29,9 @@ impl CsvReport {
         out: &mut dyn Write,
         fields: impl IntoIterator<Item = &'a str>,
     ) -> std::io::Result<()> {
-        let rows = self.rows.get_or_insert_with(new_writer);
+        let rows = self
+            .rows
+            .get_or_insert_with(|| writer_over(Vec::with_capacity(ROWS_BUFFERED + 4096)));
         rows.write_record(fields).map_err(std::io::Error::other)?;
         if rows.get_ref().len() >= ROWS_BUFFERED {
             self.hand_over(out)?;
@@ -47,13 +49,14 @@ impl CsvReport {
             .map_err(|e| std::io::Error::other(e.to_string()))?;
         out.write_all(&bytes)?;
         bytes.clear();
-        self.rows = Some(csv::WriterBuilder::new().from_writer(bytes));
+        self.rows = Some(writer_over(bytes));
         Ok(())
     }
 }
 
-fn new_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().from_writer(Vec::with_capacity(ROWS_BUFFERED + 4096))
+/// The report's CSV writer, gathering rows in `bytes`.
+fn writer_over(bytes: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().from_writer(bytes)
 }
 
 const HEADER: [&str; 10] = [
