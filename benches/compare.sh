@@ -10,6 +10,7 @@
 #   SECTIONS=9 benches/compare.sh      # what finding every match costs ripgrep itself
 #   SECTIONS=10 benches/compare.sh     # each part of the tree, one export of each format
 #   SECTIONS=11 benches/compare.sh     # memory and time of each report format, many small files
+#   SECTIONS=12 benches/compare.sh     # the same in a retention review (every location overdue)
 #
 # Needs hyperfine and ripgrep (installed with apt-get when missing) and
 # GNU time for peak memory. Everything is written under $WORK (default: a
@@ -21,7 +22,7 @@ RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
 BIG_FILE_MB=${BIG_FILE_MB:-2048}
 SMALL_FILES=${SMALL_FILES:-200000}
-SECTIONS=${SECTIONS:-1 2 3 4 5}   # which of the five targets to measure (6, 7: growth; 8: source code; 9: every match; 10: per part; 11: report formats)
+SECTIONS=${SECTIONS:-1 2 3 4 5}   # which of the five targets to measure (6, 7: growth; 8: source code; 9: every match; 10: per part; 11: report formats; 12: with retention)
 GROWTH_SIZES=${GROWTH_SIZES:-10MiB 100MiB 1GiB}
 GROWTH_RUNS=${GROWTH_RUNS:-3}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -256,6 +257,18 @@ for ext in csv json ndjson sql; do
 done
 fi
 
+# Peak memory and wall time of every report format over the small files
+# (one run each), with the scan options given.
+formats_memory() {
+    "$PIISCAN" scan --no-ignore --hidden --exit-zero -q --format ndjson "$@" "$SMALL" >/dev/null   # warm the page cache
+    for format in human sarif ndjson csv json inventory-csv html; do
+        /usr/bin/time -f "%e %M" -o "$WORK/time-$format.txt" \
+            "$PIISCAN" scan --no-ignore --hidden --exit-zero -q --format "$format" "$@" "$SMALL" >/dev/null
+        read -r secs kib <"$WORK/time-$format.txt"
+        printf '%-14s %6.2f s   peak %6d MiB\n' "$format" "$secs" $((kib / 1024))
+    done
+}
+
 if want 11; then
 echo
 echo "== 11. memory and time by report format, $SMALL_FILES files of 1 KB (one run each) =="
@@ -263,13 +276,18 @@ echo "== 11. memory and time by report format, $SMALL_FILES files of 1 KB (one r
 # too: the summary (a retention review's default), SARIF (a CI scan's),
 # and the formats that list every file (written out as files are done).
 make_small
-"$PIISCAN" scan --no-ignore --hidden --exit-zero -q --format ndjson "$SMALL" >/dev/null   # warm the page cache
-for format in human sarif ndjson csv json inventory-csv html; do
-    /usr/bin/time -f "%e %M" -o "$WORK/time-$format.txt" \
-        "$PIISCAN" scan --no-ignore --hidden --exit-zero -q --format "$format" "$SMALL" >/dev/null
-    read -r secs kib <"$WORK/time-$format.txt"
-    printf '%-14s %6.2f s   peak %6d MiB\n' "$format" "$secs" $((kib / 1024))
-done
+formats_memory --no-config
+fi
+
+if want 12; then
+echo
+echo "== 12. a retention review of $SMALL_FILES files of 1 KB: memory and time by report format (one run each) =="
+# Every file dated 2020 and a policy of one day: each entity of each file
+# is a location past its policy (over a million of them).
+make_small
+find "$SMALL" -type f -exec touch -d 2020-01-01 {} +
+printf '[retention]\ndefault = "1d"\n' >"$WORK/retention.toml"
+formats_memory --config "$WORK/retention.toml"
 fi
 
 echo

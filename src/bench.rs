@@ -147,6 +147,7 @@ fn scan_request(dir: &Path, threads: usize, stream: bool) -> Result<ScanRequest>
         } else {
             FileKeeping::All
         },
+        retention: None,
         region: REGION.to_string(),
         // A fixed key: fingerprints are not compared with anything, and a
         // benchmark must not create a per-user key file.

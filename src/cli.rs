@@ -583,6 +583,7 @@ impl Prepared {
             region: self.settings.region.clone(),
             key: self.key.clone(),
             file_entries: FileKeeping::All,
+            retention: None,
         }
     }
 
@@ -664,7 +665,7 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
         prepared.filters.push(b.filter());
         prepared.filters_read_values = true;
     }
-    let retention = prepared.settings.retention_policy()?;
+    let retention = prepared.settings.retention_policy()?.map(Arc::new);
     let gate = Gate::new(prepared.settings.fail_on, prepared.settings.severities);
     prepared.filters.push(gate.filter());
     // The JSON inventory needs only the per-file aggregates, the summary
@@ -678,20 +679,21 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
         ReportFormat::Ndjson | ReportFormat::Csv | ReportFormat::Sarif => FindingFlow::All,
     };
     let mut request = prepared.request(&args, flow);
+    // Retention policies judge each file as it is done.
+    request.retention = retention;
     // Findings-only formats print totals at the end, not files, and the
-    // summary lists a few files: without a retention policy (which judges
-    // each file) they keep no more entries than they show, and memory stays
-    // flat on trees of any size. The JSON inventory, the inventory CSV and
-    // the HTML page list every file: each file's text is written out when
-    // the file is done (to an unnamed temporary file, never in a scanned
-    // tree) rather than its entry kept; without a temporary directory,
-    // entries are kept.
+    // summary lists a few files: they keep no more entries than they show,
+    // and memory stays flat on trees of any size. The JSON inventory, the
+    // inventory CSV and the HTML page list every file: each file's text is
+    // written out when the file is done (to an unnamed temporary file,
+    // never in a scanned tree) rather than its entry kept; without a
+    // temporary directory, entries are kept.
     let render: Option<RenderFile> = match args.format {
         ReportFormat::Json => Some(crate::report::json::render_file_section),
         ReportFormat::InventoryCsv => Some(crate::report::inventory_csv::render_file_rows),
         _ => None,
     };
-    let may_spill = retention.is_none() && !temp_dir_in(&args.paths);
+    let may_spill = !temp_dir_in(&args.paths);
     let spilled = render
         .filter(|_| may_spill)
         .and_then(|render| Spill::new(std::time::SystemTime::now(), render).ok())
@@ -710,7 +712,6 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
         .flatten()
         .map(|e| Arc::new(std::sync::Mutex::new(e)));
     request.file_entries = match (&spilled, &html_entries, args.format) {
-        _ if retention.is_some() => FileKeeping::All,
         (Some(sink), _, _) => FileKeeping::Streamed(sink.clone()),
         (None, Some(sink), _) => FileKeeping::Streamed(sink.clone()),
         (None, None, ReportFormat::Ndjson | ReportFormat::Csv) => FileKeeping::Nothing,
@@ -754,10 +755,6 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     let result = run_scan(request, &counters, &mut |f| report.finding(&mut out, f));
     progress.stop();
     let mut inventory = result?;
-    if let Some(policy) = &retention {
-        let overdue = crate::retention::overdue(&inventory, policy, std::time::SystemTime::now());
-        inventory.overdue = Some(overdue);
-    }
     if args.files_from.is_some() {
         // The listed files were found under the paths given; report those,
         // as a walk of them would, not every listed file.

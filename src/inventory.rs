@@ -395,8 +395,15 @@ pub struct SkippedFile {
 /// Takes each file's entry as the inventory is given it, for a report that
 /// writes entries out as they come instead of holding them all.
 pub trait EntrySink: std::fmt::Debug + Send {
-    /// `entry` (its size and modification time set) of the file at `path`.
-    fn entry(&mut self, path: &str, entry: &FileEntry);
+    /// `entry` (its size and modification time set) of the file at `path`,
+    /// with its locations past their retention policy when the scan has
+    /// one (`None` without).
+    fn entry(
+        &mut self,
+        path: &str,
+        entry: &FileEntry,
+        overdue: Option<&[crate::retention::Overdue]>,
+    );
 }
 
 /// An [`EntrySink`] shared by the inventory and the report that reads what
@@ -576,7 +583,13 @@ pub struct Inventory {
     /// Files not fully scanned, by reason, kept or not.
     skipped_counts: BTreeMap<SkipReason, u64>,
     /// Locations past their retention policy; `None` without policies.
-    pub overdue: Option<Vec<crate::retention::Overdue>>,
+    pub overdue: Option<crate::retention::OverdueList>,
+    /// The policy each file is judged by as it is added, and the time it
+    /// is judged at (see [`Inventory::judge_retention`]).
+    retention: Option<(
+        std::sync::Arc<crate::retention::RetentionPolicy>,
+        SystemTime,
+    )>,
     /// The scan was stopped (Ctrl-C) before it reached every file.
     pub incomplete: bool,
     keeping: FileKeeping,
@@ -618,17 +631,34 @@ impl Inventory {
             skipped: Vec::new(),
             skipped_counts: BTreeMap::new(),
             overdue: None,
+            retention: None,
             incomplete: false,
             keeping,
             summary,
         }
     }
 
+    /// Judges every file added from now on by `policy`, as it comes: the
+    /// locations past it are gathered in [`Inventory::overdue`], so no
+    /// file's entry has to be kept for the judgement.
+    pub fn judge_retention(&mut self, policy: std::sync::Arc<crate::retention::RetentionPolicy>) {
+        self.retention = Some((policy, SystemTime::now()));
+        self.overdue.get_or_insert_with(Default::default);
+    }
+
     /// Adds one file: its outcome and, when it had findings, the per-entity
     /// statistics its scanning thread aggregated. The totals take in every
     /// file; its entry is kept as the inventory's [`FileKeeping`] says.
     pub fn add_file(&mut self, outcome: FileOutcome, entry: Option<Box<FileEntry>>) {
-        if let Some(entry) = entry.filter(|e| e.holds_personal_data()) {
+        if let Some(mut entry) = entry.filter(|e| e.holds_personal_data()) {
+            entry.size = outcome.size;
+            entry.modified = outcome.modified;
+            let judged = match (&self.retention, &mut self.overdue) {
+                (Some((policy, now)), Some(overdue)) => {
+                    Some(overdue.judge(&outcome.path, &entry, policy, *now))
+                }
+                _ => None,
+            };
             for (entity, stats) in &entry.entities {
                 let total = self.totals.entry(*entity).or_default();
                 total.absorb(stats);
@@ -643,14 +673,12 @@ impl Inventory {
                 FileKeeping::All => true,
                 FileKeeping::Nothing => false,
                 FileKeeping::Streamed(sink) => {
-                    let mut entry = entry;
-                    entry.size = outcome.size;
-                    entry.modified = outcome.modified;
                     self.summary.offer_samples(&outcome.path, &entry);
+                    let overdue = judged.as_deref();
                     // A poisoned lock means the report's thread panicked;
                     // the scan goes on, and the report says why it failed.
                     if let Ok(mut sink) = sink.lock() {
-                        sink.entry(&outcome.path, &entry);
+                        sink.entry(&outcome.path, &entry, overdue);
                     }
                     self.add_outcome(outcome);
                     return;
@@ -728,6 +756,9 @@ impl Inventory {
     pub fn finish(&mut self, duration: Duration) {
         self.duration = duration;
         self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        if let Some(overdue) = &mut self.overdue {
+            overdue.sort();
+        }
         // Total samples come from the files in path order, not arrival
         // order, so every run (and every merge of shards) picks the same.
         // Without every file's entry (or its samples) the samples stay in
@@ -841,7 +872,12 @@ mod keeping_tests {
     struct Taken(Vec<(String, u64, u64)>);
 
     impl EntrySink for Taken {
-        fn entry(&mut self, path: &str, entry: &FileEntry) {
+        fn entry(
+            &mut self,
+            path: &str,
+            entry: &FileEntry,
+            _: Option<&[crate::retention::Overdue]>,
+        ) {
             self.0
                 .push((path.to_string(), entry.size, entry.findings()));
         }

@@ -63,6 +63,9 @@ pub struct ScanRequest {
     /// and per-column reports; with fewer, memory does not grow with the
     /// number of files.
     pub file_entries: FileKeeping,
+    /// Retention policies to judge each file by as it is done (see
+    /// [`Inventory::judge_retention`]); `None` without.
+    pub retention: Option<std::sync::Arc<crate::retention::RetentionPolicy>>,
 }
 
 /// Compiles the rules a request asks for (restricted to its entities).
@@ -110,6 +113,7 @@ pub(crate) fn test_request(
         region: "NL".into(),
         key: FingerprintKey::from_secret(b"k", "test"),
         file_entries,
+        retention: None,
     }
 }
 
@@ -137,6 +141,9 @@ pub fn run_scan(
         .map(|r| walk::display_path(r))
         .collect();
     let mut inventory = Inventory::keeping(roots, ctx.key.id(), rule_count, request.file_entries);
+    if let Some(policy) = request.retention {
+        inventory.judge_retention(policy);
+    }
     // Bounded, so scanning threads wait for a slow report writer instead
     // of queueing findings without limit.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(EVENT_QUEUE);

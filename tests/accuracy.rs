@@ -62,6 +62,7 @@ fn generated_tree_meets_the_accuracy_targets() {
         region: "NL".into(),
         key: FingerprintKey::from_secret(b"accuracy test", "test"),
         file_entries: piiscan::inventory::FileKeeping::Nothing,
+        retention: None,
     };
     let root = piiscan::walk::display_path(&tree);
     let mut found = Vec::new();

@@ -174,8 +174,8 @@ impl PageTally {
 /// The page's rows and tally, taken file by file as the scan finishes
 /// each (see [`crate::inventory::FileKeeping::Streamed`]): the rows are
 /// written to an unnamed temporary file, so memory does not grow with the
-/// number of files. Not for scans with retention policies (rows then
-/// show what is overdue, known only at the end).
+/// number of files. With a retention policy, each file is judged as it
+/// comes (see [`Inventory::judge_retention`]) and its rows show it.
 #[derive(Debug)]
 pub struct HtmlEntries {
     rows: Spill,
@@ -195,27 +195,32 @@ impl HtmlEntries {
 }
 
 impl EntrySink for HtmlEntries {
-    fn entry(&mut self, path: &str, entry: &FileEntry) {
+    fn entry(
+        &mut self,
+        path: &str,
+        entry: &FileEntry,
+        overdue: Option<&[crate::retention::Overdue]>,
+    ) {
         self.tally.add(&self.roots, path, entry);
-        self.rows.entry(path, entry);
+        self.rows.entry(path, entry, overdue);
     }
 }
 
 fn spilled_rows(
     path: &str,
     entry: &FileEntry,
+    overdue: Option<&[crate::retention::Overdue]>,
     now: SystemTime,
     out: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     let mut rows = String::new();
-    file_rows(path, entry, now, &[], &mut rows);
+    file_rows(path, entry, now, overdue.unwrap_or(&[]), &mut rows);
     out.extend_from_slice(rows.as_bytes());
     Ok(())
 }
 
 /// The page before the rows of the files table, and after them.
 fn page(inv: &Inventory, tally: &PageTally) -> (String, String) {
-    let overdue = inv.overdue.as_deref().unwrap_or(&[]);
     let mut html = String::new();
     html.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
@@ -270,7 +275,7 @@ fn page(inv: &Inventory, tally: &PageTally) -> (String, String) {
         "not fully scanned",
         !inv.skipped.is_empty(),
     );
-    if inv.overdue.is_some() {
+    if let Some(overdue) = &inv.overdue {
         card(
             &mut html,
             &overdue.len().to_string(),
@@ -466,10 +471,15 @@ pub fn render(inv: &Inventory) -> String {
         tally.add(&inv.roots, path, entry);
     }
     let (mut html, tail) = page(inv, &tally);
-    let overdue = inv.overdue.as_deref().unwrap_or(&[]);
     for (path, entry) in &inv.files {
-        let overdue = crate::retention::of_file(overdue, path);
-        file_rows(path, entry, now, overdue, &mut html);
+        let overdue = inv.overdue.as_ref().map(|all| all.of_file(path));
+        file_rows(
+            path,
+            entry,
+            now,
+            overdue.as_deref().unwrap_or(&[]),
+            &mut html,
+        );
     }
     html.push_str(&tail);
     html
@@ -507,18 +517,29 @@ mod tests {
     fn rows_written_out_during_the_scan_make_the_same_page() {
         use crate::inventory::FileKeeping;
         use crate::report::fixtures_report;
-        let kept = fixtures_report(FileKeeping::All, &mut HtmlReport::default(), 1);
-        assert!(kept.matches("<tr>").count() > 30, "{kept}");
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        for threads in [1, 2] {
-            let roots = vec![crate::walk::display_path(&root)];
-            let entries = HtmlEntries::new(roots, SystemTime::now()).unwrap();
-            let entries = Arc::new(Mutex::new(entries));
-            let mut report = HtmlReport {
-                entries: Some(entries.clone()),
-            };
-            let written = fixtures_report(FileKeeping::Streamed(entries), &mut report, threads);
-            assert!(written == kept, "{threads} threads:\n{written}");
+        for retention in [false, true] {
+            let kept = fixtures_report(FileKeeping::All, &mut HtmlReport::default(), 1, retention);
+            assert!(kept.matches("<tr>").count() > 30, "{kept}");
+            assert_eq!(kept.contains("class=\"overdue\""), retention);
+            for threads in [1, 2] {
+                let roots = vec![crate::walk::display_path(&root)];
+                let entries = HtmlEntries::new(roots, SystemTime::now()).unwrap();
+                let entries = Arc::new(Mutex::new(entries));
+                let mut report = HtmlReport {
+                    entries: Some(entries.clone()),
+                };
+                let written = fixtures_report(
+                    FileKeeping::Streamed(entries),
+                    &mut report,
+                    threads,
+                    retention,
+                );
+                assert!(
+                    written == kept,
+                    "{threads} threads, {retention}:\n{written}"
+                );
+            }
         }
     }
 

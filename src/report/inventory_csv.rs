@@ -155,11 +155,12 @@ fn file_rows(
     rows
 }
 
-/// The rows of one file, as CSV (the retention column empty: a scan with
-/// a retention policy keeps every entry for the end).
+/// The rows of one file, as CSV, with its locations past their retention
+/// policy when the scan has one.
 pub fn render_file_rows(
     path: &str,
     entry: &FileEntry,
+    overdue: Option<&[crate::retention::Overdue]>,
     now: SystemTime,
     out: &mut Vec<u8>,
 ) -> std::io::Result<()> {
@@ -167,7 +168,7 @@ pub fn render_file_rows(
         .has_headers(false)
         .buffer_capacity(256)
         .from_writer(out);
-    for row in file_rows(path, entry, now, None) {
+    for row in file_rows(path, entry, now, overdue) {
         w.write_record(&row).map_err(std::io::Error::other)?;
     }
     w.flush()
@@ -186,11 +187,8 @@ impl Report for InventoryCsvReport {
         }
         let now = SystemTime::now();
         for (path, entry) in &inventory.files {
-            let overdue = inventory
-                .overdue
-                .as_deref()
-                .map(|all| crate::retention::of_file(all, path));
-            for row in file_rows(path, entry, now, overdue) {
+            let overdue = inventory.overdue.as_ref().map(|all| all.of_file(path));
+            for row in file_rows(path, entry, now, overdue.as_deref()) {
                 w.write_record(&row).map_err(std::io::Error::other)?;
             }
         }
@@ -206,16 +204,29 @@ mod tests {
 
     #[test]
     fn rows_written_out_during_the_scan_make_the_same_table() {
-        let kept = fixtures_report(FileKeeping::All, &mut InventoryCsvReport::default(), 1);
-        assert!(kept.lines().count() > 20, "{kept}");
-        for threads in [1, 2] {
-            let spill = Spill::new(SystemTime::now(), render_file_rows).unwrap();
-            let spilled = Arc::new(Mutex::new(spill));
-            let mut report = InventoryCsvReport {
-                spilled: Some(spilled.clone()),
-            };
-            let written = fixtures_report(FileKeeping::Streamed(spilled), &mut report, threads);
-            assert!(written == kept, "{threads} threads:\n{written}");
+        for retention in [false, true] {
+            let mut report = InventoryCsvReport::default();
+            let kept = fixtures_report(FileKeeping::All, &mut report, 1, retention);
+            assert!(kept.lines().count() > 20, "{kept}");
+            // The overdue column names the policy a location is past.
+            assert_eq!(kept.contains("(default)"), retention, "{kept}");
+            for threads in [1, 2] {
+                let spill = Spill::new(SystemTime::now(), render_file_rows).unwrap();
+                let spilled = Arc::new(Mutex::new(spill));
+                let mut report = InventoryCsvReport {
+                    spilled: Some(spilled.clone()),
+                };
+                let written = fixtures_report(
+                    FileKeeping::Streamed(spilled),
+                    &mut report,
+                    threads,
+                    retention,
+                );
+                assert!(
+                    written == kept,
+                    "{threads} threads, {retention}:\n{written}"
+                );
+            }
         }
     }
 }

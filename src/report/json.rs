@@ -27,6 +27,8 @@ pub struct JsonReport {
 pub fn render_file_section(
     path: &str,
     entry: &FileEntry,
+    // The document lists overdue locations in a section of their own.
+    _overdue: Option<&[crate::retention::Overdue]>,
     now: SystemTime,
     out: &mut Vec<u8>,
 ) -> std::io::Result<()> {
@@ -63,7 +65,7 @@ pub struct Document<'a> {
 
 #[derive(Serialize)]
 pub struct RetentionSection<'a> {
-    pub overdue: &'a [crate::retention::Overdue],
+    pub overdue: &'a crate::retention::OverdueList,
 }
 
 #[derive(Serialize)]
@@ -491,7 +493,7 @@ fn document_at<'a>(
         },
         retention: inventory
             .overdue
-            .as_deref()
+            .as_ref()
             .map(|overdue| RetentionSection { overdue }),
         totals: Totals {
             findings: inventory.total_findings(),
@@ -535,9 +537,29 @@ pub fn write_document(out: &mut dyn Write, doc: &Document, threads: usize) -> st
     doc.files.write_pretty(out, threads)?;
     write_member(out, "totals", &doc.totals, false)?;
     if let Some(retention) = &doc.retention {
-        write_member(out, "retention", retention, false)?;
+        write_retention(out, retention.overdue)?;
     }
     out.write_all(b"\n}")
+}
+
+/// The `retention` member, one overdue location at a time: a review of
+/// many files lists a million of them, too many to render as one text.
+fn write_retention(
+    out: &mut dyn Write,
+    overdue: &crate::retention::OverdueList,
+) -> std::io::Result<()> {
+    out.write_all(b",\n  \"retention\": {\n    \"overdue\": [")?;
+    if overdue.is_empty() {
+        return out.write_all(b"]\n  }");
+    }
+    let mut text = Vec::new();
+    for (n, location) in overdue.iter().enumerate() {
+        out.write_all(if n == 0 { b"\n      " } else { b",\n      " })?;
+        text.clear();
+        serde_json::to_writer_pretty(&mut text, &location)?;
+        indent_into(out, &text, 6)?;
+    }
+    out.write_all(b"\n    ]\n  }")
 }
 
 /// `"key": value` of a top-level member, as the pretty printer indents it.
@@ -647,6 +669,7 @@ mod tests {
             region: "NL".into(),
             key: crate::redact::FingerprintKey::from_secret(b"k", "test"),
             file_entries: crate::inventory::FileKeeping::All,
+            retention: None,
         };
         let mut inventory =
             crate::run_scan(request, &Counters::default(), &mut |_| Ok(())).unwrap();
@@ -747,21 +770,32 @@ mod tests {
     fn file_sections_written_out_during_the_scan_make_the_same_document() {
         use crate::inventory::FileKeeping;
         use crate::report::fixtures_report;
-        let mut kept_report = JsonReport {
-            threads: 1,
-            spilled: None,
-        };
-        let kept = fixtures_report(FileKeeping::All, &mut kept_report, 1);
-        assert!(kept.matches("\"path\":").count() > 10, "{kept}");
-        for threads in [1, 2] {
-            let spill = Spill::new(SystemTime::now(), render_file_section).unwrap();
-            let spilled = Arc::new(Mutex::new(spill));
-            let mut report = JsonReport {
-                threads,
-                spilled: Some(spilled.clone()),
+        for retention in [false, true] {
+            let mut kept_report = JsonReport {
+                threads: 1,
+                spilled: None,
             };
-            let written = fixtures_report(FileKeeping::Streamed(spilled), &mut report, threads);
-            assert!(written == kept, "{threads} threads:\n{written}");
+            let kept = fixtures_report(FileKeeping::All, &mut kept_report, 1, retention);
+            assert!(kept.matches("\"path\":").count() > 10, "{kept}");
+            assert_eq!(kept.contains("\"overdue\": [\n"), retention);
+            for threads in [1, 2] {
+                let spill = Spill::new(SystemTime::now(), render_file_section).unwrap();
+                let spilled = Arc::new(Mutex::new(spill));
+                let mut report = JsonReport {
+                    threads,
+                    spilled: Some(spilled.clone()),
+                };
+                let written = fixtures_report(
+                    FileKeeping::Streamed(spilled),
+                    &mut report,
+                    threads,
+                    retention,
+                );
+                assert!(
+                    written == kept,
+                    "{threads} threads, {retention}:\n{written}"
+                );
+            }
         }
     }
 
@@ -788,6 +822,8 @@ mod tests {
                 .insert(format!("{path}.{i:05}"), entry.clone());
         }
         check(&inventory, "many files");
+        inventory.overdue = Some(Default::default());
+        check(&inventory, "nothing overdue");
         inventory.overdue = None;
         inventory.files.clear();
         check(&inventory, "no files");

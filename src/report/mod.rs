@@ -86,15 +86,18 @@ pub fn new_report(format: ReportFormat, options: RenderOptions) -> Box<dyn Repor
     }
 }
 
-/// The fixtures scanned with `threads` threads and `file_entries`, the
-/// inventory written by `report` (duration and start fixed), for the tests.
+/// The fixtures scanned with `threads` threads and `file_entries` (and,
+/// with `retention`, a policy of one day: the dated exports are past it),
+/// the inventory written by `report` (duration and start fixed), for the
+/// tests.
 #[cfg(test)]
 pub(crate) fn fixtures_report(
     file_entries: crate::inventory::FileKeeping,
     report: &mut dyn Report,
     threads: usize,
+    retention: bool,
 ) -> String {
-    let request = crate::test_request(
+    let mut request = crate::test_request(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
         crate::walk::WalkOptions {
             threads,
@@ -102,6 +105,11 @@ pub(crate) fn fixtures_report(
         },
         file_entries,
     );
+    if retention {
+        let config: crate::retention::RetentionConfig = toml::from_str("default = \"1d\"").unwrap();
+        let policy = crate::retention::RetentionPolicy::compile(&config).unwrap();
+        request.retention = policy.map(std::sync::Arc::new);
+    }
     let counters = crate::walk::Counters::default();
     let mut inventory = crate::run_scan(request, &counters, &mut |_| Ok(())).unwrap();
     inventory.duration = std::time::Duration::from_secs(1);

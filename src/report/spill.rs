@@ -14,7 +14,13 @@ use std::time::SystemTime;
 
 /// Renders the report text of one file: path, entry, the time ages are
 /// counted to, and where the text goes.
-pub type RenderFile = fn(&str, &FileEntry, SystemTime, &mut Vec<u8>) -> std::io::Result<()>;
+pub type RenderFile = fn(
+    &str,
+    &FileEntry,
+    Option<&[crate::retention::Overdue]>,
+    SystemTime,
+    &mut Vec<u8>,
+) -> std::io::Result<()>;
 
 /// Each file's text, in the order files were done, with an index to put
 /// them in path order.
@@ -108,12 +114,17 @@ impl Spill {
 }
 
 impl EntrySink for Spill {
-    fn entry(&mut self, path: &str, entry: &FileEntry) {
+    fn entry(
+        &mut self,
+        path: &str,
+        entry: &FileEntry,
+        overdue: Option<&[crate::retention::Overdue]>,
+    ) {
         if self.error.is_some() {
             return;
         }
         self.text.clear();
-        let written = (self.render)(path, entry, self.now, &mut self.text)
+        let written = (self.render)(path, entry, overdue, self.now, &mut self.text)
             .and_then(|()| self.file.write_all(&self.text));
         match written {
             Ok(()) => {
@@ -147,6 +158,7 @@ mod tests {
     fn path_line(
         path: &str,
         _: &FileEntry,
+        _: Option<&[crate::retention::Overdue]>,
         _: SystemTime,
         out: &mut Vec<u8>,
     ) -> std::io::Result<()> {
@@ -157,7 +169,7 @@ mod tests {
     fn texts_come_out_in_path_order() {
         let mut spill = Spill::new(SystemTime::now(), path_line).unwrap();
         for path in ["b/2", "a", "c", "b/10"] {
-            spill.entry(path, &FileEntry::default());
+            spill.entry(path, &FileEntry::default(), None);
         }
         let mut out = Vec::new();
         assert!(spill.for_each_in_order(&mut |_, _| Ok(())).is_err());
