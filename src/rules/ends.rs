@@ -9,125 +9,196 @@
 //! followed in a loop of their own, and the checked transition (which
 //! builds states the lazy DFA has not built yet) runs only where the state
 //! is tagged or unknown.
+//!
+//! Each step waits for the transition table's answer to the step before
+//! (the union of all rules has about a megabyte of states, more than the
+//! first-level cache holds), so a long stretch is cut in two at a line end
+//! and both halves are walked at once: two independent chains of look-ups
+//! overlap their waits. Matches never span a line end, so the halves find
+//! what the whole finds.
 
 use regex_automata::Input;
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::hybrid::dfa::{Cache, DFA};
+use std::ops::Range;
 
-/// The search's position between calls of [`EndScan::next`].
-pub(super) struct EndScan {
+/// Stretches shorter than this are walked in one piece: two walks cost a
+/// second start and a second merge of ends.
+pub(super) const MIN_SPLIT: usize = 4096;
+
+/// One forward walk over `hay[at..end]`.
+struct Walk {
     sid: LazyStateID,
     /// The next byte to consume.
     at: usize,
-    /// Where the search stops (the input's end).
+    /// Where the walk stops (the end of its input).
     end: usize,
-    /// Where the patterns of the match state `sid` end, and the index of
-    /// the next of them to report and their number.
-    pending: Option<(usize, usize, usize)>,
-    done: bool,
+    /// The lazy DFA gave up or reached a dead state: no more ends.
+    stopped: bool,
 }
 
-impl EndScan {
-    /// Starts a search over `input` (unanchored).
-    pub(super) fn new(dfa: &DFA, cache: &mut Cache, input: &Input<'_>) -> EndScan {
-        let start = dfa.start_state_forward(cache, input);
-        cache.search_start(input.start());
-        EndScan {
-            done: start.is_err(),
+impl Walk {
+    fn new(dfa: &DFA, cache: &mut Cache, hay: &[u8], range: Range<usize>) -> Walk {
+        let input = Input::new(hay).range(range.clone());
+        let start = dfa.start_state_forward(cache, &input);
+        Walk {
+            stopped: start.is_err(),
             sid: start.unwrap_or_default(),
-            at: input.start(),
-            end: input.end(),
-            pending: None,
+            at: range.start,
+            end: range.end,
         }
     }
 
-    /// The next (pattern, end) found, or `None` when the search is over
-    /// (also when the lazy DFA gives up or quits, which it is never
-    /// configured to do).
-    pub(super) fn next(
-        &mut self,
-        dfa: &DFA,
-        cache: &mut Cache,
-        hay: &[u8],
-    ) -> Option<(u32, usize)> {
-        if let Some((offset, index, len)) = self.pending {
-            if index < len {
-                self.pending = Some((offset, index + 1, len));
-                return Some((dfa.match_pattern(cache, self.sid, index).as_u32(), offset));
+    fn done(&self) -> bool {
+        self.stopped || self.at >= self.end
+    }
+
+    /// Consumes one byte with the checked transition (which builds the
+    /// next state when it is unknown, and may clear the cache to do so),
+    /// adding the ends of a match state entered to `out`.
+    fn step(&mut self, dfa: &DFA, cache: &mut Cache, hay: &[u8], out: &mut Vec<(u32, usize)>) {
+        match dfa.next_state(cache, self.sid, hay[self.at]) {
+            Ok(next) => self.sid = next,
+            Err(_) => {
+                self.stopped = true;
+                return;
             }
-            self.pending = None;
         }
-        if self.done {
-            return None;
+        self.at += 1;
+        if self.sid.is_match() {
+            // The lazy DFA reports a match one byte late: it ended before
+            // the byte just consumed.
+            push_match(dfa, cache, self.sid, self.at - 1, out);
+        } else if self.sid.is_dead() || self.sid.is_quit() {
+            self.stopped = true;
         }
-        let bytes = &hay[..self.end];
-        let mut sid = self.sid;
-        let mut at = self.at;
-        while at < bytes.len() {
-            let byte = bytes[at];
-            let known = if sid.is_tagged() {
-                None
-            } else {
-                let next = dfa.next_state_untagged(cache, sid, byte);
-                if !next.is_tagged() {
-                    sid = next;
-                    at += 1;
-                    continue;
+    }
+
+    /// Walks to the end alone, then looks at the end of the input: a
+    /// match may end there (the transition on the byte after it, or the
+    /// end of the haystack).
+    fn finish(&mut self, dfa: &DFA, cache: &mut Cache, hay: &[u8], out: &mut Vec<(u32, usize)>) {
+        while !self.done() {
+            let bytes = &hay[..self.end];
+            while self.at < bytes.len() && !self.sid.is_tagged() {
+                let next = dfa.next_state_untagged(cache, self.sid, bytes[self.at]);
+                if next.is_tagged() {
+                    break;
                 }
-                (!next.is_unknown()).then_some(next)
-            };
-            sid = match known {
-                Some(next) => next,
-                None => {
-                    cache.search_update(at);
-                    match dfa.next_state(cache, sid, byte) {
-                        Ok(next) => next,
-                        Err(_) => return self.stop(cache, at),
-                    }
-                }
-            };
-            at += 1;
-            if sid.is_match() {
-                self.sid = sid;
-                self.at = at;
-                return Some(self.first_of_match(dfa, cache, at - 1));
+                self.sid = next;
+                self.at += 1;
             }
-            if sid.is_dead() || sid.is_quit() {
-                return self.stop(cache, at);
+            if self.at < self.end {
+                self.step(dfa, cache, hay, out);
             }
         }
-        self.sid = sid;
-        self.at = at;
-        // The end of the input: a match may end there (the transition on
-        // the byte after it, or the end of the haystack).
-        self.done = true;
+        if self.stopped {
+            return;
+        }
         let last = match hay.get(self.end) {
-            Some(&byte) => dfa.next_state(cache, sid, byte),
-            None => dfa.next_eoi_state(cache, sid),
+            Some(&byte) => dfa.next_state(cache, self.sid, byte),
+            None => dfa.next_eoi_state(cache, self.sid),
         };
-        cache.search_finish(self.end);
-        match last {
-            Ok(last) if last.is_match() => {
-                self.sid = last;
-                Some(self.first_of_match(dfa, cache, self.end))
-            }
-            _ => None,
+        if let Ok(last) = last
+            && last.is_match()
+        {
+            push_match(dfa, cache, last, self.end, out);
         }
     }
+}
 
-    /// The first pattern of the match state just entered, ending at
-    /// `offset`; the others are reported by the next calls.
-    fn first_of_match(&mut self, dfa: &DFA, cache: &Cache, offset: usize) -> (u32, usize) {
-        self.pending = Some((offset, 1, dfa.match_len(cache, self.sid)));
-        (dfa.match_pattern(cache, self.sid, 0).as_u32(), offset)
+fn push_match(dfa: &DFA, cache: &Cache, sid: LazyStateID, end: usize, out: &mut Vec<(u32, usize)>) {
+    for index in 0..dfa.match_len(cache, sid) {
+        out.push((dfa.match_pattern(cache, sid, index).as_u32(), end));
     }
+}
 
-    fn stop(&mut self, cache: &mut Cache, at: usize) -> Option<(u32, usize)> {
-        cache.search_finish(at);
-        self.done = true;
-        self.at = at;
-        None
+/// Where [`ends_in`] cuts `hay[range]` in two: after the first line end in
+/// its second half, when it is `min_split` bytes or longer and that line
+/// end is not its last byte.
+fn cut_at(hay: &[u8], range: Range<usize>, min_split: usize) -> Option<usize> {
+    let Range { start, end } = range;
+    if end - start < min_split {
+        return None;
     }
+    let middle = start + (end - start) / 2;
+    let cut = middle + memchr::memchr(b'\n', &hay[middle..end])? + 1;
+    (cut < end).then_some(cut)
+}
+
+/// Appends to `out` every (pattern, end) of an unanchored overlapping
+/// search of `hay[range]`, in order; a stretch of `min_split` bytes or more
+/// with a line end in its second half is searched as two stretches cut
+/// after that line end. `later` is scratch for the second half's ends.
+pub(super) fn ends_in(
+    dfa: &DFA,
+    cache: &mut Cache,
+    hay: &[u8],
+    range: Range<usize>,
+    min_split: usize,
+    out: &mut Vec<(u32, usize)>,
+    later: &mut Vec<(u32, usize)>,
+) {
+    let Range { start, end } = range;
+    // The progress the lazy DFA keeps for its give-up heuristic (which the
+    // matcher does not enable) counts the stretch as one search.
+    cache.search_start(start);
+    let Some(cut) = cut_at(hay, start..end, min_split) else {
+        Walk::new(dfa, cache, hay, start..end).finish(dfa, cache, hay, out);
+        cache.search_finish(end);
+        return;
+    };
+    let first_end = out.len();
+    later.clear();
+    let clears = cache.clear_count();
+    let mut a = Walk::new(dfa, cache, hay, start..cut);
+    let mut b = Walk::new(dfa, cache, hay, cut..end);
+    // Building a state may clear the cache, and every state but the one
+    // being left goes with it: then the halves are walked again, one at a
+    // time (with a cache large enough, this never happens).
+    let mut cleared = cache.clear_count() != clears;
+    while !cleared && !a.done() && !b.done() {
+        // Both in ordinary states: one byte of each, their look-ups
+        // independent of each other.
+        while a.at < a.end && b.at < b.end {
+            if a.sid.is_tagged() || b.sid.is_tagged() {
+                break;
+            }
+            let next_a = dfa.next_state_untagged(cache, a.sid, hay[a.at]);
+            let next_b = dfa.next_state_untagged(cache, b.sid, hay[b.at]);
+            if next_a.is_tagged() || next_b.is_tagged() {
+                break;
+            }
+            a.sid = next_a;
+            b.sid = next_b;
+            a.at += 1;
+            b.at += 1;
+        }
+        if a.done() || b.done() {
+            break;
+        }
+        a.step(dfa, cache, hay, out);
+        cleared = cache.clear_count() != clears;
+        if !cleared && !b.done() {
+            b.step(dfa, cache, hay, later);
+            cleared = cache.clear_count() != clears;
+        }
+    }
+    if !cleared {
+        // One half is done; the other finishes alone.
+        a.finish(dfa, cache, hay, out);
+        cleared = cache.clear_count() != clears;
+        if !cleared {
+            b.finish(dfa, cache, hay, later);
+            out.extend_from_slice(later);
+        }
+    }
+    if cleared {
+        out.truncate(first_end);
+        Walk::new(dfa, cache, hay, start..cut).finish(dfa, cache, hay, out);
+        Walk::new(dfa, cache, hay, cut..end).finish(dfa, cache, hay, out);
+    }
+    cache.search_finish(end);
 }
 
 #[cfg(test)]
@@ -165,13 +236,26 @@ mod tests {
         ends
     }
 
-    fn scanned_ends(dfa: &DFA, cache: &mut Cache, input: &Input<'_>) -> Vec<(u32, usize)> {
-        let mut scan = EndScan::new(dfa, cache, input);
-        let mut ends = Vec::new();
-        while let Some(end) = scan.next(dfa, cache, input.haystack()) {
-            ends.push(end);
-        }
-        ends
+    fn scanned_ends(
+        dfa: &DFA,
+        cache: &mut Cache,
+        input: &Input<'_>,
+        min_split: usize,
+    ) -> Vec<(u32, usize)> {
+        let (mut out, mut later) = (vec![(99, 99)], Vec::new());
+        let range = input.start()..input.end();
+        ends_in(
+            dfa,
+            cache,
+            input.haystack(),
+            range,
+            min_split,
+            &mut out,
+            &mut later,
+        );
+        // What was in `out` before stays.
+        assert_eq!(out.remove(0), (99, 99));
+        out
     }
 
     #[test]
@@ -209,7 +293,7 @@ mod tests {
                         let expected = library_ends(&dfa, &input);
                         found += expected.len();
                         assert_eq!(
-                            scanned_ends(&dfa, &mut cache, &input),
+                            scanned_ends(&dfa, &mut cache, &input, usize::MAX),
                             expected,
                             "{text:?} {from}..{to}"
                         );
@@ -218,5 +302,60 @@ mod tests {
             }
         }
         assert!(found > 100, "{found} ends: too few to tell");
+    }
+
+    #[test]
+    fn a_stretch_cut_in_two_has_the_ends_of_both_halves_searched_alone() {
+        let patterns = [
+            r"\b\d{4} ?[A-Z]{2}\b",
+            r"[a-z0-9.]+@[a-z0-9-]+(?:\.[a-z]{2,})+",
+            r"\b\d(?:[ -]?\d){6,9}\b",
+            r"\d+",
+            r"ab|b",
+            r"(?s)x.y",
+        ];
+        let lines = [
+            "tel 06-12345678, mail jan@dealer.nl; 1234AB",
+            "ab ab b 0612345678 1234 AB",
+            "",
+            "x",
+            "y 2024-05-01T02:05:19 x@y.co.uk 9999",
+            "\u{e9}\u{e9} 12 345 678 90 \u{ff}\u{fe}",
+        ];
+        let mut text = String::new();
+        for n in 0..40 {
+            text.push_str(lines[n % lines.len()]);
+            text.push('\n');
+        }
+        let hay = text.as_bytes();
+        let (mut cuts, mut found) = (0, 0);
+        // A small cache is cleared while the halves are walked (they are
+        // then walked again one at a time); a large one never is.
+        for cache_capacity in [4 << 10, 1 << 20] {
+            let dfa = dfa(&patterns, cache_capacity);
+            let mut cache = dfa.create_cache();
+            for from in [0, 1, 7, 50] {
+                for to in [hay.len(), hay.len() - 1, hay.len() / 2, hay.len() / 3 + 5] {
+                    let Some(cut) = cut_at(hay, from..to, 0) else {
+                        continue;
+                    };
+                    cuts += 1;
+                    let mut expected = library_ends(&dfa, &Input::new(hay).range(from..cut));
+                    expected.extend(library_ends(&dfa, &Input::new(hay).range(cut..to)));
+                    found += expected.len();
+                    let input = Input::new(hay).range(from..to);
+                    assert_eq!(
+                        scanned_ends(&dfa, &mut cache, &input, 0),
+                        expected,
+                        "{from}..{to}, cut at {cut}"
+                    );
+                }
+            }
+        }
+        assert!(cuts >= 24 && found > 1000, "{cuts} cuts, {found} ends");
+        // Too short, or no line end after the middle but the last byte.
+        assert_eq!(cut_at(hay, 0..hay.len(), hay.len() + 1), None);
+        assert_eq!(cut_at(b"ab\ncd\n", 0..6, 0), None);
+        assert_eq!(cut_at(b"ab\ncd\nef", 0..8, 0), Some(6));
     }
 }

@@ -13,7 +13,7 @@
 //! prototype 60x slower).
 
 use super::Rule;
-use super::ends::EndScan;
+use super::ends::{MIN_SPLIT, ends_in};
 use crate::error::{Error, Result};
 use crate::finding::{Confidence, Entity};
 use crate::keywords::Keywords;
@@ -34,6 +34,10 @@ const MAX_CANDIDATE_LEN: usize = 512;
 /// one-line file is confirmed in batches of this many, so the work per
 /// batch stays bounded.
 const MAX_PENDING_ENDS: usize = 4096;
+/// The forward pass gathers the ends of this many bytes (to the next line
+/// end) before they are confirmed: few enough that they are still in the
+/// cache when confirmed, enough for the pass to walk two halves at once.
+const ENDS_WINDOW: usize = 256 << 10;
 
 /// A rule's context, pre-lowercased for cheap comparison.
 #[derive(Debug, Clone, Default)]
@@ -100,8 +104,10 @@ pub struct Matcher {
 /// shareable. Created empty; filled when the thread scans its first text.
 pub struct MatcherCache {
     caches: Option<Caches>,
-    /// Candidate ends on the line being gathered: (rule, end).
+    /// Candidate ends of the window being confirmed: (rule, end).
     ends: Vec<(u32, usize)>,
+    /// The ends of a window's second half, while both are walked.
+    later_ends: Vec<(u32, usize)>,
     confirm: ConfirmScratch,
 }
 
@@ -374,6 +380,7 @@ impl Matcher {
         MatcherCache {
             caches: None,
             ends: Vec::new(),
+            later_ends: Vec::new(),
             confirm: ConfirmScratch::default(),
         }
     }
@@ -390,6 +397,31 @@ impl Matcher {
         cache: &mut MatcherCache,
         hay: &[u8],
         accept_end: usize,
+        field_is: Option<&mut FieldIs<'_>>,
+        emit: &mut dyn FnMut(Hit),
+    ) {
+        self.find_hits_in_windows(
+            cache,
+            hay,
+            accept_end,
+            ENDS_WINDOW,
+            MIN_SPLIT,
+            field_is,
+            emit,
+        );
+    }
+
+    /// [`Matcher::find_hits`], the forward pass gathering the ends of
+    /// `window` bytes at a time (to the next line end), each window cut in
+    /// two halves walked at once when it is `min_split` bytes or longer.
+    #[allow(clippy::too_many_arguments)]
+    fn find_hits_in_windows(
+        &self,
+        cache: &mut MatcherCache,
+        hay: &[u8],
+        accept_end: usize,
+        window: usize,
+        min_split: usize,
         mut field_is: Option<&mut FieldIs<'_>>,
         emit: &mut dyn FnMut(Hit),
     ) {
@@ -401,6 +433,7 @@ impl Matcher {
         let MatcherCache {
             caches,
             ends,
+            later_ends,
             confirm,
         } = cache;
         confirm.floors.clear();
@@ -412,21 +445,42 @@ impl Matcher {
         // Matches start before `accept_end` and are at most
         // MAX_CANDIDATE_LEN long, so no end past this one can be used.
         let search_end = hay.len().min(accept_end.saturating_add(MAX_CANDIDATE_LEN));
-        let input = Input::new(hay).range(..search_end);
-        let mut scan = EndScan::new(&regexes.ends, &mut caches.ends, &input);
-        // The line of the ends gathered so far: [line_start, line_end).
-        let (mut line_start, mut line_end) = (0, 0);
-        ends.clear();
-        loop {
-            let next = scan.next(&regexes.ends, &mut caches.ends, hay);
-            // Patterns never match empty, so a match's last byte is end - 1.
-            let last = next.map(|(_, end)| end.saturating_sub(1));
-            let line_done = last.is_none_or(|last| last >= line_end);
-            if !ends.is_empty() && (line_done || ends.len() >= MAX_PENDING_ENDS) {
+        let mut window_start = 0;
+        while window_start < search_end {
+            // Windows end after a line end: no match spans one.
+            let window_end = match window_start.checked_add(window) {
+                Some(at) if at < search_end => {
+                    memchr::memchr(b'\n', &hay[at..search_end]).map_or(search_end, |i| at + i + 1)
+                }
+                _ => search_end,
+            };
+            ends.clear();
+            ends_in(
+                &regexes.ends,
+                &mut caches.ends,
+                hay,
+                window_start..window_end,
+                min_split,
+                ends,
+                later_ends,
+            );
+            // Confirmed a line at a time (in batches on a very long one).
+            let mut from = 0;
+            while from < ends.len() {
+                // Patterns never match empty, so a match's last byte is end - 1.
+                let last = ends[from].1.saturating_sub(1);
+                let line_start = memchr::memrchr(b'\n', &hay[..last]).map_or(0, |i| i + 1);
+                let line_end = memchr::memchr(b'\n', &hay[last..]).map_or(hay.len(), |i| last + i);
+                let to = from
+                    + ends[from..]
+                        .iter()
+                        .take(MAX_PENDING_ENDS)
+                        .position(|&(_, end)| end.saturating_sub(1) >= line_end)
+                        .unwrap_or(MAX_PENDING_ENDS.min(ends.len() - from));
                 self.confirm_line(
                     regexes,
                     caches,
-                    ends,
+                    &mut ends[from..to],
                     confirm,
                     hay,
                     line_start,
@@ -434,16 +488,9 @@ impl Matcher {
                     field_is.as_deref_mut(),
                     emit,
                 );
-                ends.clear();
+                from = to;
             }
-            let (Some(end), Some(last)) = (next, last) else {
-                break;
-            };
-            if last >= line_end {
-                line_start = memchr::memrchr(b'\n', &hay[..last]).map_or(0, |i| i + 1);
-                line_end = memchr::memchr(b'\n', &hay[last..]).map_or(hay.len(), |i| last + i);
-            }
-            ends.push(end);
+            window_start = window_end;
         }
     }
 
@@ -871,5 +918,55 @@ mod tests {
     fn matches_never_span_a_line_end() {
         let found = hits(b"NL91 ABNA\n0417 1643 00\n");
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn windows_and_halves_of_the_forward_pass_find_what_one_pass_finds() {
+        // Every rule's examples and negative examples, line after line,
+        // with a long line of numbers and addresses among them.
+        let rules = crate::rules::default_rules().unwrap();
+        let mut text = String::new();
+        for round in 0..3 {
+            for rule in &rules {
+                for example in rule.examples.iter().chain(&rule.negative_examples) {
+                    text.push_str(example.text());
+                    text.push('\n');
+                }
+            }
+            for i in 0..200 {
+                text.push_str(&format!(
+                    "klant{round}{i}@ziggo.nl 06-1234{i:04} 111222333 "
+                ));
+            }
+            text.push('\n');
+        }
+        let hay = text.as_bytes();
+        let matcher = Matcher::new(rules, "NL").unwrap();
+        let found = |window: usize, min_split: usize, accept_end: usize| {
+            let mut cache = matcher.new_cache();
+            let mut found = Vec::new();
+            matcher.find_hits_in_windows(
+                &mut cache,
+                hay,
+                accept_end,
+                window,
+                min_split,
+                None,
+                &mut |h| found.push((h.rule, h.start, h.end, h.confidence)),
+            );
+            found
+        };
+        for accept_end in [hay.len(), hay.len() / 2, hay.len() / 3 + 1] {
+            let whole = found(usize::MAX, usize::MAX, accept_end);
+            assert!(whole.len() > 300, "{} hits", whole.len());
+            for (window, min_split) in
+                [(usize::MAX, 0), (1, 0), (700, 0), (4096, 64), (64, 1 << 20)]
+            {
+                assert!(
+                    found(window, min_split, accept_end) == whole,
+                    "window {window}, split from {min_split}, accept_end {accept_end}"
+                );
+            }
+        }
     }
 }
