@@ -24,10 +24,14 @@ use std::ops::Range;
 
 /// Stretches shorter than this are walked in one piece: two walks cost a
 /// second start and a second merge of ends.
+///
+/// (The walks do not tell the cache how far they got: only the lazy DFA's
+/// give-up heuristic reads that, and the matcher does not enable it.)
 pub(super) const MIN_SPLIT: usize = 4096;
 
-/// One forward walk over `hay[at..end]`.
-struct Walk {
+/// One forward walk over `hay[at..end]`, resumable: its ends can be
+/// taken in batches.
+pub(super) struct Walk {
     sid: LazyStateID,
     /// The next byte to consume.
     at: usize,
@@ -35,10 +39,12 @@ struct Walk {
     end: usize,
     /// The lazy DFA gave up or reached a dead state: no more ends.
     stopped: bool,
+    /// The end of the input has been looked at.
+    finished: bool,
 }
 
 impl Walk {
-    fn new(dfa: &DFA, cache: &mut Cache, hay: &[u8], range: Range<usize>) -> Walk {
+    pub(super) fn new(dfa: &DFA, cache: &mut Cache, hay: &[u8], range: Range<usize>) -> Walk {
         let input = Input::new(hay).range(range.clone());
         let start = dfa.start_state_forward(cache, &input);
         Walk {
@@ -46,6 +52,7 @@ impl Walk {
             sid: start.unwrap_or_default(),
             at: range.start,
             end: range.end,
+            finished: false,
         }
     }
 
@@ -74,11 +81,22 @@ impl Walk {
         }
     }
 
-    /// Walks to the end alone, then looks at the end of the input: a
-    /// match may end there (the transition on the byte after it, or the
-    /// end of the haystack).
-    fn finish(&mut self, dfa: &DFA, cache: &mut Cache, hay: &[u8], out: &mut Vec<(u32, usize)>) {
+    /// Walks on alone, adding ends to `out`, until `out` holds `limit` or
+    /// more (false: call again for the rest) or the input is done (true),
+    /// having then looked at the end of the input: a match may end there
+    /// (the transition on the byte after it, or the end of the haystack).
+    pub(super) fn run(
+        &mut self,
+        dfa: &DFA,
+        cache: &mut Cache,
+        hay: &[u8],
+        out: &mut Vec<(u32, usize)>,
+        limit: usize,
+    ) -> bool {
         while !self.done() {
+            if out.len() >= limit {
+                return false;
+            }
             let bytes = &hay[..self.end];
             while self.at < bytes.len() && !self.sid.is_tagged() {
                 let next = dfa.next_state_untagged(cache, self.sid, bytes[self.at]);
@@ -92,9 +110,10 @@ impl Walk {
                 self.step(dfa, cache, hay, out);
             }
         }
-        if self.stopped {
-            return;
+        if self.stopped || self.finished {
+            return true;
         }
+        self.finished = true;
         let last = match hay.get(self.end) {
             Some(&byte) => dfa.next_state(cache, self.sid, byte),
             None => dfa.next_eoi_state(cache, self.sid),
@@ -104,6 +123,7 @@ impl Walk {
         {
             push_match(dfa, cache, last, self.end, out);
         }
+        true
     }
 }
 
@@ -113,10 +133,10 @@ fn push_match(dfa: &DFA, cache: &Cache, sid: LazyStateID, end: usize, out: &mut 
     }
 }
 
-/// Where [`ends_in`] cuts `hay[range]` in two: after the first line end in
-/// its second half, when it is `min_split` bytes or longer and that line
-/// end is not its last byte.
-fn cut_at(hay: &[u8], range: Range<usize>, min_split: usize) -> Option<usize> {
+/// Where to cut `hay[range]` in two for [`ends_of_halves`]: after the first
+/// line end in its second half, when it is `min_split` bytes or longer and
+/// that line end is not its last byte.
+pub(super) fn cut_at(hay: &[u8], range: Range<usize>, min_split: usize) -> Option<usize> {
     let Range { start, end } = range;
     if end - start < min_split {
         return None;
@@ -126,28 +146,19 @@ fn cut_at(hay: &[u8], range: Range<usize>, min_split: usize) -> Option<usize> {
     (cut < end).then_some(cut)
 }
 
-/// Appends to `out` every (pattern, end) of an unanchored overlapping
-/// search of `hay[range]`, in order; a stretch of `min_split` bytes or more
-/// with a line end in its second half is searched as two stretches cut
-/// after that line end. `later` is scratch for the second half's ends.
-pub(super) fn ends_in(
+/// Appends to `out` every (pattern, end) of unanchored overlapping searches
+/// of `hay[range.start..cut]` and of `hay[cut..range.end]`, in order, both
+/// halves walked at once. `later` is scratch for the second half's ends.
+pub(super) fn ends_of_halves(
     dfa: &DFA,
     cache: &mut Cache,
     hay: &[u8],
     range: Range<usize>,
-    min_split: usize,
+    cut: usize,
     out: &mut Vec<(u32, usize)>,
     later: &mut Vec<(u32, usize)>,
 ) {
     let Range { start, end } = range;
-    // The progress the lazy DFA keeps for its give-up heuristic (which the
-    // matcher does not enable) counts the stretch as one search.
-    cache.search_start(start);
-    let Some(cut) = cut_at(hay, start..end, min_split) else {
-        Walk::new(dfa, cache, hay, start..end).finish(dfa, cache, hay, out);
-        cache.search_finish(end);
-        return;
-    };
     let first_end = out.len();
     later.clear();
     let clears = cache.clear_count();
@@ -186,19 +197,18 @@ pub(super) fn ends_in(
     }
     if !cleared {
         // One half is done; the other finishes alone.
-        a.finish(dfa, cache, hay, out);
+        a.run(dfa, cache, hay, out, usize::MAX);
         cleared = cache.clear_count() != clears;
         if !cleared {
-            b.finish(dfa, cache, hay, later);
+            b.run(dfa, cache, hay, later, usize::MAX);
             out.extend_from_slice(later);
         }
     }
     if cleared {
         out.truncate(first_end);
-        Walk::new(dfa, cache, hay, start..cut).finish(dfa, cache, hay, out);
-        Walk::new(dfa, cache, hay, cut..end).finish(dfa, cache, hay, out);
+        Walk::new(dfa, cache, hay, start..cut).run(dfa, cache, hay, out, usize::MAX);
+        Walk::new(dfa, cache, hay, cut..end).run(dfa, cache, hay, out, usize::MAX);
     }
-    cache.search_finish(end);
 }
 
 #[cfg(test)]
@@ -236,6 +246,8 @@ mod tests {
         ends
     }
 
+    /// The ends of `input` as the matcher takes them: both halves at once
+    /// where [`cut_at`] cuts it, else one walk in batches of a few ends.
     fn scanned_ends(
         dfa: &DFA,
         cache: &mut Cache,
@@ -243,16 +255,26 @@ mod tests {
         min_split: usize,
     ) -> Vec<(u32, usize)> {
         let (mut out, mut later) = (vec![(99, 99)], Vec::new());
-        let range = input.start()..input.end();
-        ends_in(
-            dfa,
-            cache,
-            input.haystack(),
-            range,
-            min_split,
-            &mut out,
-            &mut later,
-        );
+        let (hay, range) = (input.haystack(), input.start()..input.end());
+        match cut_at(hay, range.clone(), min_split) {
+            Some(cut) => ends_of_halves(dfa, cache, hay, range, cut, &mut out, &mut later),
+            None => {
+                let mut walk = Walk::new(dfa, cache, hay, range);
+                let mut batches = 0;
+                loop {
+                    let limit = out.len() + 3;
+                    if walk.run(dfa, cache, hay, &mut out, limit) {
+                        break;
+                    }
+                    batches += 1;
+                }
+                // A walk that is done stays done.
+                assert!(walk.run(dfa, cache, hay, &mut out, 0));
+                // Each batch but the last holds three ends or more.
+                let ends = out.len() - 1;
+                assert!(batches <= ends / 3 && (ends < 10 || batches > 0));
+            }
+        }
         // What was in `out` before stays.
         assert_eq!(out.remove(0), (99, 99));
         out

@@ -13,7 +13,7 @@
 //! prototype 60x slower).
 
 use super::Rule;
-use super::ends::{MIN_SPLIT, ends_in};
+use super::ends::{MIN_SPLIT, Walk, cut_at, ends_of_halves};
 use crate::error::{Error, Result};
 use crate::finding::{Confidence, Entity};
 use crate::keywords::Keywords;
@@ -37,7 +37,10 @@ const MAX_PENDING_ENDS: usize = 4096;
 /// The forward pass gathers the ends of this many bytes (to the next line
 /// end) before they are confirmed: few enough that they are still in the
 /// cache when confirmed, enough for the pass to walk two halves at once.
-const ENDS_WINDOW: usize = 256 << 10;
+/// A window cut in two is under twice this long (its middle is before the
+/// line end that ends it); one that is not, a very long line, hands out
+/// its ends [`MAX_PENDING_ENDS`] at a time.
+const ENDS_WINDOW: usize = 64 << 10;
 
 /// A rule's context, pre-lowercased for cheap comparison.
 #[derive(Debug, Clone, Default)]
@@ -250,7 +253,10 @@ fn build(patterns: &[&str], reverse: bool, cache_capacity: usize) -> Result<DFA>
         .configure(
             DFA::config()
                 .match_kind(MatchKind::All)
-                .cache_capacity(cache_capacity),
+                .cache_capacity(cache_capacity)
+                // Never give up on a search (the forward pass does not
+                // report its progress, which the give-up heuristic reads).
+                .minimum_cache_clear_count(None),
         )
         .build_many(patterns)
         .map_err(|e| Error::MatcherBuild(e.to_string()))
@@ -454,43 +460,98 @@ impl Matcher {
                 }
                 _ => search_end,
             };
-            ends.clear();
-            ends_in(
-                &regexes.ends,
-                &mut caches.ends,
-                hay,
-                window_start..window_end,
-                min_split,
-                ends,
-                later_ends,
-            );
-            // Confirmed a line at a time (in batches on a very long one).
-            let mut from = 0;
-            while from < ends.len() {
-                // Patterns never match empty, so a match's last byte is end - 1.
-                let last = ends[from].1.saturating_sub(1);
-                let line_start = memchr::memrchr(b'\n', &hay[..last]).map_or(0, |i| i + 1);
-                let line_end = memchr::memchr(b'\n', &hay[last..]).map_or(hay.len(), |i| last + i);
-                let to = from
-                    + ends[from..]
-                        .iter()
-                        .take(MAX_PENDING_ENDS)
-                        .position(|&(_, end)| end.saturating_sub(1) >= line_end)
-                        .unwrap_or(MAX_PENDING_ENDS.min(ends.len() - from));
-                self.confirm_line(
-                    regexes,
-                    caches,
-                    &mut ends[from..to],
-                    confirm,
-                    hay,
-                    line_start,
-                    accept_end,
-                    field_is.as_deref_mut(),
-                    emit,
-                );
-                from = to;
+            match cut_at(hay, window_start..window_end, min_split) {
+                Some(cut) => {
+                    ends.clear();
+                    ends_of_halves(
+                        &regexes.ends,
+                        &mut caches.ends,
+                        hay,
+                        window_start..window_end,
+                        cut,
+                        ends,
+                        later_ends,
+                    );
+                    self.confirm_ends(
+                        regexes,
+                        caches,
+                        ends,
+                        confirm,
+                        hay,
+                        accept_end,
+                        field_is.as_deref_mut(),
+                        emit,
+                    );
+                }
+                None => {
+                    let mut walk = Walk::new(
+                        &regexes.ends,
+                        &mut caches.ends,
+                        hay,
+                        window_start..window_end,
+                    );
+                    loop {
+                        ends.clear();
+                        let done =
+                            walk.run(&regexes.ends, &mut caches.ends, hay, ends, MAX_PENDING_ENDS);
+                        self.confirm_ends(
+                            regexes,
+                            caches,
+                            ends,
+                            confirm,
+                            hay,
+                            accept_end,
+                            field_is.as_deref_mut(),
+                            emit,
+                        );
+                        if done {
+                            break;
+                        }
+                    }
+                }
             }
             window_start = window_end;
+        }
+    }
+
+    /// Confirms `ends` (in position order) a line at a time, in batches of
+    /// at most [`MAX_PENDING_ENDS`] on a line with more.
+    #[allow(clippy::too_many_arguments)]
+    fn confirm_ends(
+        &self,
+        regexes: &Regexes,
+        caches: &mut Caches,
+        ends: &mut [(u32, usize)],
+        confirm: &mut ConfirmScratch,
+        hay: &[u8],
+        accept_end: usize,
+        mut field_is: Option<&mut FieldIs<'_>>,
+        emit: &mut dyn FnMut(Hit),
+    ) {
+        let mut from = 0;
+        while from < ends.len() {
+            // Patterns never match empty, so a match's last byte is end - 1.
+            let last = ends[from].1.saturating_sub(1);
+            let line_start = memchr::memrchr(b'\n', &hay[..last]).map_or(0, |i| i + 1);
+            let line_end = memchr::memchr(b'\n', &hay[last..]).map_or(hay.len(), |i| last + i);
+            let to = from
+                + ends[from..]
+                    .iter()
+                    .take(MAX_PENDING_ENDS)
+                    .position(|&(_, end)| end.saturating_sub(1) >= line_end)
+                    .unwrap_or(MAX_PENDING_ENDS.min(ends.len() - from));
+            self.confirm_line(
+                regexes,
+                caches,
+                &mut ends[from..to],
+                confirm,
+                hay,
+                line_start,
+                accept_end,
+                field_is.as_deref_mut(),
+                emit,
+            );
+            from = to;
         }
     }
 
