@@ -43,6 +43,11 @@ pub struct PathPolicy {
     pub max_age: String,
 }
 
+/// Most `[[retention.paths]]` entries: each overdue location names its
+/// policy by a 16-bit index (see [`OverdueList`]), and the entity, category
+/// and default policies need room too.
+const MAX_PATH_POLICIES: usize = 60_000;
+
 /// A compiled policy set.
 pub struct RetentionPolicy {
     default: Option<(Duration, String)>,
@@ -117,6 +122,12 @@ impl RetentionPolicy {
             let e = Entity::parse(name)
                 .ok_or_else(|| bad(format!("retention.entities: unknown entity `{name}`")))?;
             entities.insert(e, duration(age, &format!("entities.{name}"))?);
+        }
+        if config.paths.len() > MAX_PATH_POLICIES {
+            return Err(bad(format!(
+                "retention.paths: {} entries, more than the {MAX_PATH_POLICIES} a scan can tell apart",
+                config.paths.len()
+            )));
         }
         let mut paths = Vec::new();
         for p in &config.paths {
@@ -338,7 +349,8 @@ impl OverdueList {
                     self.policies.len() - 1
                 }
             };
-            // Policies come from the configuration: a few dozen at most.
+            // Never fails: the configuration holds fewer policies (see
+            // MAX_PATH_POLICIES).
             let Ok(policy) = u16::try_from(policy) else {
                 continue;
             };
@@ -523,5 +535,18 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+        let path = PathPolicy {
+            glob: "archive/**".into(),
+            max_age: "1y".into(),
+        };
+        // Turned down before any glob is compiled.
+        let config = RetentionConfig {
+            paths: vec![path; MAX_PATH_POLICIES + 1],
+            ..RetentionConfig::default()
+        };
+        let Err(e) = RetentionPolicy::compile(&config) else {
+            panic!("more path policies than a location can name");
+        };
+        assert!(e.to_string().contains("retention.paths"), "{e}");
     }
 }
