@@ -119,6 +119,33 @@ pub(crate) fn fixtures_report(
     String::from_utf8(out).unwrap()
 }
 
+/// Checks that a report fed entries as files are done writes what it
+/// writes from an inventory that kept every entry: with and without a
+/// retention policy, scanned with one and two threads. `kept` makes the
+/// report of kept entries; `streamed(threads)` the keeping that feeds a
+/// report and that report; `check(text, retention)` looks at the kept text
+/// (that it holds what the comparison is about).
+#[cfg(test)]
+pub(crate) fn assert_streamed_writes_what_kept_writes(
+    kept: &dyn Fn() -> Box<dyn Report>,
+    streamed: &dyn Fn(usize) -> (crate::inventory::FileKeeping, Box<dyn Report>),
+    check: &dyn Fn(&str, bool),
+) {
+    use crate::inventory::FileKeeping;
+    for retention in [false, true] {
+        let written_kept = fixtures_report(FileKeeping::All, &mut *kept(), 1, retention);
+        check(&written_kept, retention);
+        for threads in [1, 2] {
+            let (keeping, mut report) = streamed(threads);
+            let written = fixtures_report(keeping, &mut *report, threads, retention);
+            assert!(
+                written == written_kept,
+                "{threads} threads, retention {retention}:\n{written}"
+            );
+        }
+    }
+}
+
 /// RFC 3339 time in UTC, seconds precision.
 pub fn rfc3339(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()

@@ -460,7 +460,10 @@ impl Matcher {
                 }
                 _ => search_end,
             };
-            match cut_at(hay, window_start..window_end, min_split) {
+            // A window cut in two has all its ends gathered at once; one
+            // that is not (a very long line, say) is walked alone and hands
+            // them out a batch at a time.
+            let mut alone = match cut_at(hay, window_start..window_end, min_split) {
                 Some(cut) => {
                     ends.clear();
                     ends_of_halves(
@@ -472,42 +475,35 @@ impl Matcher {
                         ends,
                         later_ends,
                     );
-                    self.confirm_ends(
-                        regexes,
-                        caches,
-                        ends,
-                        confirm,
-                        hay,
-                        accept_end,
-                        field_is.as_deref_mut(),
-                        emit,
-                    );
+                    None
                 }
-                None => {
-                    let mut walk = Walk::new(
-                        &regexes.ends,
-                        &mut caches.ends,
-                        hay,
-                        window_start..window_end,
-                    );
-                    loop {
+                None => Some(Walk::new(
+                    &regexes.ends,
+                    &mut caches.ends,
+                    hay,
+                    window_start..window_end,
+                )),
+            };
+            loop {
+                let done = match &mut alone {
+                    Some(walk) => {
                         ends.clear();
-                        let done =
-                            walk.run(&regexes.ends, &mut caches.ends, hay, ends, MAX_PENDING_ENDS);
-                        self.confirm_ends(
-                            regexes,
-                            caches,
-                            ends,
-                            confirm,
-                            hay,
-                            accept_end,
-                            field_is.as_deref_mut(),
-                            emit,
-                        );
-                        if done {
-                            break;
-                        }
+                        walk.run(&regexes.ends, &mut caches.ends, hay, ends, MAX_PENDING_ENDS)
                     }
+                    None => true,
+                };
+                self.confirm_ends(
+                    regexes,
+                    caches,
+                    ends,
+                    confirm,
+                    hay,
+                    accept_end,
+                    field_is.as_deref_mut(),
+                    emit,
+                );
+                if done {
+                    break;
                 }
             }
             window_start = window_end;
