@@ -451,6 +451,9 @@ impl Matcher {
         // Matches start before `accept_end` and are at most
         // MAX_CANDIDATE_LEN long, so no end past this one can be used.
         let search_end = hay.len().min(accept_end.saturating_add(MAX_CANDIDATE_LEN));
+        // The line of the last ends confirmed, kept so a long line's
+        // batches do not each look for where it starts.
+        let mut line = 0..0;
         let mut window_start = 0;
         while window_start < search_end {
             // Windows end after a line end: no match spans one.
@@ -498,6 +501,7 @@ impl Matcher {
                     ends,
                     confirm,
                     hay,
+                    &mut line,
                     accept_end,
                     field_is.as_deref_mut(),
                     emit,
@@ -511,7 +515,8 @@ impl Matcher {
     }
 
     /// Confirms `ends` (in position order) a line at a time, in batches of
-    /// at most [`MAX_PENDING_ENDS`] on a line with more.
+    /// at most [`MAX_PENDING_ENDS`] on a line with more. `line` is the line
+    /// (start to line end) of the ends confirmed last.
     #[allow(clippy::too_many_arguments)]
     fn confirm_ends(
         &self,
@@ -520,6 +525,7 @@ impl Matcher {
         ends: &mut [(u32, usize)],
         confirm: &mut ConfirmScratch,
         hay: &[u8],
+        line: &mut std::ops::Range<usize>,
         accept_end: usize,
         mut field_is: Option<&mut FieldIs<'_>>,
         emit: &mut dyn FnMut(Hit),
@@ -528,13 +534,16 @@ impl Matcher {
         while from < ends.len() {
             // Patterns never match empty, so a match's last byte is end - 1.
             let last = ends[from].1.saturating_sub(1);
-            let line_start = memchr::memrchr(b'\n', &hay[..last]).map_or(0, |i| i + 1);
-            let line_end = memchr::memchr(b'\n', &hay[last..]).map_or(hay.len(), |i| last + i);
+            if !line.contains(&last) {
+                let start = memchr::memrchr(b'\n', &hay[..last]).map_or(0, |i| i + 1);
+                let end = memchr::memchr(b'\n', &hay[last..]).map_or(hay.len(), |i| last + i);
+                *line = start..end;
+            }
             let to = from
                 + ends[from..]
                     .iter()
                     .take(MAX_PENDING_ENDS)
-                    .position(|&(_, end)| end.saturating_sub(1) >= line_end)
+                    .position(|&(_, end)| end.saturating_sub(1) >= line.end)
                     .unwrap_or(MAX_PENDING_ENDS.min(ends.len() - from));
             self.confirm_line(
                 regexes,
@@ -542,7 +551,7 @@ impl Matcher {
                 &mut ends[from..to],
                 confirm,
                 hay,
-                line_start,
+                line.start,
                 accept_end,
                 field_is.as_deref_mut(),
                 emit,
