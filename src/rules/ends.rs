@@ -24,13 +24,12 @@ use std::ops::Range;
 
 /// Stretches shorter than this are walked in one piece: two walks cost a
 /// second start and a second merge of ends.
-///
-/// (The walks do not tell the cache how far they got: only the lazy DFA's
-/// give-up heuristic reads that, and the matcher does not enable it.)
 pub(super) const MIN_SPLIT: usize = 4096;
 
 /// One forward walk over `hay[at..end]`, resumable: its ends can be
-/// taken in batches.
+/// taken in batches. (Walks do not tell the cache how far they got: only
+/// the lazy DFA's give-up heuristic reads that, and the matcher does not
+/// enable it.)
 pub(super) struct Walk {
     sid: LazyStateID,
     /// The next byte to consume.
