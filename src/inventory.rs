@@ -174,6 +174,22 @@ pub struct FieldSummary<'a> {
     pub dates: Option<crate::columns::DateRange>,
 }
 
+/// One row of a file's inventory, as the inventory CSV and the HTML page
+/// list them: an entity in a field (found in its values, or named by its
+/// header), or an entity's findings outside every field.
+#[derive(Debug, Clone)]
+pub struct LocationRow<'a> {
+    /// `None` for findings outside every field (text, logs).
+    pub field: Option<FieldSummary<'a>>,
+    pub entity: Entity,
+    pub stats: &'a EntityStats,
+    /// The findings of this row: the statistics' count in a field; outside
+    /// every field, what the fields leave of the file's count.
+    pub count: u64,
+    /// `values` (findings) or `header` (named by the column header).
+    pub source: &'static str,
+}
+
 impl FieldSummary<'_> {
     /// The share of non-blank values holding `entity`, when known.
     pub fn share(&self, count: u64) -> Option<f64> {
@@ -311,6 +327,55 @@ impl FileEntry {
                 dates: c.dates.filter(|d| d.dated > 0),
             });
         }
+    }
+
+    /// The rows of this file's inventory: per field its entities (those a
+    /// header names after those found), then each entity's findings
+    /// outside every field, where the fields do not hold them all.
+    pub fn location_rows(&self) -> Vec<LocationRow<'_>> {
+        let mut rows = Vec::new();
+        let mut in_fields: BTreeMap<Entity, u64> = BTreeMap::new();
+        for f in self.field_summaries() {
+            let mut found: Vec<(Entity, &EntityStats, &'static str)> = f
+                .entities
+                .into_iter()
+                .flatten()
+                .map(|(e, s)| (*e, s, "values"))
+                .collect();
+            if let (Some(e), Some(values)) = (f.header_entity, f.header_values)
+                && values.count > 0
+                && !found.iter().any(|(x, _, _)| *x == e)
+            {
+                found.push((e, values, "header"));
+            }
+            for (entity, stats, source) in found {
+                if source == "values" {
+                    *in_fields.entry(entity).or_default() += stats.count;
+                }
+                rows.push(LocationRow {
+                    field: Some(f.clone()),
+                    entity,
+                    stats,
+                    count: stats.count,
+                    source,
+                });
+            }
+        }
+        for (entity, stats) in &self.entities {
+            let rest = stats
+                .count
+                .saturating_sub(in_fields.get(entity).copied().unwrap_or(0));
+            if rest > 0 {
+                rows.push(LocationRow {
+                    field: None,
+                    entity: *entity,
+                    stats,
+                    count: rest,
+                    source: "values",
+                });
+            }
+        }
+        rows
     }
 
     /// Every column of a table in order, then fields known only from
@@ -841,6 +906,31 @@ mod entity_map_tests {
         assert_eq!(map.get(&Entity::Email).map(|s| s.count), Some(2));
         assert!(!map.contains_key(&Entity::Iban));
         assert!(EntityMap::new().is_empty());
+    }
+
+    #[test]
+    fn a_file_s_rows_count_what_its_fields_leave_outside_them() {
+        // Five e-mail addresses, three of them in the field `klant.email`,
+        // and a phone number in no field (a JSON export with free text).
+        let mut entry = FileEntry::default();
+        entry.entities.get_or_default(Entity::Email).count = 5;
+        entry.entities.get_or_default(Entity::Phone).count = 1;
+        let mut in_field = EntityMap::new();
+        in_field.get_or_default(Entity::Email).count = 3;
+        entry.fields.insert("klant.email".into(), in_field);
+        let rows: Vec<(Option<&str>, Entity, u64)> = entry
+            .location_rows()
+            .iter()
+            .map(|r| (r.field.as_ref().map(|f| f.name), r.entity, r.count))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (Some("klant.email"), Entity::Email, 3),
+                (None, Entity::Email, 2),
+                (None, Entity::Phone, 1),
+            ]
+        );
     }
 }
 

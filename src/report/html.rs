@@ -369,72 +369,24 @@ fn file_rows(
             )
         })
         .unwrap_or_default();
-    let mut rows: Vec<(
-        String,
-        crate::finding::Entity,
-        String,
-        u64,
-        String,
-        String,
-        String,
-    )> = Vec::new();
-    let mut in_fields: BTreeMap<crate::finding::Entity, u64> = BTreeMap::new();
-    for f in entry.field_summaries() {
-        let mut list: Vec<(crate::finding::Entity, &crate::inventory::EntityStats, &str)> = f
-            .entities
-            .into_iter()
-            .flatten()
-            .map(|(e, s)| (*e, s, "values"))
-            .collect();
-        if let (Some(e), Some(v)) = (f.header_entity, f.header_values)
-            && v.count > 0
-        {
-            list.push((e, v, "header"));
-        }
-        for (entity, s, source) in list {
-            if source == "values" {
-                *in_fields.entry(entity).or_default() += s.count;
-            }
-            let evidence = f
-                .verdict
-                .filter(|v| v.entity == entity)
-                .map(|v| v.evidence.as_str().replace('_', " "))
-                .unwrap_or_else(|| source.to_string());
-            let share = f
-                .share(s.count)
-                .map(|x| format!("{:.0}%", x * 100.0))
-                .unwrap_or_default();
-            let approx = if s.distinct.is_exact() { "" } else { "~" };
-            rows.push((
-                f.name.to_string(),
-                entity,
-                evidence,
-                s.count,
-                share,
-                format!("{approx}{}", s.distinct.count()),
-                s.samples.join(" · "),
-            ));
-        }
-    }
-    for (entity, s) in &entry.entities {
-        let rest = s
-            .count
-            .saturating_sub(in_fields.get(entity).copied().unwrap_or(0));
-        if rest == 0 {
-            continue;
-        }
+    for row in entry.location_rows() {
+        let (field, evidence, share) = match &row.field {
+            Some(f) => (
+                f.name,
+                f.verdict
+                    .filter(|v| v.entity == row.entity)
+                    .map(|v| v.evidence.as_str().replace('_', " "))
+                    .unwrap_or_else(|| row.source.to_string()),
+                f.share(row.count)
+                    .map(|x| format!("{:.0}%", x * 100.0))
+                    .unwrap_or_default(),
+            ),
+            None => ("", row.source.to_string(), String::new()),
+        };
+        let (entity, count, s) = (row.entity, row.count, row.stats);
         let approx = if s.distinct.is_exact() { "" } else { "~" };
-        rows.push((
-            String::new(),
-            *entity,
-            "values".into(),
-            rest,
-            String::new(),
-            format!("{approx}{}", s.distinct.count()),
-            s.samples.join(" · "),
-        ));
-    }
-    for (field, entity, evidence, count, share, distinct, samples) in rows {
+        let distinct = format!("{approx}{}", s.distinct.count());
+        let samples = s.samples.join(" · ");
         let late = overdue
             .iter()
             .find(|o| o.path == path && o.entity == entity);
@@ -453,7 +405,7 @@ fn file_rows(
             out,
             r#"<tr{class}><td>{}</td><td>{}</td><td><span class="tag">{}</span></td><td>{}</td><td class="num">{count}</td><td class="num">{share}</td><td class="num">{}</td><td>{}</td><td class="num">{age}</td><td>{}</td><td>{retention}</td></tr>"#,
             escape(path),
-            escape(&field),
+            escape(field),
             entity.as_str(),
             escape(&evidence),
             escape(&distinct),

@@ -6,7 +6,7 @@
 
 use super::spill::Spill;
 use super::{Report, age_days, rfc3339};
-use crate::inventory::{EntityStats, FileEntry, Inventory};
+use crate::inventory::{FileEntry, Inventory};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -39,14 +39,6 @@ pub const HEADER: [&str; 17] = [
     "overdue",
 ];
 
-fn stats_cells(s: &EntityStats) -> [String; 2] {
-    let approx = if s.distinct.is_exact() { "" } else { "~" };
-    [
-        s.count.to_string(),
-        format!("{approx}{}", s.distinct.count()),
-    ]
-}
-
 fn file_rows(
     path: &str,
     entry: &FileEntry,
@@ -70,89 +62,55 @@ fn file_rows(
         .modified
         .map(|m| age_days(m, now).to_string())
         .unwrap_or_default();
-    let mut rows = Vec::new();
-    let mut counted_in_fields = std::collections::BTreeMap::new();
-    for f in entry.field_summaries() {
-        let mut entities: Vec<(crate::finding::Entity, &EntityStats, &str)> = f
-            .entities
-            .into_iter()
-            .flatten()
-            .map(|(e, s)| (*e, s, "values"))
-            .collect();
-        if let (Some(e), Some(values)) = (f.header_entity, f.header_values)
-            && values.count > 0
-            && !entities.iter().any(|(x, _, _)| *x == e)
-        {
-            entities.push((e, values, "header"));
-        }
-        for (entity, stats, source) in entities {
-            if source == "values" {
-                *counted_in_fields.entry(entity).or_insert(0u64) += stats.count;
-            }
-            let verdict = f.verdict.filter(|v| v.entity == entity);
-            let evidence = match verdict {
-                Some(v) => v.evidence.as_str(),
-                None => source,
-            };
+    let rows = entry.location_rows();
+    rows.into_iter()
+        .map(|row| {
+            let f = row.field.as_ref();
+            let verdict = f.and_then(|f| f.verdict).filter(|v| v.entity == row.entity);
             let confidence = match verdict {
                 Some(v) => v.confidence.as_str(),
-                None => stats.confidence.map(|c| c.as_str()).unwrap_or(""),
+                None => row.stats.confidence.map(|c| c.as_str()).unwrap_or(""),
             };
-            let [count, distinct] = stats_cells(stats);
-            rows.push(vec![
+            let approx = if row.stats.distinct.is_exact() {
+                ""
+            } else {
+                "~"
+            };
+            vec![
                 path.to_string(),
-                f.name.to_string(),
-                f.column.map(|c| (c + 1).to_string()).unwrap_or_default(),
-                f.rows.map(|r| r.to_string()).unwrap_or_default(),
-                f.non_empty.map(|r| r.to_string()).unwrap_or_default(),
-                entity.as_str().to_string(),
-                count,
-                f.share(stats.count)
+                f.map(|f| f.name.to_string()).unwrap_or_default(),
+                f.and_then(|f| f.column)
+                    .map(|c| (c + 1).to_string())
+                    .unwrap_or_default(),
+                f.and_then(|f| f.rows)
+                    .map(|r| r.to_string())
+                    .unwrap_or_default(),
+                f.and_then(|f| f.non_empty)
+                    .map(|r| r.to_string())
+                    .unwrap_or_default(),
+                row.entity.as_str().to_string(),
+                row.count.to_string(),
+                f.and_then(|f| f.share(row.count))
                     .map(|s| format!("{s:.4}"))
                     .unwrap_or_default(),
-                distinct,
-                evidence.to_string(),
+                format!("{approx}{}", row.stats.distinct.count()),
+                verdict
+                    .map_or(row.source, |v| v.evidence.as_str())
+                    .to_string(),
                 confidence.to_string(),
-                if verdict.is_some() { "yes" } else { "no" }.to_string(),
-                stats.samples.join(" | "),
+                match (f, verdict) {
+                    (None, _) => String::new(),
+                    (Some(_), Some(_)) => "yes".to_string(),
+                    (Some(_), None) => "no".to_string(),
+                },
+                row.stats.samples.join(" | "),
                 modified.clone(),
                 age.clone(),
                 oldest_record.clone(),
-                overdue_cell(entity),
-            ]);
-        }
-    }
-    // Findings outside any field (text, logs): one row per entity.
-    for (entity, stats) in &entry.entities {
-        if counted_in_fields.get(entity).copied().unwrap_or(0) >= stats.count {
-            continue;
-        }
-        let [count, distinct] = stats_cells(stats);
-        rows.push(vec![
-            path.to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            entity.as_str().to_string(),
-            count,
-            String::new(),
-            distinct,
-            "values".to_string(),
-            stats
-                .confidence
-                .map(|c| c.as_str())
-                .unwrap_or("")
-                .to_string(),
-            String::new(),
-            stats.samples.join(" | "),
-            modified.clone(),
-            age.clone(),
-            oldest_record.clone(),
-            overdue_cell(*entity),
-        ]);
-    }
-    rows
+                overdue_cell(row.entity),
+            ]
+        })
+        .collect()
 }
 
 /// The rows of one file, as CSV, with its locations past their retention
