@@ -10,6 +10,7 @@
 
 use super::{Candidate, Verdict};
 use crate::finding::Confidence;
+use arrayvec::ArrayVec;
 
 /// Characters people write between the groups of a plate.
 fn is_plate_sep(b: u8) -> bool {
@@ -40,9 +41,9 @@ enum Sep {
 #[derive(Debug)]
 struct Written {
     /// Letters and digits only, uppercased.
-    chars: Vec<u8>,
+    chars: ArrayVec<u8, MAX_PLATE_TEXT>,
     /// Lengths of the groups between separators (one group when there are none).
-    groups: Vec<usize>,
+    groups: ArrayVec<usize, MAX_PLATE_TEXT>,
     sep: Sep,
     /// False when any letter was written in lowercase.
     all_upper: bool,
@@ -59,8 +60,10 @@ fn split_written(text: &[u8]) -> Option<Written> {
     if text.is_empty() || text.len() > MAX_PLATE_TEXT {
         return None;
     }
-    let mut chars = Vec::with_capacity(text.len());
-    let mut groups = Vec::with_capacity(4);
+    // On the stack: every plate-shaped candidate is split, and a thousand
+    // small files of a dense export made two allocations here per plate.
+    let mut chars = ArrayVec::new();
+    let mut groups = ArrayVec::new();
     let mut sep = Sep::None;
     let mut all_upper = true;
     let mut current = 0usize;
@@ -124,15 +127,13 @@ fn layout<const N: usize>(chars: &[u8]) -> Option<[u8; N]> {
 }
 
 /// Splits `chars` into consecutive slices of the given lengths.
-fn cut<'a>(chars: &'a [u8], lens: &[usize]) -> Vec<&'a [u8]> {
-    let mut out = Vec::with_capacity(lens.len());
+fn cut<'a>(chars: &'a [u8], lens: &'a [usize]) -> impl Iterator<Item = &'a [u8]> + 'a {
     let mut at = 0;
-    for &n in lens {
-        let end = (at + n).min(chars.len());
-        out.push(&chars[at..end]);
-        at = end;
-    }
-    out
+    lens.iter().map(move |&n| {
+        let start = at;
+        at = (at + n).min(chars.len());
+        &chars[start..at]
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -212,7 +213,7 @@ pub(super) fn check_nl(c: &Candidate) -> Verdict {
     let Some((_, canonical)) = NL_SIDECODES.get(sidecode - 1) else {
         return Verdict::Reject;
     };
-    if w.sep != Sep::None && w.groups != canonical {
+    if w.sep != Sep::None && w.groups[..] != canonical[..] {
         return Verdict::Reject;
     }
     // Sources disagree on the letters of sidecodes 1-3 (some had vowels), so
@@ -226,7 +227,7 @@ pub(super) fn check_nl(c: &Candidate) -> Verdict {
     {
         return Verdict::Reject;
     }
-    let unissued = cut(&w.chars, canonical).iter().any(|g| {
+    let unissued = cut(&w.chars, canonical).any(|g| {
         g.iter().all(u8::is_ascii_alphabetic)
             && (NL_UNISSUED.iter().any(|u| contains(g, u))
                 || (sidecode >= 13 && contains(g, b"SP")))
@@ -295,7 +296,7 @@ pub(super) fn check_be(c: &Candidate) -> Verdict {
     }
     match w.sep {
         Sep::None => Verdict::NeedsContext(Confidence::Medium),
-        _ if w.groups == [1, 3, 3] => Verdict::Accept(Confidence::Medium),
+        _ if w.groups[..] == [1, 3, 3] => Verdict::Accept(Confidence::Medium),
         _ => Verdict::Reject,
     }
 }
@@ -455,7 +456,7 @@ pub(super) fn check_fr(c: &Candidate) -> Verdict {
     }
     match w.sep {
         Sep::None => Verdict::NeedsContext(Confidence::Low),
-        Sep::Dash | Sep::Space if w.groups == [2, 3, 2] => Verdict::Accept(Confidence::Medium),
+        Sep::Dash | Sep::Space if w.groups[..] == [2, 3, 2] => Verdict::Accept(Confidence::Medium),
         _ => Verdict::Reject,
     }
 }
@@ -503,7 +504,7 @@ pub(super) fn check_gb(c: &Candidate) -> Verdict {
     }
     match w.sep {
         Sep::None => Verdict::NeedsContext(Confidence::Low),
-        Sep::Space if w.groups == [4, 3] => Verdict::Accept(Confidence::Medium),
+        Sep::Space if w.groups[..] == [4, 3] => Verdict::Accept(Confidence::Medium),
         _ => Verdict::Reject,
     }
 }
