@@ -973,8 +973,8 @@ impl ColumnProfile {
         stats.distinct.insert(bits);
         if stats.samples.len() < SAMPLES {
             let masked = mask(entity, value.trim());
-            if !stats.samples.contains(&masked) {
-                stats.samples.push(masked);
+            if !stats.samples.iter().any(|s| *s == masked) {
+                let _ = stats.samples.try_push(masked.into());
             }
         }
     }
@@ -1137,7 +1137,7 @@ mod tests {
         assert_eq!(stats.count, order.len() as u64);
         assert_eq!(stats.distinct.count(), distinct.len() as u64);
         assert!(stats.distinct.is_exact());
-        assert_eq!(stats.samples, samples);
+        assert_eq!(stats.samples.to_vec(), samples);
     }
 
     #[test]
@@ -1245,9 +1245,10 @@ mod tests {
         p.columns
             .iter()
             .map(|c| {
-                c.header_values
-                    .as_ref()
-                    .map(|v| (v.count, v.distinct.count(), v.samples.clone()))
+                c.header_values.as_ref().map(|v| {
+                    let samples = v.samples.iter().map(|s| s.to_string()).collect();
+                    (v.count, v.distinct.count(), samples)
+                })
             })
             .collect()
     }

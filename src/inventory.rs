@@ -16,13 +16,22 @@ use std::time::{Duration, SystemTime};
 /// Masked samples kept per file and entity.
 pub const SAMPLES_PER_ENTITY: usize = 3;
 
+/// One masked sample. Most are short (`i***@t***.nl`, `NL47************02`)
+/// and kept in place of the pointer: every entity of every file keeps up to
+/// three, and allocating each made the most allocations of a scan of many
+/// small files.
+pub type Sample = compact_str::CompactString;
+
+/// The masked samples of one statistic, first seen first.
+pub type Samples = arrayvec::ArrayVec<Sample, SAMPLES_PER_ENTITY>;
+
 #[derive(Debug, Clone, Default)]
 pub struct EntityStats {
     pub count: u64,
     pub distinct: DistinctCounter,
     /// The highest confidence seen.
     pub confidence: Option<Confidence>,
-    pub samples: Vec<String>,
+    pub samples: Samples,
     /// Files holding this entity (totals only).
     pub files: u64,
 }
@@ -39,7 +48,7 @@ impl EntityStats {
         self.count += 1;
         self.distinct.insert(finding.fingerprint_bits);
         self.confidence = self.confidence.max(Some(finding.confidence));
-        if self.samples.len() < SAMPLES_PER_ENTITY {
+        if !self.samples.is_full() {
             masked.sample_into(finding, &mut self.samples);
         }
     }
@@ -51,7 +60,7 @@ impl EntityStats {
         self.distinct.merge(&other.distinct);
         self.confidence = self.confidence.max(other.confidence);
         for s in &other.samples {
-            if self.samples.len() < SAMPLES_PER_ENTITY && !self.samples.contains(s) {
+            if !self.samples.is_full() && !self.samples.contains(s) {
                 self.samples.push(s.clone());
             }
         }
@@ -217,14 +226,14 @@ struct MaskedOnce {
 
 impl MaskedOnce {
     /// Adds the masked form of `finding` to `samples` unless it is there.
-    fn sample_into(&mut self, finding: &Finding, samples: &mut Vec<String>) {
+    fn sample_into(&mut self, finding: &Finding, samples: &mut Samples) {
         MASKED.with_borrow_mut(|masked| {
             if !self.made {
                 mask_into(finding.entity, &finding.value, masked);
                 self.made = true;
             }
-            if !samples.contains(masked) {
-                samples.push(masked.clone());
+            if !samples.iter().any(|s| s == masked.as_str()) {
+                let _ = samples.try_push(Sample::new(masked.as_str()));
             }
         });
     }
@@ -515,7 +524,7 @@ struct SummaryLists {
     lines: usize,
     /// Per entity, the samples of the first files in path order that hold
     /// it: enough files for [`SAMPLES_PER_ENTITY`] distinct samples.
-    first_samples: BTreeMap<Entity, BTreeMap<String, Vec<String>>>,
+    first_samples: BTreeMap<Entity, BTreeMap<String, Samples>>,
 }
 
 impl SummaryLists {
@@ -598,8 +607,8 @@ impl SummaryLists {
 }
 
 /// Whether `files`' samples hold [`SAMPLES_PER_ENTITY`] distinct ones.
-fn enough_samples<'a>(files: impl Iterator<Item = &'a Vec<String>>) -> bool {
-    let mut distinct: arrayvec::ArrayVec<&String, SAMPLES_PER_ENTITY> = arrayvec::ArrayVec::new();
+fn enough_samples<'a>(files: impl Iterator<Item = &'a Samples>) -> bool {
+    let mut distinct: arrayvec::ArrayVec<&Sample, SAMPLES_PER_ENTITY> = arrayvec::ArrayVec::new();
     for s in files.flatten() {
         if !distinct.contains(&s) && distinct.try_push(s).is_err() {
             return true;
@@ -610,10 +619,10 @@ fn enough_samples<'a>(files: impl Iterator<Item = &'a Vec<String>>) -> bool {
 
 /// The first [`SAMPLES_PER_ENTITY`] distinct samples of `files`' samples,
 /// in the order given.
-fn first_distinct_samples<'a>(files: impl Iterator<Item = &'a Vec<String>>) -> Vec<String> {
-    let mut samples: Vec<String> = Vec::new();
+fn first_distinct_samples<'a>(files: impl Iterator<Item = &'a Samples>) -> Samples {
+    let mut samples = Samples::new();
     for s in files.flatten() {
-        if samples.len() >= SAMPLES_PER_ENTITY {
+        if samples.is_full() {
             break;
         }
         if !samples.contains(s) {
@@ -947,7 +956,7 @@ mod keeping_tests {
         // Samples shared between files, so picking the first distinct
         // ones in path order matters.
         stats.samples = (0..findings.min(2))
-            .map(|n| format!("s{}", (findings + n) % 4))
+            .map(|n| Sample::from(format!("s{}", (findings + n) % 4)))
             .collect();
         for name in ["email", "e_mail", "emailadres"].iter().take(fields) {
             let mut per_field = EntityMap::new();
@@ -1103,7 +1112,7 @@ mod keeping_tests {
             .collect();
         assert_eq!(taken, every);
         assert_eq!(streamed.skipped.len(), all.skipped.len());
-        let samples = |inv: &Inventory| -> Vec<Vec<String>> {
+        let samples = |inv: &Inventory| -> Vec<Samples> {
             inv.totals.values().map(|t| t.samples.clone()).collect()
         };
         assert_eq!(samples(&streamed), samples(&all));

@@ -5,7 +5,7 @@
 use super::pretty::Pretty;
 use super::spill::Spill;
 use super::{Report, age_days, rfc3339};
-use crate::inventory::{EntityStats, FieldSummary, FileEntry, Inventory};
+use crate::inventory::{EntityStats, FieldSummary, FileEntry, Inventory, Sample};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -167,8 +167,8 @@ pub struct EntitySection<'a> {
     pub distinct_exact: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<&'static str>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    pub samples: &'a [String],
+    #[serde(skip_serializing_if = "<[Sample]>::is_empty")]
+    pub samples: &'a [Sample],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub files: Option<u64>,
     /// Totals only: the distinct counter itself, so inventories of shards
@@ -691,7 +691,7 @@ mod tests {
     fn stats(count: u64, samples: &[&str]) -> EntityStats {
         let mut stats = EntityStats {
             count,
-            samples: samples.iter().map(|s| s.to_string()).collect(),
+            samples: samples.iter().map(|s| Sample::from(*s)).collect(),
             ..EntityStats::default()
         };
         for n in 0..count {
