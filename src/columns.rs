@@ -24,8 +24,6 @@ thread_local! {
     static NORMALIZED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
-/// Masked samples kept per header-classified column.
-const SAMPLES: usize = 3;
 /// Longest value hashed for distinct counting (a long note is counted, but
 /// its distinctness is judged on this prefix).
 const MAX_HASHED_VALUE: usize = 256;
@@ -971,10 +969,10 @@ impl ColumnProfile {
         });
         stats.count += 1;
         stats.distinct.insert(bits);
-        if stats.samples.len() < SAMPLES {
+        if !stats.samples.is_full() {
             let masked = mask(entity, value.trim());
             if !stats.samples.iter().any(|s| *s == masked) {
-                let _ = stats.samples.try_push(masked.into());
+                stats.samples.push(masked.into());
             }
         }
     }
@@ -1129,7 +1127,7 @@ mod tests {
             normalize_into(Entity::PersonName, name, "", &mut normalized);
             distinct.insert(key.distinct_bits(Entity::PersonName, &normalized));
             let masked = mask(Entity::PersonName, name.trim());
-            if samples.len() < SAMPLES && !samples.contains(&masked) {
+            if samples.len() < crate::inventory::SAMPLES_PER_ENTITY && !samples.contains(&masked) {
                 samples.push(masked);
             }
         }

@@ -232,8 +232,8 @@ impl MaskedOnce {
                 mask_into(finding.entity, &finding.value, masked);
                 self.made = true;
             }
-            if !samples.iter().any(|s| s == masked.as_str()) {
-                let _ = samples.try_push(Sample::new(masked.as_str()));
+            if !samples.is_full() && !samples.iter().any(|s| s == masked.as_str()) {
+                samples.push(Sample::new(masked.as_str()));
             }
         });
     }
