@@ -137,7 +137,7 @@ fn scan_request(dir: &Path, threads: usize, stream: bool) -> Result<ScanRequest>
         },
         settings: ScanSettings {
             threads: crate::walk::resolve_threads(threads),
-            findings_only_counted: !stream,
+            bare_findings: !stream,
             ..ScanSettings::default()
         },
         rules: crate::rules::default_rules()?,

@@ -553,7 +553,7 @@ impl Prepared {
             filter: config::chain_filters(self.filters.clone()),
             archive: self.settings.limits.archive,
             threads: crate::walk::resolve_threads(args.threads),
-            findings_only_counted: false,
+            bare_findings: false,
         }
     }
 
@@ -562,7 +562,7 @@ impl Prepared {
         // Findings that are not all streamed, and whose values no filter
         // reads, need no fingerprints or masked values: the few a report
         // lists it masks itself.
-        settings.findings_only_counted = findings != FindingFlow::All && !self.filters_read_values;
+        settings.bare_findings = findings != FindingFlow::All && !self.filters_read_values;
         ScanRequest {
             roots: self.roots.clone(),
             walk: WalkOptions {
@@ -725,11 +725,20 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     let mut out = Output::open(args.output.as_deref())?;
     let color = out.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut report: Box<dyn crate::report::Report> = match args.format {
-        ReportFormat::Sarif => Box::new(SarifReport::new(
-            prepared.rules_in_effect(),
-            prepared.settings.severities,
-            args.sarif_max_results,
-        )),
+        ReportFormat::Sarif => {
+            let sarif = SarifReport::new(
+                prepared.rules_in_effect(),
+                prepared.settings.severities,
+                args.sarif_max_results,
+            )
+            .making_strings(prepared.key.clone(), &prepared.settings.region);
+            // It lists a few thousand of the findings: it fingerprints and
+            // masks those itself, unless a filter reads them on the way.
+            if sarif.makes_strings() && !prepared.filters_read_values {
+                request.settings.bare_findings = true;
+            }
+            Box::new(sarif)
+        }
         ReportFormat::Json if spilled.is_some() => Box::new(JsonReport {
             threads: crate::walk::resolve_threads(args.threads),
             spilled,

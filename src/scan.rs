@@ -199,11 +199,12 @@ pub struct ScanSettings {
     /// Scanning threads of the scan: above one, idle threads help with the
     /// pieces of a large file.
     pub threads: usize,
-    /// Findings only feed the inventory's counts: no report prints them and
-    /// no filter reads them. Their `fingerprint` (hex) and `masked` strings
-    /// are then left empty, sparing two strings per value; the inventory
-    /// makes its masked samples from the value.
-    pub findings_only_counted: bool,
+    /// Findings carry no `fingerprint` (hex) or `masked` string: no filter
+    /// reads them, and whatever shows a finding makes them for the few it
+    /// shows (the inventory its masked samples, the summary the findings
+    /// it lists, SARIF the results it keeps). Spares two strings and a
+    /// keyed hash per value.
+    pub bare_findings: bool,
 }
 
 impl ScanSettings {
@@ -221,7 +222,7 @@ impl std::fmt::Debug for ScanSettings {
             .field("filter", &self.filter.is_some())
             .field("archive", &self.archive)
             .field("threads", &self.threads)
-            .field("findings_only_counted", &self.findings_only_counted)
+            .field("bare_findings", &self.bare_findings)
             .finish()
     }
 }
@@ -1512,7 +1513,7 @@ impl<'a> FileScanner<'a> {
                     &self.normalized
                 }
             };
-            if self.ctx.settings.findings_only_counted {
+            if self.ctx.settings.bare_findings {
                 finding.fingerprint_bits = self.ctx.key.distinct_bits(rule.entity, normalized);
                 finding.fingerprint.clear();
                 finding.masked.clear();

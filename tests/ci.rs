@@ -560,6 +560,50 @@ fn sarif_lists_the_most_severe_results_up_to_its_limit_and_says_so() {
     );
 }
 
+/// SARIF fingerprints and masks the results it keeps itself when no filter
+/// reads the findings' values; with an allowlist of values every finding
+/// comes from the scan fingerprinted and masked. Both give one document.
+#[test]
+fn sarif_fingerprints_what_it_keeps_as_the_scan_would() {
+    let own = run(&["scan", "--format", "sarif", "fixtures"]);
+    assert_eq!(own.status.code(), Some(1), "{}", stderr(&own));
+    let fp = run(&["fingerprint", "--entity", "email", "nobody@example.invalid"]);
+    assert_eq!(fp.status.code(), Some(0), "{}", stderr(&fp));
+    let key_id = stderr(&fp)
+        .split('"')
+        .nth(1)
+        .expect("key id printed")
+        .to_string();
+    let config = common::tree(&[(
+        "allow.toml",
+        format!(
+            "[allowlist]\nvalues = [\"{}\"]\nkey_id = \"{key_id}\"\n",
+            stdout(&fp).trim()
+        )
+        .as_bytes(),
+    )]);
+    let config = config.path().join("allow.toml");
+    let scanned = run(&[
+        "scan",
+        "--config",
+        config.to_str().unwrap(),
+        "--format",
+        "sarif",
+        "fixtures",
+    ]);
+    assert_eq!(scanned.status.code(), Some(1), "{}", stderr(&scanned));
+    let results = |o: &std::process::Output| -> serde_json::Value {
+        let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).expect("SARIF is JSON");
+        sarif["runs"][0]["results"].clone()
+    };
+    let (own, scanned) = (results(&own), results(&scanned));
+    assert!(own.as_array().is_some_and(|r| r.len() > 100), "{own}");
+    // Phone numbers in every written form are among them, each
+    // fingerprinted by its E.164 form.
+    assert!(own.to_string().contains("\"ruleId\":\"phone\""));
+    assert_eq!(own, scanned);
+}
+
 #[test]
 fn sarif_from_the_fixtures_validates_against_the_schema() {
     let out = run(&["scan", "--format", "sarif", "fixtures"]);

@@ -23,6 +23,7 @@ use super::Report;
 use crate::config::{Severities, Severity};
 use crate::finding::{Entity, Finding};
 use crate::inventory::{FileKeeping, Inventory};
+use crate::redact::{FingerprintKey, mask_into, normalize_into};
 use crate::rules::Rule;
 use serde::Serialize;
 use std::cmp::Reverse;
@@ -89,6 +90,9 @@ pub struct SarifReport {
     /// Results found, and those not listed.
     found: u64,
     not_listed: u64,
+    /// The key and region to fingerprint and mask findings that come
+    /// without those strings (see [`SarifReport::making_strings`]).
+    strings: Option<(FingerprintKey, String)>,
 }
 
 impl SarifReport {
@@ -102,6 +106,40 @@ impl SarifReport {
             results: BinaryHeap::new(),
             found: 0,
             not_listed: 0,
+            strings: None,
+        }
+    }
+
+    /// The report, fingerprinting (with `key`, phone numbers read as in
+    /// `region`) and masking the findings it keeps that come without a
+    /// fingerprint: a scan with a limit on results need not hash every
+    /// value for the few thousand listed (a keyed BLAKE3 hash per value,
+    /// a tenth of a scan of dense data).
+    pub fn making_strings(mut self, key: FingerprintKey, region: &str) -> Self {
+        self.strings = Some((key, region.to_string()));
+        self
+    }
+
+    /// Whether findings may come without fingerprints and masked values
+    /// (it makes them for those it keeps). Not when it keeps more than
+    /// code scanning takes: the scanning threads make them side by side,
+    /// the report one after another.
+    pub fn makes_strings(&self) -> bool {
+        self.strings.is_some() && (1..=GITHUB_MAX_RESULTS).contains(&self.max_results)
+    }
+
+    /// The masked value and the fingerprint of `f`: its own, or made here
+    /// when it came without them.
+    fn strings_of(&self, f: &Finding) -> (String, String) {
+        match &self.strings {
+            Some((key, region)) if f.fingerprint.is_empty() => {
+                let mut normalized = String::new();
+                normalize_into(f.entity, &f.value, region, &mut normalized);
+                let mut masked = String::new();
+                mask_into(f.entity, &f.value, &mut masked);
+                (masked, key.fingerprint(f.entity, &normalized).0)
+            }
+            _ => (f.masked.clone(), f.fingerprint.clone()),
         }
     }
 
@@ -416,6 +454,7 @@ impl Report for SarifReport {
             self.not_listed += 1;
             return Ok(());
         }
+        let (masked, fingerprint) = self.strings_of(f);
         self.results.push(Kept {
             severity,
             path: f.path.to_string(),
@@ -425,8 +464,8 @@ impl Report for SarifReport {
             entity: f.entity,
             field: f.field.clone(),
             confidence: f.confidence.as_str(),
-            masked: f.masked.clone(),
-            fingerprint: f.fingerprint.clone(),
+            masked,
+            fingerprint,
         });
         if full {
             self.results.pop();
