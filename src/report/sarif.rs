@@ -23,7 +23,7 @@ use super::Report;
 use crate::config::{Severities, Severity};
 use crate::finding::{Entity, Finding};
 use crate::inventory::{FileKeeping, Inventory};
-use crate::redact::{FingerprintKey, mask_into, normalize_into};
+use crate::redact::{FingerprintKey, mask, normalize};
 use crate::rules::Rule;
 use serde::Serialize;
 use std::cmp::Reverse;
@@ -133,11 +133,9 @@ impl SarifReport {
     fn strings_of(&self, f: &Finding) -> (String, String) {
         match &self.strings {
             Some((key, region)) if f.fingerprint.is_empty() => {
-                let mut normalized = String::new();
-                normalize_into(f.entity, &f.value, region, &mut normalized);
-                let mut masked = String::new();
-                mask_into(f.entity, &f.value, &mut masked);
-                (masked, key.fingerprint(f.entity, &normalized).0)
+                let normalized = normalize(f.entity, &f.value, region);
+                let (fingerprint, _) = key.fingerprint(f.entity, &normalized);
+                (mask(f.entity, &f.value), fingerprint)
             }
             _ => (f.masked.clone(), f.fingerprint.clone()),
         }
