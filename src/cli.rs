@@ -557,12 +557,21 @@ impl Prepared {
         }
     }
 
-    fn request(&self, args: &ScanArgs, findings: FindingFlow) -> ScanRequest {
+    /// The scan of `args`, its findings travelling as `findings` says to a
+    /// report that, when `report_makes_strings`, fingerprints and masks
+    /// those it shows itself.
+    fn request(
+        &self,
+        args: &ScanArgs,
+        findings: FindingFlow,
+        report_makes_strings: bool,
+    ) -> ScanRequest {
         let mut settings = self.scan_settings(args);
-        // Findings that are not all streamed, and whose values no filter
-        // reads, need no fingerprints or masked values: the few a report
-        // lists it masks itself.
-        settings.bare_findings = findings != FindingFlow::All && !self.filters_read_values;
+        // Findings whose values no filter reads need no fingerprints or
+        // masked values when not all are streamed (the few a report lists
+        // it masks itself) or when the report makes them itself.
+        settings.bare_findings =
+            (findings != FindingFlow::All || report_makes_strings) && !self.filters_read_values;
         ScanRequest {
             roots: self.roots.clone(),
             walk: WalkOptions {
@@ -646,7 +655,7 @@ fn note_skipped(inventory: &Inventory) {
 fn run_scan_command(args: ScanArgs) -> Result<u8> {
     let mut prepared = prepare(&args)?;
     if args.list_files {
-        let request = prepared.request(&args, FindingFlow::Counted);
+        let request = prepared.request(&args, FindingFlow::Counted, false);
         let files = crate::walk::list_files(&request.roots, &request.walk)?;
         let separator = if args.null_separated { '\0' } else { '\n' };
         let mut text = String::new();
@@ -678,7 +687,11 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
         ReportFormat::Human => FindingFlow::EarliestPerFile(crate::report::human::LISTED_FINDINGS),
         ReportFormat::Ndjson | ReportFormat::Csv | ReportFormat::Sarif => FindingFlow::All,
     };
-    let mut request = prepared.request(&args, flow);
+    // SARIF lists a few thousand of the findings: it fingerprints and masks
+    // those itself.
+    let sarif_makes_strings = args.format == ReportFormat::Sarif
+        && SarifReport::makes_strings_for(args.sarif_max_results);
+    let mut request = prepared.request(&args, flow, sarif_makes_strings);
     // Retention policies judge each file as it is done.
     request.retention = retention;
     // Findings-only formats print totals at the end, not files, and the
@@ -725,20 +738,14 @@ fn run_scan_command(args: ScanArgs) -> Result<u8> {
     let mut out = Output::open(args.output.as_deref())?;
     let color = out.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut report: Box<dyn crate::report::Report> = match args.format {
-        ReportFormat::Sarif => {
-            let sarif = SarifReport::new(
+        ReportFormat::Sarif => Box::new(
+            SarifReport::new(
                 prepared.rules_in_effect(),
                 prepared.settings.severities,
                 args.sarif_max_results,
             )
-            .making_strings(prepared.key.clone(), &prepared.settings.region);
-            // It lists a few thousand of the findings: it fingerprints and
-            // masks those itself, unless a filter reads them on the way.
-            if sarif.makes_strings() && !prepared.filters_read_values {
-                request.settings.bare_findings = true;
-            }
-            Box::new(sarif)
-        }
+            .making_strings(prepared.key.clone(), &prepared.settings.region),
+        ),
         ReportFormat::Json if spilled.is_some() => Box::new(JsonReport {
             threads: crate::walk::resolve_threads(args.threads),
             spilled,
@@ -881,7 +888,7 @@ fn create_baseline(mut args: ScanArgs) -> Result<u8> {
     let recorder = Recorder::new(&path)?;
     prepared.filters.push(recorder.filter());
     prepared.filters_read_values = true;
-    let request = prepared.request(&args, FindingFlow::Counted);
+    let request = prepared.request(&args, FindingFlow::Counted, false);
     let counters = Arc::new(Counters::default());
     let progress = start_progress(&args, &counters);
     let result = run_scan(request, &counters, &mut |_| Ok(()));
@@ -993,7 +1000,7 @@ fn find(args: FindArgs) -> Result<u8> {
     prepared
         .filters
         .push(Arc::new(move |f: &Finding| !keep.owners(f).is_empty()));
-    let request = prepared.request(&args.scan, FindingFlow::All);
+    let request = prepared.request(&args.scan, FindingFlow::All, false);
     let counters = Arc::new(Counters::default());
     let progress = start_progress(&args.scan, &counters);
     let mut found = Found::default();

@@ -120,12 +120,13 @@ impl SarifReport {
         self
     }
 
-    /// Whether findings may come without fingerprints and masked values
-    /// (it makes them for those it keeps). Not when it keeps more than
-    /// code scanning takes: the scanning threads make them side by side,
-    /// the report one after another.
-    pub fn makes_strings(&self) -> bool {
-        self.strings.is_some() && (1..=GITHUB_MAX_RESULTS).contains(&self.max_results)
+    /// Whether a report keeping at most `max_results` (0: all) lets
+    /// findings come without fingerprints and masked values, when made
+    /// [`making_strings`](Self::making_strings). Not when it keeps more
+    /// than code scanning takes: the scanning threads make them side by
+    /// side, the report one after another.
+    pub fn makes_strings_for(max_results: usize) -> bool {
+        (1..=GITHUB_MAX_RESULTS).contains(&max_results)
     }
 
     /// The masked value and the fingerprint of `f`: its own, or made here
