@@ -981,6 +981,51 @@ mod tests {
     }
 
     #[test]
+    fn addresses_and_year_first_dates_end_where_their_parts_do() {
+        // Only the longest match from a start is validated: the e-mail and
+        // date patterns end after a domain label or the day, not after
+        // every byte of it, and the forward pass stops there once.
+        let matcher = Matcher::new(crate::rules::default_rules().unwrap(), "NL").unwrap();
+        let Ok(regexes) = matcher.regexes() else {
+            panic!("the default rules compile");
+        };
+        let rule_ends = |text: &str, id: &str| -> Vec<usize> {
+            let hay = text.as_bytes();
+            let mut cache = regexes.ends.create_cache();
+            let mut ends = Vec::new();
+            Walk::new(&regexes.ends, &mut cache, hay, 0..hay.len()).run(
+                &regexes.ends,
+                &mut cache,
+                hay,
+                &mut ends,
+                usize::MAX,
+            );
+            let rule = matcher.rules.iter().position(|r| r.rule.id == id).unwrap() as u32;
+            ends.iter().filter(|e| e.0 == rule).map(|e| e.1).collect()
+        };
+        for (text, id, values) in [
+            ("mail jan@ziggo.nl;", "email", &["jan@ziggo.nl"][..]),
+            ("mail Jan@Dealer.NL.", "email", &["Jan@Dealer.NL"]),
+            (
+                "mail jan.devries@hotmail.co.uk",
+                "email",
+                &["jan.devries@hotmail.co", "jan.devries@hotmail.co.uk"],
+            ),
+            ("('1979-10-30','x')", "date_of_birth", &["1979-10-30"]),
+            (
+                "geboren 1990-01-03T00:00:00Z",
+                "date_of_birth",
+                &["1990-01-03"],
+            ),
+            ("geboren 1990/1/3 te Ede", "date_of_birth", &["1990/1/3"]),
+        ] {
+            let start = text.find(values[0]).unwrap();
+            let ends: Vec<usize> = values.iter().map(|v| start + v.len()).collect();
+            assert_eq!(rule_ends(text, id), ends, "{text}");
+        }
+    }
+
+    #[test]
     fn matches_never_span_a_line_end() {
         let found = hits(b"NL91 ABNA\n0417 1643 00\n");
         assert!(found.is_empty(), "{found:?}");
