@@ -14,6 +14,7 @@
 
 use super::Rule;
 use super::ends::{MIN_SPLIT, Walk, cut_at, ends_of_halves};
+use super::required::RequiredBytes;
 use crate::error::{Error, Result};
 use crate::finding::{Confidence, Entity};
 use crate::keywords::Keywords;
@@ -41,6 +42,14 @@ const MAX_PENDING_ENDS: usize = 4096;
 /// line end that ends it); one that is not, a very long line, hands out
 /// its ends [`MAX_PENDING_ENDS`] at a time.
 const ENDS_WINDOW: usize = 64 << 10;
+
+/// When looking for lines no match can be on (see [`super::required`])
+/// passes over less than an eighth of a
+/// window, a thread stops looking for this many bytes, then twice as many
+/// after each miss in a row, up to 64 times as many: a dense export has a
+/// value on every line, and looking costs a few percent there.
+const GAP_PAUSE: usize = 64 << 10;
+const MAX_GAP_PAUSE_FACTOR: usize = 64;
 
 /// A rule's context, pre-lowercased for cheap comparison.
 #[derive(Debug, Clone, Default)]
@@ -99,6 +108,9 @@ impl From<BuildError> for Error {
 #[derive(Debug)]
 pub struct Matcher {
     rules: Vec<CompiledRule>,
+    /// Bytes every match holds one of, when there are few enough to look
+    /// for (lines without any are passed over).
+    required: Option<RequiredBytes>,
     regexes: OnceLock<std::result::Result<Regexes, BuildError>>,
     region: String,
 }
@@ -112,6 +124,96 @@ pub struct MatcherCache {
     /// The ends of a window's second half, while both are walked.
     later_ends: Vec<(u32, usize)>,
     confirm: ConfirmScratch,
+    gaps: GapSearch,
+    kept: KeptLines,
+}
+
+/// The lines of a window that may hold a match, copied side by side to be
+/// walked as one (two halves at once, as a window is).
+#[derive(Default)]
+struct KeptLines {
+    /// Where they are in the buffer.
+    stretches: Vec<std::ops::Range<usize>>,
+    /// The byte before the first, the lines, and the byte after the last
+    /// (what the automaton's look-behind and look-ahead see in the buffer).
+    bytes: Vec<u8>,
+    /// `(offset in bytes, offset in the buffer)` where each stretch starts.
+    pieces: Vec<(usize, usize)>,
+}
+
+impl KeptLines {
+    /// Copies `stretches` of `hay`; the range of `bytes` to walk.
+    fn copy(&mut self, hay: &[u8]) -> std::ops::Range<usize> {
+        self.bytes.clear();
+        self.pieces.clear();
+        let (Some(first), Some(last)) = (self.stretches.first(), self.stretches.last()) else {
+            return 0..0;
+        };
+        if let Some(before) = first.start.checked_sub(1) {
+            self.bytes.push(hay[before]);
+        }
+        let start = self.bytes.len();
+        for stretch in &self.stretches {
+            self.pieces.push((self.bytes.len(), stretch.start));
+            self.bytes.extend_from_slice(&hay[stretch.clone()]);
+        }
+        let end = self.bytes.len();
+        if let Some(&after) = hay.get(last.end) {
+            self.bytes.push(after);
+        }
+        start..end
+    }
+
+    /// Where a match that ends at `end` in the copy ends in the buffer (its
+    /// last byte is in the same stretch; matches never match empty).
+    fn in_hay(pieces: &[(usize, usize)], end: usize) -> usize {
+        let last = end.saturating_sub(1);
+        let at = pieces.partition_point(|&(copied, _)| copied <= last);
+        match at.checked_sub(1).map(|i| pieces[i]) {
+            Some((copied, original)) => original + (end - copied),
+            None => end,
+        }
+    }
+}
+
+/// What the forward pass walks: the buffer itself, or the lines of it
+/// [`KeptLines::copy`] kept, with `pieces` to find them in the buffer.
+struct Walked<'w> {
+    bytes: &'w [u8],
+    pieces: Option<&'w [(usize, usize)]>,
+}
+
+/// Whether a thread looks for lines to pass over, learnt from the windows
+/// it searched last.
+#[derive(Default)]
+struct GapSearch {
+    /// Bytes still to search without looking.
+    paused_for: usize,
+    /// How long the last pause lasted (0: the last look paid).
+    last_pause: usize,
+    /// Bytes passed over in all (for tests).
+    passed_over: usize,
+}
+
+impl GapSearch {
+    /// Takes note that a window of `len` bytes was searched, of which
+    /// `passed_over` were passed over (`None`: not looked for); a miss
+    /// pauses looking for `pause` bytes, or twice as many as the last.
+    fn note(&mut self, len: usize, passed_over: Option<usize>, pause: usize) {
+        match passed_over {
+            None => self.paused_for = self.paused_for.saturating_sub(len),
+            Some(passed) => {
+                self.passed_over += passed;
+                if passed >= len / 8 {
+                    self.last_pause = 0;
+                } else {
+                    self.last_pause =
+                        (self.last_pause * 2).clamp(pause, pause * MAX_GAP_PAUSE_FACTOR);
+                    self.paused_for = self.last_pause;
+                }
+            }
+        }
+    }
 }
 
 /// What confirming a line's candidates keeps between lines.
@@ -135,6 +237,18 @@ struct Grouping {
     grouped: Vec<(u32, usize)>,
     /// Per rule, where its ends go next.
     next: Vec<usize>,
+}
+
+/// How the forward pass takes a buffer: windows of about `len` bytes (to
+/// the next line end), with the lines no match can be on passed over when
+/// `pass_over_lines` (see [`GapSearch`] for `gap_pause`), a window of
+/// `min_split` bytes or more cut in two halves walked at once.
+#[derive(Clone, Copy)]
+struct Windows {
+    len: usize,
+    min_split: usize,
+    pass_over_lines: bool,
+    gap_pause: usize,
 }
 
 /// Ends of one line at most this many are grouped by sorting them (an
@@ -308,13 +422,15 @@ impl Matcher {
             ));
         }
         let mut compiled = Vec::with_capacity(rules.len());
+        let mut trees = Vec::with_capacity(rules.len());
         for rule in rules {
-            syntax::parse_with(&rule.pattern, &syntax_config()).map_err(|e| {
+            let tree = syntax::parse_with(&rule.pattern, &syntax_config()).map_err(|e| {
                 Error::RuleInvalid {
                     id: rule.id.clone(),
                     message: format!("pattern does not compile: {e}"),
                 }
             })?;
+            trees.push(tree);
             let context = rule
                 .context
                 .as_ref()
@@ -328,6 +444,7 @@ impl Matcher {
         }
         Ok(Matcher {
             rules: compiled,
+            required: RequiredBytes::of_patterns(&trees),
             regexes: OnceLock::new(),
             region: region.to_string(),
         })
@@ -388,6 +505,8 @@ impl Matcher {
             ends: Vec::new(),
             later_ends: Vec::new(),
             confirm: ConfirmScratch::default(),
+            gaps: GapSearch::default(),
+            kept: KeptLines::default(),
         }
     }
 
@@ -410,24 +529,25 @@ impl Matcher {
             cache,
             hay,
             accept_end,
-            ENDS_WINDOW,
-            MIN_SPLIT,
+            Windows {
+                len: ENDS_WINDOW,
+                min_split: MIN_SPLIT,
+                pass_over_lines: true,
+                gap_pause: GAP_PAUSE,
+            },
             field_is,
             emit,
         );
     }
 
     /// [`Matcher::find_hits`], the forward pass gathering the ends of
-    /// `window` bytes at a time (to the next line end), each window cut in
-    /// two halves walked at once when it is `min_split` bytes or longer.
-    #[allow(clippy::too_many_arguments)]
+    /// `windows.len` bytes at a time (to the next line end).
     fn find_hits_in_windows(
         &self,
         cache: &mut MatcherCache,
         hay: &[u8],
         accept_end: usize,
-        window: usize,
-        min_split: usize,
+        windows: Windows,
         mut field_is: Option<&mut FieldIs<'_>>,
         emit: &mut dyn FnMut(Hit),
     ) {
@@ -441,6 +561,8 @@ impl Matcher {
             ends,
             later_ends,
             confirm,
+            gaps,
+            kept,
         } = cache;
         confirm.floors.clear();
         confirm.floors.resize(self.rules.len(), 0);
@@ -457,60 +579,122 @@ impl Matcher {
         let mut window_start = 0;
         while window_start < search_end {
             // Windows end after a line end: no match spans one.
-            let window_end = match window_start.checked_add(window) {
+            let window_end = match window_start.checked_add(windows.len) {
                 Some(at) if at < search_end => {
                     memchr::memchr(b'\n', &hay[at..search_end]).map_or(search_end, |i| at + i + 1)
                 }
                 _ => search_end,
             };
-            // A window cut in two has all its ends gathered at once; one
-            // that is not (a very long line, say) is walked alone and hands
-            // them out a batch at a time.
-            let mut alone = match cut_at(hay, window_start..window_end, min_split) {
-                Some(cut) => {
-                    ends.clear();
-                    ends_of_halves(
-                        &regexes.ends,
-                        &mut caches.ends,
-                        hay,
-                        window_start..window_end,
-                        cut,
-                        ends,
-                        later_ends,
-                    );
-                    None
+            // Lines no match can be on are passed over while that pays:
+            // the others are copied side by side and walked as one.
+            let looking = self
+                .required
+                .as_ref()
+                .filter(|_| windows.pass_over_lines && gaps.paused_for == 0);
+            let passed_over = looking.map(|required| {
+                required.kept_lines(hay, window_start..window_end, &mut kept.stretches)
+            });
+            gaps.note(window_end - window_start, passed_over, windows.gap_pause);
+            let (walked, range) = match passed_over {
+                Some(1..) => {
+                    let range = kept.copy(hay);
+                    let walked = Walked {
+                        bytes: &kept.bytes,
+                        pieces: Some(&kept.pieces),
+                    };
+                    (walked, range)
                 }
-                None => Some(Walk::new(
-                    &regexes.ends,
-                    &mut caches.ends,
-                    hay,
-                    window_start..window_end,
-                )),
+                _ => {
+                    let walked = Walked {
+                        bytes: hay,
+                        pieces: None,
+                    };
+                    (walked, window_start..window_end)
+                }
             };
-            loop {
-                let done = match &mut alone {
-                    Some(walk) => {
-                        ends.clear();
-                        walk.run(&regexes.ends, &mut caches.ends, hay, ends, MAX_PENDING_ENDS)
-                    }
-                    None => true,
-                };
-                self.confirm_ends(
+            if !range.is_empty() {
+                self.search_range(
                     regexes,
                     caches,
                     ends,
+                    later_ends,
                     confirm,
                     hay,
+                    walked,
+                    range,
+                    windows.min_split,
                     &mut line,
                     accept_end,
                     field_is.as_deref_mut(),
                     emit,
                 );
-                if done {
-                    break;
-                }
             }
             window_start = window_end;
+        }
+    }
+
+    /// Gathers the ends of `walked.bytes[range]` in one forward pass (cut in
+    /// two halves walked at once when it is `min_split` bytes or longer) and
+    /// confirms them in `hay`.
+    #[allow(clippy::too_many_arguments)]
+    fn search_range(
+        &self,
+        regexes: &Regexes,
+        caches: &mut Caches,
+        ends: &mut Vec<(u32, usize)>,
+        later_ends: &mut Vec<(u32, usize)>,
+        confirm: &mut ConfirmScratch,
+        hay: &[u8],
+        Walked {
+            bytes: walked,
+            pieces,
+        }: Walked<'_>,
+        range: std::ops::Range<usize>,
+        min_split: usize,
+        line: &mut std::ops::Range<usize>,
+        accept_end: usize,
+        mut field_is: Option<&mut FieldIs<'_>>,
+        emit: &mut dyn FnMut(Hit),
+    ) {
+        // A range cut in two has all its ends gathered at once; one that
+        // is not (a very long line, say) is walked alone and hands them
+        // out a batch at a time.
+        let dfa = &regexes.ends;
+        let mut alone = match cut_at(walked, range.clone(), min_split) {
+            Some(cut) => {
+                ends.clear();
+                ends_of_halves(dfa, &mut caches.ends, walked, range, cut, ends, later_ends);
+                None
+            }
+            None => Some(Walk::new(dfa, &mut caches.ends, walked, range)),
+        };
+        loop {
+            let done = match &mut alone {
+                Some(walk) => {
+                    ends.clear();
+                    walk.run(dfa, &mut caches.ends, walked, ends, MAX_PENDING_ENDS)
+                }
+                None => true,
+            };
+            if let Some(pieces) = pieces {
+                for (_, end) in ends.iter_mut() {
+                    *end = KeptLines::in_hay(pieces, *end);
+                }
+            }
+            self.confirm_ends(
+                regexes,
+                caches,
+                ends,
+                confirm,
+                hay,
+                line,
+                accept_end,
+                field_is.as_deref_mut(),
+                emit,
+            );
+            if done {
+                break;
+            }
         }
     }
 
@@ -1050,34 +1234,87 @@ mod tests {
                 ));
             }
             text.push('\n');
+            // Lines no rule can match, alone and in runs, one of them long.
+            for lines in [1, 3, 40] {
+                for _ in 0..lines {
+                    text.push_str("geen nummers of adressen op deze regel\n");
+                }
+                text.push_str("bel 06-12345678\n");
+            }
+            text.push_str(&"zonder cijfers ".repeat(500));
+            text.push('\n');
         }
         let hay = text.as_bytes();
         let matcher = Matcher::new(rules, "NL").unwrap();
-        let found = |window: usize, min_split: usize, accept_end: usize| {
+        // (window, split from, lines passed over, pause): the hits, and the
+        // bytes passed over.
+        let found = |len, min_split, pass_over_lines, gap_pause, accept_end| {
             let mut cache = matcher.new_cache();
             let mut found = Vec::new();
-            matcher.find_hits_in_windows(
-                &mut cache,
-                hay,
-                accept_end,
-                window,
+            let windows = Windows {
+                len,
                 min_split,
-                None,
-                &mut |h| found.push((h.rule, h.start, h.end, h.confidence)),
-            );
-            found
+                pass_over_lines,
+                gap_pause,
+            };
+            matcher.find_hits_in_windows(&mut cache, hay, accept_end, windows, None, &mut |h| {
+                found.push((h.rule, h.start, h.end, h.confidence))
+            });
+            (found, cache.gaps.passed_over)
         };
         for accept_end in [hay.len(), hay.len() / 2, hay.len() / 3 + 1] {
-            let whole = found(usize::MAX, usize::MAX, accept_end);
+            let (whole, _) = found(usize::MAX, usize::MAX, false, 0, accept_end);
             assert!(whole.len() > 300, "{} hits", whole.len());
-            for (window, min_split) in
-                [(usize::MAX, 0), (1, 0), (700, 0), (4096, 64), (64, 1 << 20)]
-            {
+            for (window, min_split, pass_over, pause) in [
+                (usize::MAX, 0, false, 0),
+                (1, 0, false, 0),
+                (1, 0, true, 0),
+                (700, 0, true, 0),
+                (4096, 64, true, 0),
+                (64, 1 << 20, true, 0),
+                (usize::MAX, 4096, true, 0),
+                (700, 0, true, 1000),
+            ] {
+                let (hits, passed_over) = found(window, min_split, pass_over, pause, accept_end);
                 assert!(
-                    found(window, min_split, accept_end) == whole,
-                    "window {window}, split from {min_split}, accept_end {accept_end}"
+                    hits == whole,
+                    "window {window}, split from {min_split}, lines passed over {pass_over}, accept_end {accept_end}"
                 );
+                if pass_over && pause == 0 {
+                    assert!(
+                        passed_over > 5_000,
+                        "{passed_over} bytes passed over: window {window}, accept_end {accept_end}"
+                    );
+                }
             }
         }
+    }
+
+    #[test]
+    fn a_thread_stops_looking_for_lines_to_pass_over_where_there_are_none() {
+        let mut gaps = GapSearch::default();
+        let pause = 5000;
+        // Half passed over: keeps looking.
+        gaps.note(1000, Some(500), pause);
+        assert_eq!(gaps.paused_for, 0);
+        // Too little passed over: pauses, longer after each miss in a row,
+        // counting down the bytes searched without looking.
+        gaps.note(1000, Some(10), pause);
+        assert_eq!(gaps.paused_for, pause);
+        gaps.note(3000, None, pause);
+        gaps.note(3000, None, pause);
+        assert_eq!(gaps.paused_for, 0);
+        gaps.note(1000, Some(0), pause);
+        assert_eq!(gaps.paused_for, 2 * pause);
+        for _ in 0..20 {
+            gaps.note(1000, Some(0), pause);
+        }
+        assert_eq!(gaps.paused_for, pause * MAX_GAP_PAUSE_FACTOR);
+        // One window worth it starts over.
+        gaps.paused_for = 0;
+        gaps.note(1000, Some(200), pause);
+        gaps.note(1000, Some(0), pause);
+        assert_eq!(gaps.paused_for, pause);
+        assert_eq!(gaps.passed_over, 710);
     }
 }

@@ -7,6 +7,7 @@
 
 mod ends;
 pub mod matcher;
+mod required;
 
 use crate::error::{Error, Result};
 use crate::finding::{Category, Confidence, Entity};
