@@ -44,10 +44,10 @@ const MAX_PENDING_ENDS: usize = 4096;
 const ENDS_WINDOW: usize = 64 << 10;
 
 /// When looking for lines no match can be on (see [`super::required`])
-/// passes over less than an eighth of a
-/// window, a thread stops looking for this many bytes, then twice as many
-/// after each miss in a row, up to 64 times as many: a dense export has a
-/// value on every line, and looking costs a few percent there.
+/// passes over less than an eighth of a window, a thread stops looking for
+/// this many bytes, then twice as many after each miss in a row, up to 64
+/// times as many: a dense export has a value on every line, and looking
+/// costs a few percent there.
 const GAP_PAUSE: usize = 64 << 10;
 const MAX_GAP_PAUSE_FACTOR: usize = 64;
 
