@@ -7,6 +7,12 @@
 //! the set of ASCII letters it holds is noted on the way; a keyword with a
 //! letter the window lacks cannot occur in it, so most keywords are ruled
 //! out by one mask test instead of a substring search.
+//!
+//! A long stretch (the part of a line a rule's candidates could take their
+//! context from) holds nearly every letter; it is lowercased into a buffer
+//! kept per thread and searched for all keywords at once with the
+//! `aho-corasick` crate's packed searcher, where a substring search per
+//! keyword spent most of its time starting up.
 
 /// The ASCII letters (case folded) among some bytes, one bit per letter.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -85,6 +91,14 @@ impl<const N: usize> Lowered<N> {
 #[derive(Debug, Clone, Default)]
 pub struct Keywords {
     keywords: Vec<Keyword>,
+    /// All the lowercase keywords at once, for long text; `None` where the
+    /// packed searcher is not available (then one search per keyword).
+    all_at_once: Option<aho_corasick::packed::Searcher>,
+}
+
+thread_local! {
+    /// A long stretch lowercased, reused from one search to the next.
+    static LOWERED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 #[derive(Debug, Clone)]
@@ -96,17 +110,30 @@ struct Keyword {
 
 impl Keywords {
     pub fn new<S: AsRef<[u8]>>(keywords: impl IntoIterator<Item = S>) -> Keywords {
-        let keywords = keywords
+        let lowered: Vec<Vec<u8>> = keywords
             .into_iter()
-            .map(|k| {
-                let lower = k.as_ref().to_ascii_lowercase();
-                Keyword {
-                    letters: Letters::of(&lower),
-                    finder: memchr::memmem::Finder::new(&lower).into_owned(),
-                }
+            .map(|k| k.as_ref().to_ascii_lowercase())
+            .collect();
+        let keywords = lowered
+            .iter()
+            .map(|lower| Keyword {
+                letters: Letters::of(lower),
+                finder: memchr::memmem::Finder::new(lower).into_owned(),
             })
             .collect();
-        Keywords { keywords }
+        // An empty keyword occurs everywhere; the packed searcher takes none.
+        let all_at_once = if lowered.is_empty() || lowered.iter().any(Vec::is_empty) {
+            None
+        } else {
+            aho_corasick::packed::Config::new()
+                .builder()
+                .extend(&lowered)
+                .build()
+        };
+        Keywords {
+            keywords,
+            all_at_once,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -123,6 +150,15 @@ impl Keywords {
         if text.len() > N {
             return true;
         }
+        if text.len() <= MAX_NOTED
+            && let Some(searcher) = &self.all_at_once
+        {
+            let mut buf = [0u8; MAX_NOTED];
+            let lowered = &mut buf[..text.len()];
+            lowered.copy_from_slice(text);
+            lowered.make_ascii_lowercase();
+            return searcher.find(&lowered[..]).is_some();
+        }
         if text.len() <= MAX_NOTED {
             // A short text in a short buffer: a stretch that may be long
             // is often a few bytes (a timestamp at a line's start), and
@@ -130,10 +166,18 @@ impl Keywords {
             return Lowered::<MAX_NOTED>::new(text)
                 .is_some_and(|lowered| self.any_in_lowered(&lowered));
         }
-        let Some(lowered) = Lowered::<N>::new(text) else {
-            return true;
-        };
-        self.any_in_lowered(&lowered)
+        LOWERED.with_borrow_mut(|lowered| {
+            lowered.clear();
+            lowered.extend_from_slice(text);
+            lowered.make_ascii_lowercase();
+            match &self.all_at_once {
+                Some(searcher) => searcher.find(&lowered[..]).is_some(),
+                None => self
+                    .keywords
+                    .iter()
+                    .any(|k| k.finder.find(lowered).is_some()),
+            }
+        })
     }
 
     /// Whether one of the keywords occurs in text already lowered.
@@ -184,6 +228,15 @@ mod tests {
             "gebx",
         ];
         let set = Keywords::new(keywords);
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("ssse3") {
+            assert!(set.all_at_once.is_some(), "the packed searcher is built");
+        }
+        // And as where the packed searcher is not available.
+        let one_by_one = Keywords {
+            all_at_once: None,
+            ..set.clone()
+        };
         // Each text also at the end of a stretch too long to note letters of.
         let long_texts: Vec<String> = texts
             .iter()
@@ -194,11 +247,13 @@ mod tests {
             .copied()
             .chain(long_texts.iter().map(String::as_str))
         {
-            assert_eq!(
-                set.any_in::<256>(text.as_bytes()),
-                naive(&keywords, text),
-                "{text:?}"
-            );
+            for set in [&set, &one_by_one] {
+                assert_eq!(
+                    set.any_in::<256>(text.as_bytes()),
+                    naive(&keywords, text),
+                    "{text:?}"
+                );
+            }
         }
     }
 

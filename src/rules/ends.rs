@@ -148,6 +148,10 @@ pub(super) fn cut_at(hay: &[u8], range: Range<usize>, min_split: usize) -> Optio
 /// Appends to `out` every (pattern, end) of unanchored overlapping searches
 /// of `hay[range.start..cut]` and of `hay[cut..range.end]`, in order, both
 /// halves walked at once. `later` is scratch for the second half's ends.
+// Kept out of its caller: inlined into the matcher's search, its loop over
+// ordinary states compiled to more instructions per byte (+0.75% on a
+// scan of source files).
+#[inline(never)]
 pub(super) fn ends_of_halves(
     dfa: &DFA,
     cache: &mut Cache,
