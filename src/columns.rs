@@ -468,21 +468,25 @@ fn dates_records(header: &str, entity: Option<Entity>) -> bool {
 pub fn parse_date(text: &str) -> Option<i64> {
     let t = text.trim().trim_matches('"').trim_matches('\'');
     let date_part = t.split(['T', ' ']).next()?;
-    let parts: Vec<&str> = date_part.split(['-', '/', '.']).collect();
-    if parts.len() != 3
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
-    {
+    // Three groups of digits and their lengths, without allocating: a
+    // date column is parsed once per row.
+    let mut nums = [0i64; 3];
+    let mut lens = [0usize; 3];
+    let mut groups = 0;
+    for part in date_part.split(['-', '/', '.']) {
+        if groups == 3 || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        nums[groups] = part.parse().ok()?;
+        lens[groups] = part.len();
+        groups += 1;
+    }
+    if groups != 3 {
         return None;
     }
-    let nums: Vec<i64> = parts
-        .iter()
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    let (y, m, d) = if parts[0].len() == 4 {
+    let (y, m, d) = if lens[0] == 4 {
         (nums[0], nums[1], nums[2])
-    } else if parts[2].len() == 4 {
+    } else if lens[2] == 4 {
         (nums[2], nums[1], nums[0])
     } else {
         return None;
@@ -667,16 +671,24 @@ impl TableProfile {
 
     /// The profile of a 0-based column; a ragged row past the header adds
     /// numbered columns.
+    #[inline]
     fn column_mut(&mut self, column: usize) -> &mut ColumnProfile {
         if self.columns.len() <= column {
-            self.columns.resize_with(column + 1, ColumnProfile::default);
-            for (i, c) in self.columns.iter_mut().enumerate() {
-                if c.name.is_empty() {
-                    c.name = format!("column {}", i + 1);
-                }
-            }
+            self.add_columns_up_to(column);
         }
         &mut self.columns[column]
+    }
+
+    /// Numbered columns up to `column` (0-based) past the known ones: rare,
+    /// so kept out of the per-field path.
+    #[cold]
+    fn add_columns_up_to(&mut self, column: usize) {
+        self.columns.resize_with(column + 1, ColumnProfile::default);
+        for (i, c) in self.columns.iter_mut().enumerate() {
+            if c.name.is_empty() {
+                c.name = format!("column {}", i + 1);
+            }
+        }
     }
 
     /// Data rows: records that are not the header and not blank lines.
@@ -1094,6 +1106,36 @@ pub fn column_verdict(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_as_exports_write_them() {
+        let day = |y, m, d| Some(days_from_civil(y, m, d));
+        for (text, expected) in [
+            ("2024-03-01", day(2024, 3, 1)),
+            ("2024-03-01T10:00:00Z", day(2024, 3, 1)),
+            (" \"2024-03-01 10:00\" ", day(2024, 3, 1)),
+            ("01-03-2024", day(2024, 3, 1)),
+            ("1-3-2024", day(2024, 3, 1)),
+            ("01/03/2024", day(2024, 3, 1)),
+            ("'01.03.2024'", day(2024, 3, 1)),
+            ("22-03-2019 15:15", day(2019, 3, 22)),
+            ("29-02-2024", day(2024, 2, 29)),
+            ("29-02-2023", None),
+            ("31-04-2024", None),
+            ("00-01-2024", None),
+            ("01-13-2024", None),
+            ("01-01-1899", None),
+            ("2024-03", None),
+            ("2024-03-01-02", None),
+            ("2024--01", None),
+            ("24-03-01", None),
+            ("2024-0x-01", None),
+            ("", None),
+            ("2024-03-99999999999999999999", None),
+        ] {
+            assert_eq!(parse_date(text), expected, "{text:?}");
+        }
+    }
 
     #[test]
     fn values_counted_before_change_only_the_count() {
