@@ -981,7 +981,11 @@ fn resolve_overlaps(hits: &mut Vec<Hit>, scratch: &mut OverlapScratch) {
     if hits.len() < 2 {
         return;
     }
-    hits.sort_unstable_by_key(|h| (h.start, h.end, h.rule));
+    // The hits arrive as one run in order per rule: a stable sort finds
+    // the runs and merges them, where an unstable one sorted a long line's
+    // thousands of hits (a dump's INSERT) from scratch. No two hits have
+    // the same key, so the order is the same.
+    hits.sort_by_key(|h| (h.start, h.end, h.rule));
     let OverlapScratch { kept, cluster } = scratch;
     kept.clear();
     let mut i = 0;
