@@ -1188,7 +1188,17 @@ impl SqlTracker {
                                 s.column += 1;
                             }
                             b';' if s.depth == 0 => s.mode = SqlMode::Statement,
-                            _ => {}
+                            b',' | b';' => {}
+                            _ => {
+                                // A number, NULL or blanks: nothing changes
+                                // before the next byte that can change
+                                // something.
+                                s.pos = buf[i + 1..to]
+                                    .iter()
+                                    .position(|b| matches!(b, b'\'' | b'(' | b')' | b',' | b';'))
+                                    .map_or(to, |j| i + 1 + j);
+                                continue;
+                            }
                         }
                     }
                     s.pos = i + 1;
