@@ -10,7 +10,7 @@ use crate::redact::mask_into;
 use crate::scan::{FileOutcome, FileStatus, SkipReason};
 use crate::structured::{JsonProfile, SqlProfile};
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, SystemTime};
 
 /// Masked samples kept per file and entity.
@@ -142,13 +142,18 @@ impl<'a> IntoIterator for &'a EntityMap {
     }
 }
 
+/// Findings per field name; in no order (reports sort the names).
+pub type FieldMap = HashMap<String, EntityMap, foldhash::fast::RandomState>;
+
 #[derive(Debug, Clone, Default)]
 pub struct FileEntry {
     pub size: u64,
     pub modified: Option<SystemTime>,
     pub entities: EntityMap,
     /// Findings per field (CSV column, JSON path, SQL `table.column`).
-    pub fields: BTreeMap<String, EntityMap>,
+    /// Hashed (with foldhash): looked up for every finding of a table,
+    /// where a B-tree compared the name with several others each time.
+    pub fields: FieldMap,
     /// Rows and columns, for delimited tables.
     /// (The profiles are boxed: most files have none, and an inventory
     /// keeps an entry for every file holding personal data.)
@@ -421,7 +426,9 @@ impl FileEntry {
                 counts.rows.get(table).copied()
             });
         }
-        for (name, entities) in &self.fields {
+        let mut unprofiled: Vec<(&String, &EntityMap)> = self.fields.iter().collect();
+        unprofiled.sort_unstable_by_key(|(name, _)| *name);
+        for (name, entities) in unprofiled {
             let profiled = self
                 .table
                 .as_ref()
