@@ -3,16 +3,18 @@
 //! dotted quad a version number.
 //!
 //! These searches run for a large share of all candidates, and most windows
-//! hold none of the keywords. A window is lowercased once on the stack and
-//! the set of ASCII letters it holds is noted on the way; a keyword with a
-//! letter the window lacks cannot occur in it, so most keywords are ruled
-//! out by one mask test instead of a substring search.
+//! hold none of the keywords. A window is lowercased once (a short one on
+//! the stack, a long one, the part of a line a rule's candidates could take
+//! their context from, into a buffer kept per thread) and searched for all
+//! keywords of the set at once with the `aho-corasick` crate's packed
+//! searcher: a substring search per keyword spent most of its time
+//! starting up.
 //!
-//! A long stretch (the part of a line a rule's candidates could take their
-//! context from) holds nearly every letter; it is lowercased into a buffer
-//! kept per thread and searched for all keywords at once with the
-//! `aho-corasick` crate's packed searcher, where a substring search per
-//! keyword spent most of its time starting up.
+//! Where that searcher is not available, and for a window its caller
+//! lowered ([`Lowered`]), the set of ASCII letters the window holds is
+//! noted on the way; a keyword with a letter the window lacks cannot occur
+//! in it, so most keywords are ruled out by one mask test instead of a
+//! substring search.
 
 /// The ASCII letters (case folded) among some bytes, one bit per letter.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -150,21 +152,19 @@ impl Keywords {
         if text.len() > N {
             return true;
         }
-        if text.len() <= MAX_NOTED
-            && let Some(searcher) = &self.all_at_once
-        {
+        if text.len() <= MAX_NOTED {
+            // A short text in a short buffer: a stretch that may be long
+            // is often a few bytes (a timestamp at a line's start), and
+            // zeroing a buffer of its longest size cost more than the search.
+            let Some(searcher) = &self.all_at_once else {
+                return Lowered::<MAX_NOTED>::new(text)
+                    .is_some_and(|lowered| self.any_in_lowered(&lowered));
+            };
             let mut buf = [0u8; MAX_NOTED];
             let lowered = &mut buf[..text.len()];
             lowered.copy_from_slice(text);
             lowered.make_ascii_lowercase();
             return searcher.find(&lowered[..]).is_some();
-        }
-        if text.len() <= MAX_NOTED {
-            // A short text in a short buffer: a stretch that may be long
-            // is often a few bytes (a timestamp at a line's start), and
-            // zeroing a buffer of its longest size cost more than the search.
-            return Lowered::<MAX_NOTED>::new(text)
-                .is_some_and(|lowered| self.any_in_lowered(&lowered));
         }
         LOWERED.with_borrow_mut(|lowered| {
             lowered.clear();

@@ -1188,6 +1188,8 @@ impl SqlTracker {
                                 s.column += 1;
                             }
                             b';' if s.depth == 0 => s.mode = SqlMode::Statement,
+                            // A comma between rows or nested in a value, a
+                            // semicolon inside a row.
                             b',' | b';' => {}
                             _ => {
                                 // A number, NULL or blanks: nothing changes
