@@ -96,6 +96,27 @@ fn invalid_utf8_in_the_middle_of_a_file() {
 }
 
 #[test]
+fn dense_values_in_a_chunk_that_is_not_utf8() {
+    // Past the first chunk (judged UTF-8), a stretch with a value on every
+    // line and a stray byte on each: the chunk is not UTF-8, so each value
+    // is taken on its own, whole.
+    let mut data = b"een regel tekst zonder gegevens\n".repeat(140_000);
+    for n in 0..20_000 {
+        data.extend_from_slice(b"\xff klant");
+        data.extend_from_slice(format!("{n}@hotmail.com\n").as_bytes());
+    }
+    let dir = tree(&[("dense.txt", &data)]);
+    let mut found = findings(dir.path(), &[]);
+    found.sort_by_key(|f| f["line"].as_u64());
+    assert_eq!(found.len(), 20_000);
+    for (n, f) in found.iter().enumerate() {
+        assert_eq!(f["value"], format!("klant{n}@hotmail.com"), "{f:#}");
+        assert_eq!(f["line"], 140_001 + n as u64);
+        assert_eq!(f["column"], 3, "{f:#}");
+    }
+}
+
+#[test]
 fn utf16_without_a_byte_order_mark_is_read_as_text() {
     let text = "naam,email\nJan,jan.devries@hotmail.com\n";
     let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
