@@ -1,6 +1,8 @@
 //! How a file's bytes are read as a document: plain text, delimited tables
-//! (CSV/TSV/semicolon) or JSON, and how a byte offset is named as a location
-//! (line, column, field).
+//! (CSV/TSV/semicolon), JSON or an SQL dump, chosen by the file's extension
+//! or, for `.txt`, `.dat` and names without one, by whether its start reads
+//! as a table; and how a byte offset is named as a location (line, column,
+//! field).
 //!
 //! Locating is lazy: the scanner asks for the field of an offset only when a
 //! candidate matched there, and the table tracker only walks forward from the
@@ -17,6 +19,12 @@ pub enum Format {
     Json,
     /// An SQL dump (INSERT ... VALUES, COPY ... FROM stdin).
     Sql,
+    /// Plain text, unless its start reads as a delimited table with a
+    /// header ([`looks_like_table`]): the names spreadsheets and databases
+    /// give exports that are not `.csv` (Excel's "Text (Tab delimited)" and
+    /// "Unicode Text" save as `.txt`, many database tools write `.dat` or
+    /// no extension at all).
+    TextOrTable,
 }
 
 impl Format {
@@ -29,6 +37,7 @@ impl Format {
             Some("csv" | "tsv" | "tab" | "psv") => Format::Table,
             Some("json" | "ndjson" | "jsonl" | "geojson") => Format::Json,
             Some("sql") => Format::Sql,
+            Some("txt" | "dat") | None => Format::TextOrTable,
             _ => Format::Text,
         }
     }
@@ -75,10 +84,8 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Splits a header line into names, honouring quotes, as the `csv` crate
-/// reads a first record.
-fn parse_header(line: &[u8], delimiter: u8) -> Vec<String> {
-    use csv_core::ReadRecordResult;
+/// `f` given this thread's parser for `delimiter`, reset.
+fn with_parser<R>(delimiter: u8, f: impl FnOnce(&mut csv_core::Reader) -> R) -> R {
     HEADER_PARSERS.with_borrow_mut(|parsers| {
         let at = match parsers.iter().position(|(d, _)| *d == delimiter) {
             Some(at) => at,
@@ -90,6 +97,15 @@ fn parse_header(line: &[u8], delimiter: u8) -> Vec<String> {
         };
         let parser = &mut parsers[at].1;
         parser.reset();
+        f(parser)
+    })
+}
+
+/// Splits a header line into names, honouring quotes, as the `csv` crate
+/// reads a first record.
+fn parse_header(line: &[u8], delimiter: u8) -> Vec<String> {
+    use csv_core::ReadRecordResult;
+    with_parser(delimiter, |parser| {
         // Grown when full: the first line of a file without line ends is
         // the whole first chunk.
         let mut fields = vec![0u8; line.len().min(1024) + 1];
@@ -121,6 +137,160 @@ fn parse_header(line: &[u8], delimiter: u8) -> Vec<String> {
                         .collect();
                 }
                 ReadRecordResult::InputEmpty | ReadRecordResult::End => return Vec::new(),
+            }
+        }
+    })
+}
+
+/// How much of a file's start [`looks_like_table`] reads.
+const TABLE_SNIFF_BYTES: usize = 64 * 1024;
+
+/// Records after the header [`looks_like_table`] compares at most.
+const TABLE_SNIFF_ROWS: usize = 50;
+
+/// Whether the start of a file reads as a delimited table: a first line
+/// that splits into column names (short, starting with a letter, no
+/// punctuation that prose or code would bring) and records after it, every
+/// one with as many fields as the header names (quotes honoured, so a
+/// quoted line end does not count). Prose has commas and semicolons too, so
+/// those delimiters need more evidence: three columns for a comma, two
+/// records for a comma or semicolon. A table without a header is not
+/// recognised: nothing would name its columns, and a slice of one starts
+/// anywhere in a record.
+pub fn looks_like_table(start: &[u8]) -> bool {
+    let sample = if start.len() > TABLE_SNIFF_BYTES {
+        // A record cut by the sample's end would count too few fields.
+        let cut = &start[..TABLE_SNIFF_BYTES];
+        match memchr::memrchr(b'\n', cut) {
+            Some(end) => &cut[..end + 1],
+            None => return false,
+        }
+    } else {
+        start
+    };
+    let sample = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
+    let Some(first_line_end) = memchr::memchr(b'\n', sample) else {
+        return false;
+    };
+    let first_line = &sample[..first_line_end];
+    let Some(delimiter) = header_delimiter(first_line) else {
+        return false;
+    };
+    let names = parse_header(first_line, delimiter);
+    let (min_columns, min_rows) = match delimiter {
+        b',' => (3, 2),
+        b';' => (2, 2),
+        _ => (2, 1),
+    };
+    if names.len() < min_columns
+        || !looks_like_header(&names)
+        || !names.iter().all(|name| plausible_column_name(name))
+    {
+        return false;
+    }
+    match records_of_width(&sample[first_line_end + 1..], delimiter, names.len()) {
+        Some(rows) => rows >= min_rows,
+        None => false,
+    }
+}
+
+/// The delimiter [`sniff_delimiter`] would pick for `line`, where the line
+/// could be a header: one pass, no allocation, so most lines of text and
+/// slices of tables are ruled out before their fields are parsed. `None`
+/// where a byte is one a column name never has (`@`, `+`, `:`, `=`, ...;
+/// bytes above ASCII are letters of other scripts, judged later by
+/// [`plausible_column_name`]) or a field between the picked delimiters
+/// does not start with a letter (a record of data has a number or a date).
+fn header_delimiter(line: &[u8]) -> Option<u8> {
+    const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+    let starts_name = |b: u8| b.is_ascii_alphabetic() || b >= 0x80;
+    let mut counts = [0usize; 4];
+    // Per delimiter: a field after one started with something else.
+    let mut bad_start = [false; 4];
+    // The delimiter just passed, until the field's first byte is seen.
+    let mut field_after: Option<usize> = None;
+    let mut quoted = false;
+    let first = line.iter().find(|&&b| !matches!(b, b' ' | b'"'));
+    if !first.is_some_and(|&b| starts_name(b)) {
+        return None;
+    }
+    for &b in line {
+        let delimiter = DELIMITERS.iter().position(|&d| d == b);
+        if let Some(at) = field_after
+            && !matches!(b, b' ' | b'"')
+        {
+            bad_start[at] |= !starts_name(b);
+            field_after = None;
+        }
+        match (b, delimiter) {
+            (b'"', _) => quoted = !quoted,
+            (_, Some(at)) if !quoted => {
+                counts[at] += 1;
+                field_after = Some(at);
+            }
+            (_, Some(_)) => {}
+            _ if starts_name(b) || b.is_ascii_digit() => {}
+            (b' ' | b'_' | b'-' | b'.' | b'/' | b'#' | b'(' | b')' | b'&' | b'\r', _) => {}
+            _ => return None,
+        }
+    }
+    if let Some(at) = field_after {
+        // The line ends with a delimiter: its last field is empty.
+        bad_start[at] = true;
+    }
+    let mut best = 0;
+    for at in 1..DELIMITERS.len() {
+        if counts[at] > counts[best] {
+            best = at;
+        }
+    }
+    (!bad_start[best]).then_some(DELIMITERS[best])
+}
+
+/// A column name as exports write them: `bsn`, `E-mail adres`,
+/// `Klant_ID`, `Datum (laatste bezoek)`; not a sentence or a line of code.
+fn plausible_column_name(name: &str) -> bool {
+    name.len() <= 40
+        && name.chars().next().is_some_and(char::is_alphabetic)
+        && name.split_whitespace().count() <= 4
+        && name.chars().all(|c| {
+            c.is_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.' | '/' | '#' | '(' | ')' | '&')
+        })
+}
+
+/// How many records `body` holds (up to [`TABLE_SNIFF_ROWS`]), blank lines
+/// aside, if every one has `width` fields; `None` at the first that has not.
+fn records_of_width(body: &[u8], delimiter: u8, width: usize) -> Option<usize> {
+    use csv_core::ReadRecordResult;
+    with_parser(delimiter, |parser| {
+        // Only the count of fields matters: their bytes are written over.
+        let mut fields = [0u8; 1024];
+        let mut ends = [0usize; 64];
+        let (mut input, mut in_record, mut rows) = (body, 0usize, 0usize);
+        let mut blank = true;
+        loop {
+            let (result, read, written, ended) = parser.read_record(input, &mut fields, &mut ends);
+            blank &= written == 0;
+            input = &input[read..];
+            in_record += ended;
+            match result {
+                ReadRecordResult::InputEmpty
+                | ReadRecordResult::OutputFull
+                | ReadRecordResult::OutputEndsFull => {}
+                ReadRecordResult::Record => {
+                    // A blank line reads as one empty field.
+                    if !(blank && in_record == 1) {
+                        if in_record != width {
+                            return None;
+                        }
+                        rows += 1;
+                        if rows == TABLE_SNIFF_ROWS {
+                            return Some(rows);
+                        }
+                    }
+                    (in_record, blank) = (0, true);
+                }
+                ReadRecordResult::End => return Some(rows),
             }
         }
     })
@@ -523,6 +693,120 @@ mod tests {
             b"truncated \xe2\x82",
         ] {
             assert_eq!(text_lossy(bytes), String::from_utf8_lossy(bytes));
+        }
+    }
+
+    #[test]
+    fn exports_without_a_table_extension_read_as_tables() {
+        for table in [
+            // Excel's "Text (Tab delimited)", line ends and all.
+            &b"naam\temail\tbsn\r\nJan Jansen\tjan@example.nl\t111222333\r\n"[..],
+            b"Klant_ID|E-mail adres|Datum (laatste bezoek)\n1|a@b.nl|2021-01-01\n",
+            b"id;naam;plaats\n1;Jan;Emmen\n2;Piet;Assen\n",
+            b"id,naam,plaats\n1,Jan,Emmen\n\n2,Piet,Assen\n",
+            // A quoted line end is inside a field, not between records.
+            b"id,naam,notitie\n1,Jan,\"regel een,\nregel twee\"\n2,Piet,kort\n",
+            // A last record without a line end still counts.
+            b"naam\tbsn\nJan\t111222333",
+            b"\xEF\xBB\xBFnaam\tbsn\nJan\t111222333\n",
+        ] {
+            assert!(
+                looks_like_table(table),
+                "{:?}",
+                String::from_utf8_lossy(table)
+            );
+        }
+    }
+
+    #[test]
+    fn prose_code_and_slices_are_not_tables() {
+        for text in [
+            // Prose with commas and semicolons.
+            &b"Beste klant, bedankt voor uw bezoek.\nUw BSN staat genoteerd, groet, Jan\n"[..],
+            b"Hallo Jan, Piet, Klaas\nzie je morgen, om tien, bij de garage\n",
+            b"Notitie; afspraak\nKlant belt terug; zegt later\n",
+            // Lines of code and settings.
+            b"a, b, c = load()\nx, y, z = b, c, a\n",
+            b"numpy==1.26\npandas==2.1\n",
+            // A header and nothing under it, or a single line.
+            b"naam\temail\tbsn\n",
+            b"naam\temail\tbsn",
+            // Records that do not fit the header.
+            b"naam\temail\tbsn\nJan\tjan@example.nl\n",
+            b"id,naam,plaats\n1,Jan,Emmen\n2,Piet,Assen,extra\n",
+            // A slice of a table starting inside a record.
+            b"sen,jan@example.nl,0612345678\n10,Piet,piet@ziggo.nl\n11,Klaas,k@kpn.nl\n",
+            // One column.
+            b"naam\nJan\nPiet\n",
+        ] {
+            assert!(
+                !looks_like_table(text),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    #[test]
+    fn the_quick_header_test_picks_the_sniffed_delimiter() {
+        for line in [
+            &b"naam;email;bsn"[..],
+            b"naam\temail\tbsn\r",
+            b"Naam, voornaam;E-mail;BSN",
+            b"\"naam;achternaam\",email,bsn",
+            b"id|naam|plaats",
+            b"a b,c d\te f",
+        ] {
+            assert_eq!(
+                header_delimiter(line),
+                Some(sniff_delimiter(line)),
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+        for line in [
+            &b"naam;email;"[..],
+            b"naam;2e naam;bsn",
+            b"145568;Fleur;de Graaf",
+            b"roningen;11-09-1961;339163719",
+            b"naam;e-mail: adres;bsn",
+        ] {
+            assert_eq!(
+                header_delimiter(line),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
+    #[test]
+    fn a_long_start_is_read_to_its_last_whole_record() {
+        let mut start = b"naam;email;bsn\n".to_vec();
+        while start.len() < 2 * TABLE_SNIFF_BYTES {
+            start.extend_from_slice(b"Jan Jansen;jan@example.nl;111222333\n");
+        }
+        // Cut inside a record, as the first chunk of a large file is.
+        start.truncate(start.len() - 5);
+        assert!(looks_like_table(&start));
+        let line_free = vec![b'a'; 2 * TABLE_SNIFF_BYTES];
+        assert!(!looks_like_table(&line_free));
+    }
+
+    #[test]
+    fn formats_follow_extensions_and_sniff_the_rest() {
+        for (name, format) in [
+            ("klanten.csv", Format::Table),
+            ("klanten.TSV", Format::Table),
+            ("export.json", Format::Json),
+            ("dump.sql", Format::Sql),
+            ("klanten.txt", Format::TextOrTable),
+            ("KLANTEN.DAT", Format::TextOrTable),
+            ("klanten", Format::TextOrTable),
+            ("app.log", Format::Text),
+            ("main.rs", Format::Text),
+        ] {
+            assert_eq!(Format::for_path(Path::new(name)), format, "{name}");
         }
     }
 

@@ -1791,6 +1791,10 @@ impl Locator {
         match format {
             Format::Text => Locator::None,
             Format::Table => Locator::Table(TableTracker::new(start)),
+            Format::TextOrTable if crate::formats::looks_like_table(start) => {
+                Locator::Table(TableTracker::new(start))
+            }
+            Format::TextOrTable => Locator::None,
             Format::Json => Locator::Json(JsonTracker::new()),
             Format::Sql => Locator::Sql(SqlTracker::new()),
         }

@@ -286,3 +286,97 @@ fn the_windows_1252_fixture_keeps_its_accents() {
         "header_and_values"
     );
 }
+
+#[test]
+fn an_excel_text_export_is_read_as_a_table() {
+    // Saved from Excel as "Text (Tab delimited)": `.txt`, Windows-1252,
+    // CRLF. Its BSN column holds values that count only with context.
+    let out = run(&[
+        "scan",
+        "--format",
+        "json",
+        "fixtures/exports/crm/proefritten_2021.txt",
+    ]);
+    let doc = json(&out);
+    let file = &doc["files"][0];
+    assert_eq!(file["rows"], 5, "{file}");
+    for (name, entity, evidence) in [
+        ("Naam", "person_name", "header"),
+        ("E-mailadres", "email", "header_and_values"),
+        ("Telefoon", "phone", "header_and_values"),
+        ("BSN", "bsn", "header_and_values"),
+        ("Kenteken", "licence_plate", "header_and_values"),
+        ("Postcode", "postcode", "header_and_values"),
+    ] {
+        let f = field(file, name);
+        assert_eq!(f["verdict"]["entity"], entity, "{name}: {f}");
+        assert_eq!(f["verdict"]["evidence"], evidence, "{name}: {f}");
+    }
+    assert_eq!(field(file, "BSN")["entities"]["bsn"]["count"], 5);
+    assert_eq!(
+        field(file, "Naam")["entities"]["person_name"]["samples"][0],
+        "J*** M******"
+    );
+    // Order numbers that pass the BSN checksum are not citizen numbers.
+    assert!(field(file, "Offertenummer")["verdict"].is_null());
+}
+
+#[test]
+fn exports_without_a_table_extension_have_columns_and_prose_has_none() {
+    let table = "naam;email;bsn\nJan Jansen;jan.jansen@ziggo.nl;111222333\n\
+                 Piet Bakker;piet.bakker@kpn.nl;123456782\n";
+    let prose = "Beste Jan, bedankt voor uw mail, tot ziens.\n\
+                 Uw adres jan.jansen@ziggo.nl is genoteerd, met 111222333.\n";
+    let unicode_text: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            table
+                .replace(';', "\t")
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    let zipped = common::zip_of(&[("leden.dat", table.as_bytes())], common::deflated());
+    let dir = tree(&[
+        ("export", table.as_bytes()),
+        ("unicode.txt", &unicode_text),
+        ("archief.zip", &zipped),
+        ("brief.txt", prose.as_bytes()),
+    ]);
+    let out = run_in(
+        dir.path(),
+        &["scan", "--format", "ndjson", "--reveal", "--exit-zero", "."],
+    );
+    let findings: Vec<(String, String, String)> = common::ndjson(&out)
+        .into_iter()
+        .filter(|l| l["type"] == "finding")
+        .map(|l| {
+            let text = |key: &str| l[key].as_str().unwrap_or("").to_string();
+            (text("path"), text("entity"), text("field"))
+        })
+        .collect();
+    let fields_of = |path: &str| -> Vec<(String, String)> {
+        let mut of: Vec<(String, String)> = findings
+            .iter()
+            .filter(|(p, _, _)| p == path)
+            .map(|(_, e, f)| (e.clone(), f.clone()))
+            .collect();
+        of.sort();
+        of
+    };
+    let as_table = vec![
+        ("bsn".to_string(), "bsn".to_string()),
+        ("bsn".to_string(), "bsn".to_string()),
+        ("email".to_string(), "email".to_string()),
+        ("email".to_string(), "email".to_string()),
+    ];
+    for path in ["export", "unicode.txt", "archief.zip!/leden.dat"] {
+        assert_eq!(fields_of(path), as_table, "{path}: {findings:?}");
+    }
+    // The letter is text: no field, and a bare nine-digit number is no BSN.
+    assert_eq!(
+        fields_of("brief.txt"),
+        vec![("email".to_string(), String::new())],
+        "{findings:?}"
+    );
+}
