@@ -59,7 +59,7 @@ pub fn text_lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
 /// outside quotes. Dutch Excel exports use `;`, others `,`, `\t` or `|`.
 pub fn sniff_delimiter(first_line: &[u8]) -> u8 {
     let mut best = (b',', 0usize);
-    for delim in [b',', b';', b'\t', b'|'] {
+    for delim in DELIMITERS {
         let mut count = 0;
         let mut quoted = false;
         for &b in first_line {
@@ -158,7 +158,8 @@ const TABLE_SNIFF_ROWS: usize = 50;
 /// recognised: nothing would name its columns, and a slice of one starts
 /// anywhere in a record.
 pub fn looks_like_table(start: &[u8]) -> bool {
-    let sample = if start.len() > TABLE_SNIFF_BYTES {
+    let cut = start.len() > TABLE_SNIFF_BYTES;
+    let sample = if cut {
         // A record cut by the sample's end would count too few fields.
         let cut = &start[..TABLE_SNIFF_BYTES];
         match memchr::memrchr(b'\n', cut) {
@@ -169,6 +170,13 @@ pub fn looks_like_table(start: &[u8]) -> bool {
         start
     };
     let sample = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
+    // Most text has no delimiter in its first words: ruled out at once.
+    let first_name = &sample[..sample.len().min(MAX_FIELD_OF_NAME + 1)];
+    if memchr::memchr3(b',', b';', b'\t', first_name).is_none()
+        && memchr::memchr(b'|', first_name).is_none()
+    {
+        return false;
+    }
     let Some(first_line_end) = memchr::memchr(b'\n', sample) else {
         return false;
     };
@@ -188,7 +196,8 @@ pub fn looks_like_table(start: &[u8]) -> bool {
     {
         return false;
     }
-    match records_of_width(&sample[first_line_end + 1..], delimiter, names.len()) {
+    let body = &sample[first_line_end + 1..];
+    match records_of_width(body, delimiter, names.len(), cut) {
         Some(rows) => rows >= min_rows,
         None => false,
     }
@@ -202,36 +211,41 @@ pub fn looks_like_table(start: &[u8]) -> bool {
 /// [`plausible_column_name`]) or a field between the picked delimiters
 /// does not start with a letter (a record of data has a number or a date).
 fn header_delimiter(line: &[u8]) -> Option<u8> {
-    const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
-    let starts_name = |b: u8| b.is_ascii_alphabetic() || b >= 0x80;
-    let mut counts = [0usize; 4];
+    use HeaderByte::*;
+    let mut counts = [0usize; DELIMITERS.len()];
     // Per delimiter: a field after one started with something else.
-    let mut bad_start = [false; 4];
+    let mut bad_start = [false; DELIMITERS.len()];
     // The delimiter just passed, until the field's first byte is seen.
     let mut field_after: Option<usize> = None;
     let mut quoted = false;
+    // Bytes since the last delimiter: a name is short, so a line of prose
+    // is given up on within its first words, not read to its end.
+    let mut field_len = 0;
     let first = line.iter().find(|&&b| !matches!(b, b' ' | b'"'));
-    if !first.is_some_and(|&b| starts_name(b)) {
+    if !first.is_some_and(|&b| HEADER_BYTES[b as usize] == Letter) {
         return None;
     }
     for &b in line {
-        let delimiter = DELIMITERS.iter().position(|&d| d == b);
+        field_len += 1;
+        if field_len > MAX_FIELD_OF_NAME {
+            return None;
+        }
+        let class = HEADER_BYTES[b as usize];
         if let Some(at) = field_after
-            && !matches!(b, b' ' | b'"')
+            && !matches!(class, Blank | Quote)
         {
-            bad_start[at] |= !starts_name(b);
+            bad_start[at] |= class != Letter;
             field_after = None;
         }
-        match (b, delimiter) {
-            (b'"', _) => quoted = !quoted,
-            (_, Some(at)) if !quoted => {
-                counts[at] += 1;
-                field_after = Some(at);
+        match class {
+            Other => return None,
+            Quote => quoted = !quoted,
+            Delimiter(at) if !quoted => {
+                counts[at as usize] += 1;
+                field_after = Some(at as usize);
+                field_len = 0;
             }
-            (_, Some(_)) => {}
-            _ if starts_name(b) || b.is_ascii_digit() => {}
-            (b' ' | b'_' | b'-' | b'.' | b'/' | b'#' | b'(' | b')' | b'&' | b'\r', _) => {}
-            _ => return None,
+            _ => {}
         }
     }
     if let Some(at) = field_after {
@@ -244,8 +258,61 @@ fn header_delimiter(line: &[u8]) -> Option<u8> {
             best = at;
         }
     }
-    (!bad_start[best]).then_some(DELIMITERS[best])
+    // One name is no header: a table has two columns at least.
+    (counts[best] > 0 && !bad_start[best]).then_some(DELIMITERS[best])
 }
+
+/// The delimiters [`sniff_delimiter`] tries, in its order.
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// What a byte of a header line can be, for [`header_delimiter`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum HeaderByte {
+    /// An ASCII letter, or a byte of another script's letter.
+    Letter,
+    Digit,
+    /// Punctuation column names have: `_ - . / # ( ) &`, and a CR.
+    Punctuation,
+    Blank,
+    Quote,
+    /// One of [`DELIMITERS`], by its index.
+    Delimiter(u8),
+    /// Anything else: no column name has it.
+    Other,
+}
+
+static HEADER_BYTES: [HeaderByte; 256] = {
+    let mut classes = [HeaderByte::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        classes[b] = if byte.is_ascii_alphabetic() || byte >= 0x80 {
+            HeaderByte::Letter
+        } else if byte.is_ascii_digit() {
+            HeaderByte::Digit
+        } else {
+            match byte {
+                b'_' | b'-' | b'.' | b'/' | b'#' | b'(' | b')' | b'&' | b'\r' => {
+                    HeaderByte::Punctuation
+                }
+                b' ' => HeaderByte::Blank,
+                b'"' => HeaderByte::Quote,
+                _ => HeaderByte::Other,
+            }
+        };
+        b += 1;
+    }
+    let mut at = 0;
+    while at < DELIMITERS.len() {
+        classes[DELIMITERS[at] as usize] = HeaderByte::Delimiter(at as u8);
+        at += 1;
+    }
+    classes
+};
+
+/// The longest field [`header_delimiter`] reads as a name: the longest
+/// name [`plausible_column_name`] takes, with room for quotes and blanks.
+const MAX_FIELD_OF_NAME: usize = 64;
 
 /// A column name as exports write them: `bsn`, `E-mail adres`,
 /// `Klant_ID`, `Datum (laatste bezoek)`; not a sentence or a line of code.
@@ -260,7 +327,10 @@ fn plausible_column_name(name: &str) -> bool {
 
 /// How many records `body` holds (up to [`TABLE_SNIFF_ROWS`]), blank lines
 /// aside, if every one has `width` fields; `None` at the first that has not.
-fn records_of_width(body: &[u8], delimiter: u8, width: usize) -> Option<usize> {
+/// Where `body` was `cut` from a longer text, a last record it does not
+/// end (a quoted field open at the cut, which may hold line ends) is not
+/// judged.
+fn records_of_width(body: &[u8], delimiter: u8, width: usize, cut: bool) -> Option<usize> {
     use csv_core::ReadRecordResult;
     with_parser(delimiter, |parser| {
         // Only the count of fields matters: their bytes are written over.
@@ -269,6 +339,7 @@ fn records_of_width(body: &[u8], delimiter: u8, width: usize) -> Option<usize> {
         let (mut input, mut in_record, mut rows) = (body, 0usize, 0usize);
         let mut blank = true;
         loop {
+            let at_end = input.is_empty();
             let (result, read, written, ended) = parser.read_record(input, &mut fields, &mut ends);
             blank &= written == 0;
             input = &input[read..];
@@ -277,6 +348,8 @@ fn records_of_width(body: &[u8], delimiter: u8, width: usize) -> Option<usize> {
                 ReadRecordResult::InputEmpty
                 | ReadRecordResult::OutputFull
                 | ReadRecordResult::OutputEndsFull => {}
+                // Ended by the end of the input, not a line end.
+                ReadRecordResult::Record if at_end && cut => return Some(rows),
                 ReadRecordResult::Record => {
                     // A blank line reads as one empty field.
                     if !(blank && in_record == 1) {
@@ -770,6 +843,8 @@ mod tests {
             b"145568;Fleur;de Graaf",
             b"roningen;11-09-1961;339163719",
             b"naam;e-mail: adres;bsn",
+            b"werkplaats een olie auto accu lamp",
+            b"naam;een naam die langer is dan iedere kolomnaam die een export ooit had;bsn",
         ] {
             assert_eq!(
                 header_delimiter(line),
@@ -788,6 +863,17 @@ mod tests {
         }
         // Cut inside a record, as the first chunk of a large file is.
         start.truncate(start.len() - 5);
+        assert!(looks_like_table(&start));
+        // Wide records with notes over several lines: the sample's last
+        // line end may be inside a quoted note.
+        let mut start = b"naam;notitie;bsn\n".to_vec();
+        while start.len() < 2 * TABLE_SNIFF_BYTES {
+            start.extend_from_slice(b"Jan Jansen;\"");
+            for _ in 0..100 {
+                start.extend_from_slice(b"Belt terug over de lease.\n");
+            }
+            start.extend_from_slice(b"\";111222333\n");
+        }
         assert!(looks_like_table(&start));
         let line_free = vec![b'a'; 2 * TABLE_SNIFF_BYTES];
         assert!(!looks_like_table(&line_free));
