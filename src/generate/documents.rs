@@ -27,6 +27,7 @@ pub(super) fn write(spec: &FileSpec, rng: &mut Rng, sink: &mut Sink) {
         Kind::WorkshopNotes => workshop_notes(rng, sink, spec.target),
         Kind::AppLog => app_log(rng, sink, spec.target),
         Kind::Source => source(rng, sink, spec),
+        Kind::TestDrivesText => test_drives_text(rng, sink, spec.target),
     }
 }
 
@@ -181,6 +182,44 @@ fn crm_csv_dutch(rng: &mut Rng, sink: &mut Sink, target: u64, windows_1252: bool
             rng.range(8, 17),
             rng.below(60)
         );
+    }
+}
+
+/// Test drives as Excel saves a sheet as "Unicode Text": tab-delimited,
+/// CRLF, a field with a line end or a quote in quotes. A BSN and a plate
+/// without dashes count only in their columns; the quote numbers pass the
+/// BSN checksum but are not in a BSN column.
+fn test_drives_text(rng: &mut Rng, sink: &mut Sink, target: u64) {
+    sink.s("Naam\tE-mailadres\tTelefoon\tBSN\tKenteken\tPostcode\tDatum proefrit\tOffertenummer\tOpmerking\r\n");
+    while sink.bytes() < target {
+        let p = Person::new(rng, 20);
+        let _ = write!(sink, "{} {}\t", p.first, p.last);
+        sink.pii(Entity::Email, &email(rng, &p));
+        sink.s("\t");
+        if rng.chance(90) {
+            sink.pii(Entity::Phone, &phone(rng));
+        }
+        sink.s("\t");
+        if rng.chance(70) {
+            sink.pii(Entity::Bsn, &bsn(rng));
+        }
+        sink.s("\t");
+        sink.pii(Entity::LicencePlate, &plate_for_column(rng));
+        sink.s("\t");
+        sink.pii(Entity::Postcode, &postcode(rng, false));
+        let _ = write!(sink, "\t{}\t", recent_date(rng));
+        if rng.chance(30) {
+            sink.look(Entity::Bsn, &bsn(rng));
+        } else {
+            let _ = write!(sink, "{}", 2024_00000 + rng.below(100_000));
+        }
+        sink.s("\t");
+        match rng.below(4) {
+            0 => sink.s("Wil teruggebeld worden"),
+            1 => crm_note(rng, sink, true),
+            _ => {}
+        }
+        sink.s("\r\n");
     }
 }
 

@@ -2,8 +2,8 @@
 //! dealer's exports, with a truth file of every planted value.
 //!
 //! The tree holds CRM exports (CSV with Dutch and English headers, `;` and
-//! `,`, quoted multi-line notes, one Windows-1252 file), JSON and NDJSON
-//! exports, SQL dumps (mysqldump and pg_dump), customer mails and workshop
+//! `,`, quoted multi-line notes, one Windows-1252 file; one sheet saved
+//! from Excel as tab-delimited UTF-16 `.txt`), JSON and NDJSON exports, SQL dumps (mysqldump and pg_dump), customer mails and workshop
 //! notes in Dutch and English, application logs, and a source repository
 //! full of values that only look like personal data. Every identifier is
 //! valid by construction ([`values`]); every planted value and every planted
@@ -78,13 +78,16 @@ pub(crate) enum Kind {
     WorkshopNotes,
     AppLog,
     Source,
+    /// Test drives saved from Excel as "Unicode Text": a tab-delimited
+    /// `.txt` in UTF-16 with a byte order mark.
+    TestDrivesText,
 }
 
 /// Share of the total size per kind (percent), and the typical file size.
 const PLAN: &[(Kind, u64, u64)] = &[
     (Kind::CrmCsvDutch, 15, 4 << 20),
     (Kind::CrmCsvEnglish, 9, 4 << 20),
-    (Kind::CrmCsvWindows1252, 2, 2 << 20),
+    (Kind::CrmCsvWindows1252, 1, 2 << 20),
     (Kind::CrmJson, 8, 4 << 20),
     (Kind::EventsNdjson, 8, 4 << 20),
     (Kind::MysqlDump, 9, 4 << 20),
@@ -93,6 +96,9 @@ const PLAN: &[(Kind, u64, u64)] = &[
     (Kind::WorkshopNotes, 8, 2 << 20),
     (Kind::AppLog, 15, 4 << 20),
     (Kind::Source, 12, 6 << 10),
+    // Last, so that the files before it keep their index (and with it
+    // their contents) from trees generated before it was added.
+    (Kind::TestDrivesText, 1, 1 << 20),
 ];
 
 /// One file to write.
@@ -123,13 +129,15 @@ pub(crate) fn plan(size: u64) -> Vec<FileSpec> {
     let mut specs = Vec::new();
     for &(kind, percent, typical) in PLAN {
         let share = (size * percent / 100).max(1024);
-        // The Windows-1252 export is one file, as such legacy exports are.
-        let count = if kind == Kind::CrmCsvWindows1252 {
+        // The Windows-1252 and the Excel exports are one file each, as such
+        // exports from elsewhere are.
+        let single = matches!(kind, Kind::CrmCsvWindows1252 | Kind::TestDrivesText);
+        let count = if single {
             1
         } else {
             share.div_ceil(typical).max(1)
         };
-        let target = if kind == Kind::CrmCsvWindows1252 {
+        let target = if single {
             share.min(typical)
         } else {
             share / count
@@ -139,6 +147,7 @@ pub(crate) fn plan(size: u64) -> Vec<FileSpec> {
                 Kind::CrmCsvDutch => format!("exports/crm/klanten_{i:03}.csv"),
                 Kind::CrmCsvEnglish => format!("exports/crm/customers_{i:03}.csv"),
                 Kind::CrmCsvWindows1252 => "exports/crm/klanten_oud_systeem.csv".to_string(),
+                Kind::TestDrivesText => "exports/crm/proefritten_excel.txt".to_string(),
                 Kind::CrmJson => format!("exports/crm/klanten_{i:03}.json"),
                 Kind::EventsNdjson => format!("exports/api/events_{i:03}.ndjson"),
                 Kind::MysqlDump => format!("exports/db/dealer_crm_{i:03}.sql"),
@@ -165,6 +174,15 @@ pub(crate) fn plan(size: u64) -> Vec<FileSpec> {
     specs
 }
 
+/// How a document's text is written out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Utf8,
+    Windows1252,
+    /// Little-endian, after a byte order mark, as Excel's "Unicode Text".
+    Utf16Le,
+}
+
 /// Where a document is written: counts lines and bytes as text goes out, and
 /// records planted values with the line they start on.
 pub(crate) struct Sink {
@@ -172,7 +190,7 @@ pub(crate) struct Sink {
     path: String,
     line: u64,
     bytes: u64,
-    windows_1252: bool,
+    encoding: Encoding,
     /// The path as a JSON string, made on first use.
     path_json: String,
     truth: Vec<u8>,
@@ -182,18 +200,31 @@ pub(crate) struct Sink {
 }
 
 impl Sink {
-    fn new(file: File, path: String, windows_1252: bool) -> Sink {
-        Sink {
+    fn new(file: File, path: String, encoding: Encoding) -> Sink {
+        let mut sink = Sink {
             out: BufWriter::with_capacity(256 * 1024, file),
             path,
             line: 1,
             bytes: 0,
-            windows_1252,
+            encoding,
             path_json: String::new(),
             truth: Vec::new(),
             planted: 0,
             lookalikes: 0,
             error: None,
+        };
+        if encoding == Encoding::Utf16Le {
+            sink.raw(&[0xFF, 0xFE]);
+        }
+        sink
+    }
+
+    fn raw(&mut self, bytes: &[u8]) {
+        self.bytes += bytes.len() as u64;
+        if let Err(e) = self.out.write_all(bytes)
+            && self.error.is_none()
+        {
+            self.error = Some(e);
         }
     }
 
@@ -201,18 +232,16 @@ impl Sink {
     /// the document code stays free of error plumbing.
     pub fn s(&mut self, text: &str) {
         self.line += memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64;
-        let result = if self.windows_1252 {
-            let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
-            self.bytes += bytes.len() as u64;
-            self.out.write_all(&bytes)
-        } else {
-            self.bytes += text.len() as u64;
-            self.out.write_all(text.as_bytes())
-        };
-        if let Err(e) = result
-            && self.error.is_none()
-        {
-            self.error = Some(e);
+        match self.encoding {
+            Encoding::Utf8 => self.raw(text.as_bytes()),
+            Encoding::Windows1252 => {
+                let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+                self.raw(&bytes);
+            }
+            Encoding::Utf16Le => {
+                let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                self.raw(&bytes);
+            }
         }
     }
 
@@ -285,11 +314,12 @@ fn write_file(root: &Path, spec: &FileSpec, seed: u64) -> Result<Written> {
     }
     let file =
         File::create(&path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
-    let mut sink = Sink::new(
-        file,
-        spec.path.clone(),
-        spec.kind == Kind::CrmCsvWindows1252,
-    );
+    let encoding = match spec.kind {
+        Kind::CrmCsvWindows1252 => Encoding::Windows1252,
+        Kind::TestDrivesText => Encoding::Utf16Le,
+        _ => Encoding::Utf8,
+    };
+    let mut sink = Sink::new(file, spec.path.clone(), encoding);
     let mut rng = Rng::derive(seed, spec.index);
     documents::write(spec, &mut rng, &mut sink);
     let flushed = sink.out.flush();
@@ -407,7 +437,7 @@ mod tests {
     fn hand_written_truth_records_parse() {
         let dir = tempfile::tempdir().unwrap();
         let file = File::create(dir.path().join("f")).unwrap();
-        let mut sink = Sink::new(file, "a/\"b\".txt".into(), false);
+        let mut sink = Sink::new(file, "a/\"b\".txt".into(), Encoding::Utf8);
         sink.s("x\n");
         sink.pii(Entity::Email, "jan@ziggo.nl");
         sink.look(Entity::Vin, "odd\\value\"");
@@ -422,6 +452,39 @@ mod tests {
         assert_eq!(records[0].kind, TruthKind::Pii);
         assert_eq!(records[1].value, "odd\\value\"");
         assert_eq!(records[1].kind, TruthKind::Lookalike);
+    }
+
+    #[test]
+    fn the_excel_export_is_unicode_text_with_its_truth_on_its_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = plan(3 << 20)
+            .into_iter()
+            .find(|s| s.kind == Kind::TestDrivesText)
+            .unwrap();
+        let written = write_file(dir.path(), &spec, 7).unwrap();
+        let bytes = std::fs::read(dir.path().join(&spec.path)).unwrap();
+        assert_eq!(written.bytes, bytes.len() as u64);
+        assert_eq!(&bytes[..2], &[0xFF, 0xFE]);
+        let units: Vec<u16> = bytes[2..]
+            .chunks(2)
+            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+            .collect();
+        let text = String::from_utf16(&units).unwrap();
+        assert!(text.starts_with("Naam\tE-mailadres\t"), "{}", &text[..40]);
+        let lines: Vec<&str> = text.split('\n').collect();
+        let truth = String::from_utf8(written.truth).unwrap();
+        let mut bsns = 0;
+        for record in truth.lines() {
+            let record: serde_json::Value = serde_json::from_str(record).unwrap();
+            let line = record["line"].as_u64().unwrap() as usize;
+            let value = record["value"].as_str().unwrap();
+            assert!(
+                lines[line - 1].contains(value),
+                "{value} not on line {line}"
+            );
+            bsns += usize::from(record["entity"] == "bsn" && record["kind"] == "pii");
+        }
+        assert!(bsns > 10, "{bsns} BSNs");
     }
 
     #[test]
