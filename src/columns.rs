@@ -810,7 +810,7 @@ impl TableProfile {
         self.forget_counted_values();
     }
 
-    /// Lets go of what speeds counting up (see [`CountedValues`]): a profile
+    /// Lets go of what speeds counting up (see `CountedValues`): a profile
     /// kept for the report holds only its counts.
     pub fn forget_counted_values(&mut self) {
         self.carried = Vec::new();

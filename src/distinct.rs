@@ -42,7 +42,7 @@ const REGISTERS: usize = 1 << PRECISION;
 
 #[derive(Debug, Clone)]
 pub enum DistinctCounter {
-    /// Up to [`FEW`] distinct fingerprints, in arrival order.
+    /// Up to `FEW` distinct fingerprints, in arrival order.
     Few(arrayvec::ArrayVec<u64, FEW>),
     Exact(FingerprintSet),
     Sketch(Box<[u8; REGISTERS]>),

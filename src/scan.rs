@@ -630,7 +630,7 @@ impl<'a> FileScanner<'a> {
     /// Members of compressed files, archives and spreadsheets are reported
     /// to `sink` as entries of their own; the returned outcome is the file's.
     /// `listed_regular` says the directory listing showed a regular file
-    /// (see [`open_listed_regular`]).
+    /// (see `open_listed_regular`).
     pub fn scan_file(
         &mut self,
         path: &Path,

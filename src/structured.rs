@@ -5,7 +5,7 @@
 //! candidate matched, and each tracker continues from its previous answer.
 //! Answers may also be asked again for an earlier offset of the same line,
 //! because rules confirm their candidates in rule order; states saved at the
-//! line start and every [`REWIND_SPACING`] bytes along it make that cheap,
+//! line start and every `REWIND_SPACING` bytes along it make that cheap,
 //! also on a dump's 20 KB `INSERT` lines or a minified JSON document.
 //!
 //! JSON paths: object keys joined by `.`, an array adds `[]` to the key that
@@ -1029,7 +1029,7 @@ impl SqlTracker {
 
     /// Names fields from the marks `profile` noted as it walked the buffer
     /// from `from` (where the tracker stands) up to `end`, until
-    /// [`SqlTracker::stop_using_marks`]; the tracker then goes on from where
+    /// `SqlTracker::stop_using_marks`; the tracker then goes on from where
     /// the walk ended.
     pub fn use_marks(&mut self, profile: &mut SqlProfile, from: usize, end: usize) {
         std::mem::swap(&mut self.marks, &mut profile.marks);

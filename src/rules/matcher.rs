@@ -59,7 +59,7 @@ struct CompiledContext {
     required: bool,
 }
 
-/// One rule with its decision inputs (its regex lives in [`Regexes`]).
+/// One rule with its decision inputs (its regex lives in `Regexes`).
 #[derive(Debug)]
 pub struct CompiledRule {
     pub rule: Rule,

@@ -752,7 +752,7 @@ pub(super) fn check(c: &Candidate, region: &str) -> Verdict {
 }
 
 /// The E.164 form (`+31612345678`) of a phone number written in any of the
-/// forms [`check`] accepts, for fingerprints and look-ups. `None` when the
+/// forms `check` accepts, for fingerprints and look-ups. `None` when the
 /// text is not a valid number (for `region` when it has no international
 /// prefix).
 pub fn to_e164(text: &[u8], region: &str) -> Option<String> {
@@ -764,7 +764,7 @@ pub fn to_e164(text: &[u8], region: &str) -> Option<String> {
 }
 
 /// Appends to `out` the E.164 form of `text` when it is one of the last
-/// few numbers [`check`] accepted on this thread (in `region`); false when
+/// few numbers `check` accepted on this thread (in `region`); false when
 /// it is not, and nothing is appended. Answers as [`to_e164`] would, without
 /// an allocation.
 pub fn append_just_accepted(text: &[u8], region: &str, out: &mut String) -> bool {
