@@ -1,8 +1,8 @@
 //! How a file's bytes are read as a document: plain text, delimited tables
 //! (CSV/TSV/semicolon), JSON or an SQL dump, chosen by the file's extension
-//! or, for `.txt`, `.dat` and names without one, by whether its start reads
-//! as a table; and how a byte offset is named as a location (line, column,
-//! field).
+//! or, for `.txt`, `.dat`, `.log` and names without one, by whether its
+//! start reads as JSON records or as a table; and how a byte offset is named
+//! as a location (line, column, field).
 //!
 //! Locating is lazy: the scanner asks for the field of an offset only when a
 //! candidate matched there, and the table tracker only walks forward from the
@@ -19,12 +19,13 @@ pub enum Format {
     Json,
     /// An SQL dump (INSERT ... VALUES, COPY ... FROM stdin).
     Sql,
-    /// Plain text, unless its start reads as a delimited table with a
-    /// header ([`looks_like_table`]): the names spreadsheets and databases
-    /// give exports that are not `.csv` (Excel's "Text (Tab delimited)" and
-    /// "Unicode Text" save as `.txt`, many database tools write `.dat` or
-    /// no extension at all).
-    TextOrTable,
+    /// Plain text, unless its start reads as JSON records
+    /// ([`looks_like_json`]) or as a delimited table with a header
+    /// ([`looks_like_table`]): the names exports get that are not `.csv` or
+    /// `.json` (Excel's "Text (Tab delimited)" and "Unicode Text" save as
+    /// `.txt`, database tools write `.dat` or no extension at all), and
+    /// structured logs, one JSON object a line in a `.log`.
+    Sniffed,
 }
 
 impl Format {
@@ -37,7 +38,7 @@ impl Format {
             Some("csv" | "tsv" | "tab" | "psv") => Format::Table,
             Some("json" | "ndjson" | "jsonl" | "geojson") => Format::Json,
             Some("sql") => Format::Sql,
-            Some("txt" | "dat") | None => Format::TextOrTable,
+            Some("txt" | "dat" | "log") | None => Format::Sniffed,
             _ => Format::Text,
         }
     }
@@ -140,6 +141,37 @@ fn parse_header(line: &[u8], delimiter: u8) -> Vec<String> {
             }
         }
     })
+}
+
+/// Whether the start of a file reads as JSON records: an object whose
+/// first key is a string (`{"ts": ...`, as one line of a structured log or
+/// NDJSON export starts), or an array whose first element is one (`[{"id":
+/// ...`), blanks allowed between. Text rarely starts like that; the JSON
+/// tracker reads whatever follows leniently, as it reads any `.json` file.
+pub fn looks_like_json(start: &[u8]) -> bool {
+    let start = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
+    let mut rest = start.trim_ascii_start();
+    if let Some(after) = rest.strip_prefix(b"[") {
+        rest = after.trim_ascii_start();
+    }
+    let Some(after) = rest.strip_prefix(b"{") else {
+        return false;
+    };
+    let Some(key) = after.trim_ascii_start().strip_prefix(b"\"") else {
+        return false;
+    };
+    // The key's closing quote (escapes honoured), on the same line.
+    let mut escaped = false;
+    for (at, &b) in key.iter().enumerate().take(MAX_FIELD_OF_NAME * 4) {
+        match b {
+            b'\n' => return false,
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => return key[at + 1..].trim_ascii_start().starts_with(b":"),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// How much of a file's start [`looks_like_table`] reads.
@@ -821,6 +853,34 @@ mod tests {
     }
 
     #[test]
+    fn json_records_are_told_from_text() {
+        for json in [
+            &b"{\"ts\":\"2024-01-01T10:00:00Z\",\"user\":{\"email\":\"a@b.nl\"}}\n"[..],
+            b"\xEF\xBB\xBF{\"id\": 1}",
+            b"[\n  {\n    \"klant\": {\"naam\": \"Jan\"}\n  }\n]\n",
+            b"  { \"a \\\" b\" : 1 }",
+        ] {
+            assert!(looks_like_json(json), "{:?}", String::from_utf8_lossy(json));
+        }
+        for text in [
+            &b"[INFO] 2024-01-01 started\n"[..],
+            b"{{ template }}\n",
+            b"{ not json }\n",
+            b"[1, 2, 3]",
+            b"{\"unterminated\n: 1}",
+            b"{\"key\" is not followed by a colon}",
+            b"2024-01-01 10:00:00 {\"user\": 1}",
+            b"",
+        ] {
+            assert!(
+                !looks_like_json(text),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    #[test]
     fn the_quick_header_test_picks_the_sniffed_delimiter() {
         for line in [
             &b"naam;email;bsn"[..],
@@ -886,10 +946,11 @@ mod tests {
             ("klanten.TSV", Format::Table),
             ("export.json", Format::Json),
             ("dump.sql", Format::Sql),
-            ("klanten.txt", Format::TextOrTable),
-            ("KLANTEN.DAT", Format::TextOrTable),
-            ("klanten", Format::TextOrTable),
-            ("app.log", Format::Text),
+            ("klanten.txt", Format::Sniffed),
+            ("KLANTEN.DAT", Format::Sniffed),
+            ("klanten", Format::Sniffed),
+            ("app.log", Format::Sniffed),
+            ("app.out", Format::Text),
             ("main.rs", Format::Text),
         ] {
             assert_eq!(Format::for_path(Path::new(name)), format, "{name}");

@@ -1791,10 +1791,13 @@ impl Locator {
         match format {
             Format::Text => Locator::None,
             Format::Table => Locator::Table(TableTracker::new(start)),
-            Format::TextOrTable if crate::formats::looks_like_table(start) => {
+            Format::Sniffed if crate::formats::looks_like_json(start) => {
+                Locator::Json(JsonTracker::new())
+            }
+            Format::Sniffed if crate::formats::looks_like_table(start) => {
                 Locator::Table(TableTracker::new(start))
             }
-            Format::TextOrTable => Locator::None,
+            Format::Sniffed => Locator::None,
             Format::Json => Locator::Json(JsonTracker::new()),
             Format::Sql => Locator::Sql(SqlTracker::new()),
         }

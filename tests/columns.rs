@@ -380,3 +380,39 @@ fn exports_without_a_table_extension_have_columns_and_prose_has_none() {
         "{findings:?}"
     );
 }
+
+#[test]
+fn structured_logs_and_json_without_an_extension_name_their_fields() {
+    let structured = "{\"ts\":\"2024-03-12T08:00:00Z\",\"level\":\"info\",\"user\":{\"email\":\"jan.jansen@ziggo.nl\"},\"msg\":\"login\"}\n\
+                      {\"ts\":\"2024-03-12T08:00:01Z\",\"level\":\"warn\",\"user\":{\"email\":\"piet.bakker@kpn.nl\"},\"msg\":\"retry\"}\n";
+    let plain = "2024-03-12T08:00:00Z INFO login {\"user\":\"jan.jansen@ziggo.nl\"}\n";
+    let export = "[\n  {\"klant\": {\"email\": \"jan.jansen@ziggo.nl\"}}\n]\n";
+    let dir = tree(&[
+        ("app.log", structured.as_bytes()),
+        ("plain.log", plain.as_bytes()),
+        ("export", export.as_bytes()),
+    ]);
+    let out = run_in(
+        dir.path(),
+        &["scan", "--format", "ndjson", "--exit-zero", "."],
+    );
+    let mut findings: Vec<(String, String)> = common::ndjson(&out)
+        .into_iter()
+        .filter(|l| l["type"] == "finding")
+        .map(|l| {
+            let text = |key: &str| l[key].as_str().unwrap_or("").to_string();
+            (text("path"), text("field"))
+        })
+        .collect();
+    findings.sort();
+    let expected: Vec<(String, String)> = [
+        ("app.log", "user.email"),
+        ("app.log", "user.email"),
+        ("export", "klant.email"),
+        ("plain.log", ""),
+    ]
+    .iter()
+    .map(|(p, f)| (p.to_string(), f.to_string()))
+    .collect();
+    assert_eq!(findings, expected);
+}
