@@ -546,8 +546,9 @@ pub fn format_day(days: i64) -> String {
 #[derive(Debug, Clone)]
 pub struct TableProfile {
     delimiter: u8,
-    has_header: bool,
-    /// Records seen, the header included.
+    /// Records before the data: the header, and a `sep=` line before it.
+    leading_records: u64,
+    /// Records seen, the leading ones included.
     records: u64,
     pub columns: Vec<ColumnProfile>,
     // Walk state carried from one chunk to the next.
@@ -576,7 +577,7 @@ impl TableProfile {
             .collect();
         TableProfile {
             delimiter,
-            has_header: !headers.is_empty(),
+            leading_records: u64::from(!headers.is_empty()),
             records: 0,
             columns,
             column: 0,
@@ -597,8 +598,8 @@ impl TableProfile {
     pub fn continuation(&self) -> TableProfile {
         TableProfile {
             delimiter: self.delimiter,
-            has_header: self.has_header,
-            records: u64::from(self.has_header),
+            leading_records: self.leading_records,
+            records: self.leading_records,
             columns: self.columns.iter().map(ColumnProfile::fresh).collect(),
             column: 0,
             in_quotes: false,
@@ -615,7 +616,7 @@ impl TableProfile {
     /// walked the part of the table after everything `self` walked, and was
     /// finished.
     pub fn absorb(&mut self, later: &TableProfile) {
-        self.records += later.records.saturating_sub(u64::from(later.has_header));
+        self.records += later.records.saturating_sub(later.leading_records);
         for (i, column) in later.columns.iter().enumerate() {
             if self.within_limit(i) {
                 self.column_mut(i).absorb(column);
@@ -639,7 +640,7 @@ impl TableProfile {
     /// header row is already read.
     pub fn for_cells(headers: &[String]) -> TableProfile {
         let mut profile = TableProfile::new(b'\t', headers);
-        profile.records = u64::from(profile.has_header);
+        profile.records = profile.leading_records;
         profile
     }
 
@@ -693,7 +694,14 @@ impl TableProfile {
 
     /// Data rows: records that are not the header and not blank lines.
     pub fn rows(&self) -> u64 {
-        self.records.saturating_sub(u64::from(self.has_header))
+        self.records.saturating_sub(self.leading_records)
+    }
+
+    /// A profile whose table has `leading` records before its data (see
+    /// [`crate::formats::TableTracker::leading_records`]).
+    pub fn with_leading_records(mut self, leading: u64) -> TableProfile {
+        self.leading_records = leading;
+        self
     }
 
     /// Walks `chunk`, which continues where the previous chunk ended.
@@ -842,8 +850,7 @@ impl TableProfile {
             return;
         }
         self.record_has_text = true;
-        let is_header_record = self.has_header && self.records == 0;
-        if is_header_record {
+        if self.records < self.leading_records {
             return;
         }
         let column = self.column;

@@ -174,6 +174,30 @@ pub fn looks_like_json(start: &[u8]) -> bool {
     false
 }
 
+/// The delimiter a first line `sep=;` declares (Excel reads it and some
+/// tools write it for Excel: quoted or not, any case, CRLF or LF), and the
+/// text after that line; `None` and all of `start` when there is none.
+pub fn after_separator_line(start: &[u8]) -> (Option<u8>, &[u8]) {
+    let line_end = memchr::memchr(b'\n', start).unwrap_or(start.len());
+    let line = start[..line_end]
+        .strip_suffix(b"\r")
+        .unwrap_or(&start[..line_end]);
+    let line = line
+        .strip_prefix(b"\"")
+        .and_then(|l| l.strip_suffix(b"\""))
+        .unwrap_or(line);
+    match line {
+        [s, e, p, b'=', delimiter]
+            if s.eq_ignore_ascii_case(&b's')
+                && e.eq_ignore_ascii_case(&b'e')
+                && p.eq_ignore_ascii_case(&b'p') =>
+        {
+            (Some(*delimiter), &start[(line_end + 1).min(start.len())..])
+        }
+        _ => (None, start),
+    }
+}
+
 /// How much of a file's start [`looks_like_table`] reads.
 const TABLE_SNIFF_BYTES: usize = 64 * 1024;
 
@@ -202,6 +226,7 @@ pub fn looks_like_table(start: &[u8]) -> bool {
         start
     };
     let sample = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
+    let (declared, sample) = after_separator_line(sample);
     // Most text has no delimiter in its first words: ruled out at once.
     let first_name = &sample[..sample.len().min(MAX_FIELD_OF_NAME + 1)];
     if memchr::memchr3(b',', b';', b'\t', first_name).is_none()
@@ -216,6 +241,9 @@ pub fn looks_like_table(start: &[u8]) -> bool {
     let Some(delimiter) = header_delimiter(first_line) else {
         return false;
     };
+    if declared.is_some_and(|declared| declared != delimiter) {
+        return false;
+    }
     let names = parse_header(first_line, delimiter);
     let (min_columns, min_rows) = match delimiter {
         b',' => (3, 2),
@@ -486,6 +514,8 @@ impl NamesFields for TableTracker {
 #[derive(Debug, Clone)]
 pub struct TableTracker {
     delimiter: u8,
+    /// The table starts with Excel's `sep=` line, before its header.
+    separator_line: bool,
     /// Shared: the tracker is copied for every buffer it names fields in.
     headers: std::sync::Arc<[String]>,
     /// Offset up to which the state below is valid.
@@ -517,12 +547,13 @@ pub struct TableTracker {
 const MAX_COLUMN_STARTS: usize = 4096;
 
 impl TableTracker {
-    /// Builds a tracker from the start of the file. Returns the tracker and
-    /// whether the first line is a header.
+    /// Builds a tracker from the start of the file: the delimiter and the
+    /// header, when the first line (after a `sep=` line) is one.
     pub fn new(start_of_file: &[u8]) -> TableTracker {
-        let first_line_end = memchr::memchr(b'\n', start_of_file).unwrap_or(start_of_file.len());
-        let first_line = &start_of_file[..first_line_end];
-        let delimiter = sniff_delimiter(first_line);
+        let (declared, start) = after_separator_line(start_of_file);
+        let first_line_end = memchr::memchr(b'\n', start).unwrap_or(start.len());
+        let first_line = &start[..first_line_end];
+        let delimiter = declared.unwrap_or_else(|| sniff_delimiter(first_line));
         let names = parse_header(first_line, delimiter);
         let headers = if looks_like_header(&names) {
             names.into()
@@ -531,6 +562,7 @@ impl TableTracker {
         };
         TableTracker {
             delimiter,
+            separator_line: declared.is_some(),
             headers,
             pos: 0,
             column: 0,
@@ -546,6 +578,11 @@ impl TableTracker {
 
     pub fn delimiter(&self) -> u8 {
         self.delimiter
+    }
+
+    /// Records before the data: the header, and a `sep=` line before it.
+    pub fn leading_records(&self) -> u64 {
+        u64::from(self.separator_line) + u64::from(!self.headers.is_empty())
     }
 
     /// The header names (empty when the first line is data).
@@ -634,6 +671,7 @@ impl TableTracker {
     pub fn at_record_start(&self) -> TableTracker {
         TableTracker {
             delimiter: self.delimiter,
+            separator_line: self.separator_line,
             headers: self.headers.clone(),
             pos: 0,
             column: 0,
@@ -850,6 +888,32 @@ mod tests {
                 String::from_utf8_lossy(text)
             );
         }
+    }
+
+    #[test]
+    fn an_excel_separator_line_declares_the_delimiter_before_the_header() {
+        for (start, delimiter, rest) in [
+            (&b"sep=;\nnaam;bsn\n"[..], Some(b';'), &b"naam;bsn\n"[..]),
+            (b"SEP=,\r\nnaam,bsn\r\n", Some(b','), b"naam,bsn\r\n"),
+            (b"\"sep=|\"\nnaam|bsn\n", Some(b'|'), b"naam|bsn\n"),
+            (b"sep=\t", Some(b'\t'), b""),
+            (b"sep=;;\nnaam;bsn\n", None, b"sep=;;\nnaam;bsn\n"),
+            (b"september;oktober\n", None, b"september;oktober\n"),
+        ] {
+            assert_eq!(after_separator_line(start), (delimiter, rest), "{start:?}");
+        }
+        let tracker = TableTracker::new(b"sep=,\r\nnaam;email,bsn\r\nJan;Piet,111222333\r\n");
+        assert_eq!(tracker.delimiter(), b',');
+        assert_eq!(tracker.headers(), ["naam;email", "bsn"]);
+        assert_eq!(tracker.leading_records(), 2);
+        assert_eq!(TableTracker::new(b"naam;bsn\n").leading_records(), 1);
+        assert_eq!(TableTracker::new(b"sep=;\n1;2\n").leading_records(), 1);
+        assert!(looks_like_table(
+            b"sep=;\nnaam;bsn\nJan;111222333\nPiet;123456782\n"
+        ));
+        assert!(!looks_like_table(
+            b"sep=,\nnaam;bsn\nJan;111222333\nPiet;123456782\n"
+        ));
     }
 
     #[test]

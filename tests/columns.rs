@@ -416,3 +416,20 @@ fn structured_logs_and_json_without_an_extension_name_their_fields() {
     .collect();
     assert_eq!(findings, expected);
 }
+
+#[test]
+fn a_separator_line_for_excel_is_not_the_header() {
+    // Written for Excel, which reads the delimiter from a first `sep=` line.
+    let table = "sep=;\r\nnaam;email;bsn\r\nJan Jansen;jan.jansen@ziggo.nl;111222333\r\n\
+                 Piet Bakker;piet.bakker@kpn.nl;123456782\r\n";
+    let dir = tree(&[("klanten.csv", table.as_bytes())]);
+    let out = run_in(dir.path(), &["scan", "--format", "json", "klanten.csv"]);
+    let doc = json(&out);
+    let file = &doc["files"][0];
+    assert_eq!(file["rows"], 2, "{file}");
+    let bsn = field(file, "bsn");
+    assert_eq!(bsn["verdict"]["entity"], "bsn", "{bsn}");
+    assert_eq!(bsn["entities"]["bsn"]["count"], 2, "{bsn}");
+    assert_eq!(field(file, "email")["non_empty"], 2);
+    assert_eq!(field(file, "naam")["verdict"]["entity"], "person_name");
+}
