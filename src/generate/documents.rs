@@ -187,8 +187,8 @@ fn crm_csv_dutch(rng: &mut Rng, sink: &mut Sink, target: u64, windows_1252: bool
 
 /// Test drives as Excel saves a sheet as "Unicode Text": tab-delimited,
 /// CRLF, a field with a line end or a quote in quotes. A BSN and a plate
-/// without dashes count only in their columns; the quote numbers pass the
-/// BSN checksum but are not in a BSN column.
+/// without dashes count only in their columns; about a third of the quote
+/// numbers pass the BSN checksum (look-alikes: not in a BSN column).
 fn test_drives_text(rng: &mut Rng, sink: &mut Sink, target: u64) {
     sink.s("Naam\tE-mailadres\tTelefoon\tBSN\tKenteken\tPostcode\tDatum proefrit\tOffertenummer\tOpmerking\r\n");
     while sink.bytes() < target {

@@ -3,8 +3,9 @@
 //!
 //! The tree holds CRM exports (CSV with Dutch and English headers, `;` and
 //! `,`, quoted multi-line notes, one Windows-1252 file; one sheet saved
-//! from Excel as tab-delimited UTF-16 `.txt`), JSON and NDJSON exports, SQL dumps (mysqldump and pg_dump), customer mails and workshop
-//! notes in Dutch and English, application logs, and a source repository
+//! from Excel as tab-delimited UTF-16 `.txt`), JSON and NDJSON exports, SQL
+//! dumps (mysqldump and pg_dump), customer mails and workshop notes in
+//! Dutch and English, application logs, and a source repository
 //! full of values that only look like personal data. Every identifier is
 //! valid by construction ([`values`]); every planted value and every planted
 //! look-alike is written to the truth file next to the tree (never inside
