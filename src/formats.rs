@@ -501,6 +501,10 @@ impl NamesFields for TableTracker {
         offset: usize,
         f: impl FnOnce(&str) -> R,
     ) -> Option<R> {
+        if offset < self.header_start {
+            // A title above the table is in no column.
+            return None;
+        }
         let column = self.column_at(buf, offset)?;
         Some(match self.headers.get(column) {
             Some(header) => f(header),
@@ -514,8 +518,12 @@ impl NamesFields for TableTracker {
 #[derive(Debug, Clone)]
 pub struct TableTracker {
     delimiter: u8,
-    /// The table starts with Excel's `sep=` line, before its header.
-    separator_line: bool,
+    /// Records before the header: Excel's `sep=` line, and the lines of a
+    /// title above the table (see [`TableTracker::new`]).
+    records_before_header: u64,
+    /// Where the header starts in the first buffer (0 where nothing comes
+    /// before it, and in every later buffer).
+    header_start: usize,
     /// Shared: the tracker is copied for every buffer it names fields in.
     headers: std::sync::Arc<[String]>,
     /// Offset up to which the state below is valid.
@@ -548,21 +556,35 @@ const MAX_COLUMN_STARTS: usize = 4096;
 
 impl TableTracker {
     /// Builds a tracker from the start of the file: the delimiter and the
-    /// header, when the first line (after a `sep=` line) is one.
+    /// header, when the first line is one. Before the header may come a
+    /// `sep=` line and, in exports made as reports, a few lines of title
+    /// (up to [`MAX_TITLE_LINES`], none holding the delimiter, blank lines
+    /// among them), when the line after them is a header whose width the
+    /// next record has; otherwise the first line is data.
     pub fn new(start_of_file: &[u8]) -> TableTracker {
         let (declared, start) = after_separator_line(start_of_file);
+        let mut header_start = start_of_file.len() - start.len();
+        let mut records_before_header = u64::from(declared.is_some());
         let first_line_end = memchr::memchr(b'\n', start).unwrap_or(start.len());
         let first_line = &start[..first_line_end];
-        let delimiter = declared.unwrap_or_else(|| sniff_delimiter(first_line));
-        let names = parse_header(first_line, delimiter);
-        let headers = if looks_like_header(&names) {
+        let mut delimiter = declared.unwrap_or_else(|| sniff_delimiter(first_line));
+        let mut names = parse_header(first_line, delimiter);
+        if !looks_like_header(&names)
+            && let Some((title_len, title_lines, below_title)) = header_below_title(start, declared)
+        {
+            header_start += title_len;
+            records_before_header += title_lines;
+            (delimiter, names) = below_title;
+        }
+        let headers: std::sync::Arc<[String]> = if looks_like_header(&names) {
             names.into()
         } else {
             std::sync::Arc::default()
         };
         TableTracker {
             delimiter,
-            separator_line: declared.is_some(),
+            records_before_header,
+            header_start,
             headers,
             pos: 0,
             column: 0,
@@ -580,9 +602,10 @@ impl TableTracker {
         self.delimiter
     }
 
-    /// Records before the data: the header, and a `sep=` line before it.
+    /// Records before the data: the header, and a `sep=` line and the
+    /// lines of a title before it.
     pub fn leading_records(&self) -> u64 {
-        u64::from(self.separator_line) + u64::from(!self.headers.is_empty())
+        self.records_before_header + u64::from(!self.headers.is_empty())
     }
 
     /// The header names (empty when the first line is data).
@@ -671,7 +694,8 @@ impl TableTracker {
     pub fn at_record_start(&self) -> TableTracker {
         TableTracker {
             delimiter: self.delimiter,
-            separator_line: self.separator_line,
+            records_before_header: self.records_before_header,
+            header_start: 0,
             headers: self.headers.clone(),
             pos: 0,
             column: 0,
@@ -758,8 +782,57 @@ impl TableTracker {
             let _ = self.column_at(buf, consumed);
         }
         self.pos -= consumed.min(self.pos);
+        self.header_start = self.header_start.saturating_sub(consumed);
         self.checkpoint_here();
     }
+}
+
+/// Lines of title [`TableTracker::new`] looks past for a header.
+pub const MAX_TITLE_LINES: usize = 5;
+
+/// A header below a few lines of title (`Klantenoverzicht`, `Datum:
+/// 01-03-2024`, blank lines): the bytes and non-blank lines of the title,
+/// the delimiter and the names. The title's lines hold no delimiter, the
+/// header's names are plausible column names, and the records after it
+/// have as many fields as it names.
+fn header_below_title(
+    start: &[u8],
+    declared: Option<u8>,
+) -> Option<(usize, u64, (u8, Vec<String>))> {
+    let mut line_start = 0;
+    let mut title_lines = 0;
+    for _ in 0..=MAX_TITLE_LINES {
+        let line_end = line_start + memchr::memchr(b'\n', &start[line_start..])?;
+        let line = &start[line_start..line_end];
+        let delimiter = declared.or_else(|| header_delimiter(line));
+        if let Some(delimiter) = delimiter.filter(|_| line_start > 0) {
+            let title = &start[..line_start];
+            let names = parse_header(line, delimiter);
+            let plausible = names.len() >= 2
+                && looks_like_header(&names)
+                && names.iter().all(|name| plausible_column_name(name))
+                && memchr::memchr(delimiter, title).is_none();
+            if plausible {
+                let below = &start[line_end + 1..];
+                let cut = below.len() > TABLE_SNIFF_BYTES;
+                let below = if cut {
+                    let sample = &below[..TABLE_SNIFF_BYTES];
+                    &sample[..memchr::memrchr(b'\n', sample).map_or(0, |i| i + 1)]
+                } else {
+                    below
+                };
+                return match records_of_width(below, delimiter, names.len(), cut) {
+                    Some(1..) => Some((line_start, title_lines, (delimiter, names))),
+                    _ => None,
+                };
+            }
+        }
+        if !line.trim_ascii().is_empty() {
+            title_lines += 1;
+        }
+        line_start = line_end + 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -914,6 +987,50 @@ mod tests {
         assert!(!looks_like_table(
             b"sep=,\nnaam;bsn\nJan;111222333\nPiet;123456782\n"
         ));
+    }
+
+    #[test]
+    fn a_title_above_the_table_is_looked_past() {
+        let report = b"Klantenoverzicht Autobedrijf Jansen\r\nDatum: 01-03-2024, door beheer@jansen.nl\r\n\r\n\
+                       naam;email;bsn\r\nJan;jan@ziggo.nl;111222333\r\n";
+        let mut tracker = TableTracker::new(report);
+        assert_eq!(tracker.delimiter(), b';');
+        assert_eq!(tracker.headers(), ["naam", "email", "bsn"]);
+        // Two lines of title (the blank one is no record) and the header.
+        assert_eq!(tracker.leading_records(), 3);
+        let at = |needle: &[u8]| {
+            report
+                .windows(needle.len())
+                .position(|w| w == needle)
+                .unwrap()
+        };
+        assert_eq!(tracker.field_at(report, at(b"beheer@")), None);
+        assert_eq!(
+            tracker.field_at(report, at(b"jan@")).as_deref(),
+            Some("email")
+        );
+        assert_eq!(
+            tracker.field_at(report, at(b"111222")).as_deref(),
+            Some("bsn")
+        );
+        // Data first: no title, no header (the second line holds the
+        // delimiter the first has).
+        for data in [
+            &b"100231;Jeroen;Bakker\nAnouk;de Jong;Assen\nPiet;Smit;Zwolle\n"[..],
+            b"100231;Jeroen;Bakker\n100232;Anouk;de Jong\n",
+            // A header below more lines of title than are looked past.
+            b"a\nb\nc\nd\ne\nf\nnaam;bsn\nJan;111222333\n",
+            // A header-like line with nothing under it.
+            b"Overzicht\nnaam;bsn\n",
+        ] {
+            let tracker = TableTracker::new(data);
+            assert!(
+                tracker.headers().is_empty(),
+                "{:?}",
+                String::from_utf8_lossy(data)
+            );
+            assert_eq!(tracker.leading_records(), 0);
+        }
     }
 
     #[test]

@@ -433,3 +433,36 @@ fn a_separator_line_for_excel_is_not_the_header() {
     assert_eq!(field(file, "email")["non_empty"], 2);
     assert_eq!(field(file, "naam")["verdict"]["entity"], "person_name");
 }
+
+#[test]
+fn a_report_title_above_the_header_is_no_row_and_no_column() {
+    // Exported as a report: a title and a date line, a blank line, then
+    // the table.
+    let report = "Klantenoverzicht Autobedrijf Jansen\r\n\
+                  Gemaakt door beheer@autojansen.nl\r\n\
+                  \r\n\
+                  naam;email;bsn\r\n\
+                  Jan Jansen;jan.jansen@ziggo.nl;111222333\r\n\
+                  Piet Bakker;piet.bakker@kpn.nl;123456782\r\n";
+    let dir = tree(&[("klanten.csv", report.as_bytes())]);
+    let out = run_in(dir.path(), &["scan", "--format", "json", "klanten.csv"]);
+    let doc = json(&out);
+    let file = &doc["files"][0];
+    assert_eq!(file["rows"], 2, "{file}");
+    let bsn = field(file, "bsn");
+    assert_eq!(bsn["entities"]["bsn"]["count"], 2, "{bsn}");
+    assert_eq!(field(file, "email")["non_empty"], 2);
+    assert_eq!(field(file, "naam")["non_empty"], 2);
+    // The address in the title is found, in no column.
+    let out = run_in(
+        dir.path(),
+        &["scan", "--format", "ndjson", "--reveal", "klanten.csv"],
+    );
+    let title: Vec<serde_json::Value> = common::ndjson(&out)
+        .into_iter()
+        .filter(|l| l["type"] == "finding" && l["line"] == 2)
+        .collect();
+    assert_eq!(title.len(), 1, "{title:?}");
+    assert_eq!(title[0]["value"], "beheer@autojansen.nl");
+    assert!(title[0]["field"].is_null(), "{:?}", title[0]);
+}
