@@ -792,9 +792,10 @@ pub const MAX_TITLE_LINES: usize = 5;
 
 /// A header below a few lines of title (`Klantenoverzicht`, `Datum:
 /// 01-03-2024`, blank lines): the bytes and non-blank lines of the title,
-/// the delimiter and the names. The title's lines hold no delimiter, the
-/// header's names are plausible column names, and the records after it
-/// have as many fields as it names.
+/// the delimiter and the names. The title's lines hold no delimiter and no
+/// quote (which would make the column walk read its line ends as part of a
+/// field), the header's names are plausible column names, and the records
+/// after it have as many fields as it names.
 fn header_below_title(
     start: &[u8],
     declared: Option<u8>,
@@ -811,7 +812,7 @@ fn header_below_title(
             let plausible = names.len() >= 2
                 && looks_like_header(&names)
                 && names.iter().all(|name| plausible_column_name(name))
-                && memchr::memchr(delimiter, title).is_none();
+                && memchr::memchr2(delimiter, b'"', title).is_none();
             if plausible {
                 let below = &start[line_end + 1..];
                 let cut = below.len() > TABLE_SNIFF_BYTES;
@@ -1022,6 +1023,8 @@ mod tests {
             b"a\nb\nc\nd\ne\nf\nnaam;bsn\nJan;111222333\n",
             // A header-like line with nothing under it.
             b"Overzicht\nnaam;bsn\n",
+            // A quote in the title.
+            b"Overzicht \"klanten\nnaam;bsn\nJan;111222333\n",
         ] {
             let tracker = TableTracker::new(data);
             assert!(
