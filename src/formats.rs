@@ -214,16 +214,8 @@ const TABLE_SNIFF_ROWS: usize = 50;
 /// recognised: nothing would name its columns, and a slice of one starts
 /// anywhere in a record.
 pub fn looks_like_table(start: &[u8]) -> bool {
-    let cut = start.len() > TABLE_SNIFF_BYTES;
-    let sample = if cut {
-        // A record cut by the sample's end would count too few fields.
-        let cut = &start[..TABLE_SNIFF_BYTES];
-        match memchr::memrchr(b'\n', cut) {
-            Some(end) => &cut[..end + 1],
-            None => return false,
-        }
-    } else {
-        start
+    let Some((sample, cut)) = sniff_sample(start) else {
+        return false;
     };
     let sample = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
     let (declared, sample) = after_separator_line(sample);
@@ -261,6 +253,19 @@ pub fn looks_like_table(start: &[u8]) -> bool {
         Some(rows) => rows >= min_rows,
         None => false,
     }
+}
+
+/// What of `text` the table sniffs read: all of it, or where it is longer
+/// than [`TABLE_SNIFF_BYTES`], that much to its last line end (a record cut
+/// there would count too few fields), and whether it was cut. `None` where
+/// so much text has no line end.
+fn sniff_sample(text: &[u8]) -> Option<(&[u8], bool)> {
+    if text.len() <= TABLE_SNIFF_BYTES {
+        return Some((text, false));
+    }
+    let sample = &text[..TABLE_SNIFF_BYTES];
+    let end = memchr::memrchr(b'\n', sample)?;
+    Some((&sample[..end + 1], true))
 }
 
 /// The delimiter [`sniff_delimiter`] would pick for `line`, where the line
@@ -814,14 +819,7 @@ fn header_below_title(
                 && names.iter().all(|name| plausible_column_name(name))
                 && memchr::memchr2(delimiter, b'"', title).is_none();
             if plausible {
-                let below = &start[line_end + 1..];
-                let cut = below.len() > TABLE_SNIFF_BYTES;
-                let below = if cut {
-                    let sample = &below[..TABLE_SNIFF_BYTES];
-                    &sample[..memchr::memrchr(b'\n', sample).map_or(0, |i| i + 1)]
-                } else {
-                    below
-                };
+                let (below, cut) = sniff_sample(&start[line_end + 1..])?;
                 return match records_of_width(below, delimiter, names.len(), cut) {
                     Some(1..) => Some((line_start, title_lines, (delimiter, names))),
                     _ => None,
