@@ -71,7 +71,13 @@ pub enum Command {
     /// Show the effective configuration, or the JSON Schema of .piiscan.toml.
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Print the keyed fingerprint of values, for [allowlist] values in .piiscan.toml.
+    /// Prints the keyed fingerprint of values, for the `[allowlist]` table of
+    /// `.piiscan.toml`. The help is given as `about`: clap would print this
+    /// comment's markdown as written.
+    #[command(
+        about = "Print the keyed fingerprint of values, for [allowlist] values in .piiscan.toml",
+        long_about = None
+    )]
     Fingerprint(FingerprintArgs),
     /// Find where one person's (or several people's) identifiers occur.
     #[command(after_help = "Exit status: 0 found, 1 not found, 2 error.")]
