@@ -546,7 +546,8 @@ pub fn format_day(days: i64) -> String {
 #[derive(Debug, Clone)]
 pub struct TableProfile {
     delimiter: u8,
-    /// Records before the data: the header, and a `sep=` line before it.
+    /// Records before the data: the header, and a `sep=` line or a title
+    /// before it.
     leading_records: u64,
     /// Records seen, the leading ones included.
     records: u64,

@@ -613,6 +613,13 @@ impl TableTracker {
         self.records_before_header + u64::from(!self.headers.is_empty())
     }
 
+    /// A column profile of this table: its delimiter and header, and the
+    /// records before its data not counted as rows.
+    pub fn profile(&self) -> crate::columns::TableProfile {
+        crate::columns::TableProfile::new(self.delimiter, &self.headers)
+            .with_leading_records(self.leading_records())
+    }
+
     /// The header names (empty when the first line is data).
     pub fn headers(&self) -> &[String] {
         &self.headers

@@ -1054,11 +1054,7 @@ impl<'a> FileScanner<'a> {
                 let piece_json =
                     (json && base > 0).then(|| JsonProfile::between_records(json_in_array));
                 let piece_table = match (&piece_locator, base) {
-                    (Locator::Table(t), 1..) => Some(
-                        TableProfile::new(t.delimiter(), t.headers())
-                            .with_leading_records(t.leading_records())
-                            .continuation(),
-                    ),
+                    (Locator::Table(t), 1..) => Some(t.profile().continuation()),
                     _ => None,
                 };
                 let piece_sql = match (&piece_locator, base) {
@@ -1311,10 +1307,7 @@ impl<'a> FileScanner<'a> {
         let fits = u32::try_from(accept_end).is_ok();
         match locator {
             Locator::Table(t) => {
-                let profile = self.table_profile.get_or_insert_with(|| {
-                    TableProfile::new(t.delimiter(), t.headers())
-                        .with_leading_records(t.leading_records())
-                });
+                let profile = self.table_profile.get_or_insert_with(|| t.profile());
                 let rest = &buf[from..accept_end];
                 if !fits || t.position_at(from) != Some(profile.position()) {
                     profile.walk(rest, key);
