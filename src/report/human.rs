@@ -11,6 +11,8 @@ use std::io::Write;
 const TOP_FILES: usize = 10;
 /// Skipped files listed per reason.
 const SKIPPED_EXAMPLES: usize = 5;
+/// Width of the column (or field) name under "Personal data by column".
+const NAME_WIDTH: usize = 24;
 /// Columns listed under "Personal data by column".
 const LISTED_COLUMNS: usize = 40;
 /// Findings listed with their location: enough to act on in CI, few enough
@@ -107,9 +109,15 @@ impl HumanReport {
                     (None, Some(non_empty)) => format!("{non_empty} values"),
                     (None, None) => String::new(),
                 };
+                // A name longer than its column (an XML or JSON path) gets
+                // a line of its own, so the columns after it stay aligned.
+                let name = if f.name.chars().count() > NAME_WIDTH {
+                    format!("{}\n    {:NAME_WIDTH$}", f.name, "")
+                } else {
+                    f.name.to_string()
+                };
                 lines.push(format!(
-                    "    {:<24} {:<14} {:<18} {:<7} {detail}",
-                    f.name,
+                    "    {name:<NAME_WIDTH$} {:<14} {:<18} {:<7} {detail}",
                     v.entity.as_str(),
                     v.evidence.as_str().replace('_', " "),
                     v.confidence.as_str()
