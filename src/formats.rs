@@ -19,8 +19,11 @@ pub enum Format {
     Json,
     /// An SQL dump (INSERT ... VALUES, COPY ... FROM stdin).
     Sql,
+    /// An XML document: values named by their element path.
+    Xml,
     /// Plain text, unless its start reads as JSON records
-    /// ([`looks_like_json`]) or as a delimited table with a header
+    /// ([`looks_like_json`]), as an XML document ([`looks_like_xml`]) or as
+    /// a delimited table with a header
     /// ([`looks_like_table`]): the names exports get that are not `.csv` or
     /// `.json` (Excel's "Text (Tab delimited)" and "Unicode Text" save as
     /// `.txt`, database tools write `.dat` or no extension at all), and
@@ -38,6 +41,7 @@ impl Format {
             Some("csv" | "tsv" | "tab" | "psv") => Format::Table,
             Some("json" | "ndjson" | "jsonl" | "geojson") => Format::Json,
             Some("sql") => Format::Sql,
+            Some("xml") => Format::Xml,
             Some("txt" | "dat" | "log") | None => Format::Sniffed,
             _ => Format::Text,
         }
@@ -172,6 +176,16 @@ pub fn looks_like_json(start: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// Whether the start of a file is an XML declaration (`<?xml version=`),
+/// after a byte order mark and blanks: exports saved without `.xml`.
+pub fn looks_like_xml(start: &[u8]) -> bool {
+    let start = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
+    let rest = start.trim_ascii_start();
+    rest.strip_prefix(b"<?xml")
+        .and_then(|after| after.first())
+        .is_some_and(|b| b.is_ascii_whitespace())
 }
 
 /// The delimiter a first line `sep=;` declares (Excel reads it and some
@@ -1070,6 +1084,26 @@ mod tests {
     }
 
     #[test]
+    fn xml_declarations_are_told_from_text() {
+        for xml in [
+            &b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document>"[..],
+            b"\xEF\xBB\xBF<?xml version='1.0'?><a/>",
+            b"\r\n  <?xml\tversion=\"1.0\"?>",
+        ] {
+            assert!(looks_like_xml(xml), "{:?}", String::from_utf8_lossy(xml));
+        }
+        for text in [
+            &b"<Document>no declaration</Document>"[..],
+            b"<?xml-stylesheet href=\"a.xsl\"?>",
+            b"<?xmlversion",
+            b"Zie <?xml version=\"1.0\"?> in de bijlage",
+            b"",
+        ] {
+            assert!(!looks_like_xml(text), "{:?}", String::from_utf8_lossy(text));
+        }
+    }
+
+    #[test]
     fn the_quick_header_test_picks_the_sniffed_delimiter() {
         for line in [
             &b"naam;email;bsn"[..],
@@ -1135,6 +1169,7 @@ mod tests {
             ("klanten.TSV", Format::Table),
             ("export.json", Format::Json),
             ("dump.sql", Format::Sql),
+            ("incasso_2022-03.XML", Format::Xml),
             ("klanten.txt", Format::Sniffed),
             ("KLANTEN.DAT", Format::Sniffed),
             ("klanten", Format::Sniffed),

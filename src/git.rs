@@ -432,7 +432,7 @@ impl ScanSink for IndexSink<'_> {
     fn entry(&mut self, outcome: FileOutcome, profiles: Profiles) {
         let mut entry = std::mem::take(&mut self.entry);
         entry.table = profiles.table.map(Box::new);
-        entry.json = profiles.json.map(Box::new);
+        entry.document = profiles.document.map(Box::new);
         entry.sql = profiles.sql.map(Box::new);
         self.inventory.add_file(outcome, Some(Box::new(entry)));
     }

@@ -8,7 +8,7 @@ use crate::distinct::DistinctCounter;
 use crate::finding::{Confidence, Entity, Finding};
 use crate::redact::mask_into;
 use crate::scan::{FileOutcome, FileStatus, SkipReason};
-use crate::structured::{JsonProfile, SqlProfile};
+use crate::structured::{DocumentProfile, SqlProfile};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, SystemTime};
@@ -158,8 +158,8 @@ pub struct FileEntry {
     /// (The profiles are boxed: most files have none, and an inventory
     /// keeps an entry for every file holding personal data.)
     pub table: Option<Box<TableProfile>>,
-    /// Records and fields, for JSON and NDJSON.
-    pub json: Option<Box<JsonProfile>>,
+    /// Records and fields, for JSON, NDJSON and XML.
+    pub document: Option<Box<DocumentProfile>>,
     /// Rows per table and columns, for SQL dumps.
     pub sql: Option<Box<SqlProfile>>,
     /// Set when the file was not scanned to the end.
@@ -295,9 +295,9 @@ impl FileEntry {
                 .as_ref()
                 .is_some_and(|t| t.columns.iter().any(has_named_column))
             || self
-                .json
+                .document
                 .as_ref()
-                .is_some_and(|j| j.fields.iter().any(has_named_column))
+                .is_some_and(|d| d.fields.iter().any(has_named_column))
             || self
                 .sql
                 .as_deref()
@@ -417,8 +417,8 @@ impl FileEntry {
                 });
             }
         }
-        if let Some(json) = &self.json {
-            self.push_profiled(&mut out, &json.fields, |_| Some(json.records));
+        if let Some(document) = &self.document {
+            self.push_profiled(&mut out, &document.fields, |_| document.records);
         }
         if let Some(counts) = self.sql.as_deref().and_then(SqlProfile::counts) {
             self.push_profiled(&mut out, &counts.fields, |name| {
@@ -434,9 +434,9 @@ impl FileEntry {
                 .as_ref()
                 .is_some_and(|t| t.columns.iter().any(|c| &c.name == name))
                 || self
-                    .json
+                    .document
                     .as_ref()
-                    .is_some_and(|j| j.fields.iter().any(|c| &c.name == name))
+                    .is_some_and(|d| d.fields.iter().any(|c| &c.name == name))
                 || self
                     .sql
                     .as_deref()
@@ -445,8 +445,9 @@ impl FileEntry {
             if profiled {
                 continue;
             }
-            // The last segment of a path names the value: `klant.email`.
-            let last = name.rsplit(['.', ']']).next().unwrap_or(name);
+            // The last segment of a path names the value: `klant.email`,
+            // `Klant/Email`, `Voertuig/@kenteken`.
+            let last = name.rsplit(['.', ']', '/', '@']).next().unwrap_or(name);
             let header_entity = crate::columns::classify_header(last);
             out.push(FieldSummary {
                 name,

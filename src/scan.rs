@@ -28,7 +28,9 @@ use crate::finding::{Entity, Finding, FindingBatch, set_reusing};
 use crate::formats::{Format, NamesFields, TableTracker};
 use crate::redact::{FingerprintKey, mask_into, normalize_into};
 use crate::rules::matcher::{FieldIs, Hit, Matcher, MatcherCache};
-use crate::structured::{JsonProfile, JsonTracker, SqlProfile, SqlTracker};
+use crate::structured::{
+    DocumentProfile, JsonProfile, JsonTracker, SqlProfile, SqlTracker, XmlProfile, XmlTracker,
+};
 use serde::Serialize;
 use std::fs::File;
 use std::io::Read;
@@ -176,7 +178,8 @@ pub trait ScanSink {
 #[derive(Debug, Default)]
 pub struct Profiles {
     pub table: Option<TableProfile>,
-    pub json: Option<JsonProfile>,
+    /// JSON or XML.
+    pub document: Option<DocumentProfile>,
     pub sql: Option<SqlProfile>,
 }
 
@@ -413,6 +416,8 @@ pub struct FileScanner<'a> {
     json_profile: Option<JsonProfile>,
     /// Rows and columns of the SQL dump being scanned, when it is one.
     sql_profile: Option<SqlProfile>,
+    /// Fields of the XML document being scanned, when it is one.
+    xml_profile: Option<XmlProfile>,
     /// Scanners for the pieces other threads take of a large file, kept
     /// (with their warm caches) from one file to the next.
     helpers: Vec<FileScanner<'a>>,
@@ -429,6 +434,7 @@ enum Locator {
     Table(TableTracker),
     Json(JsonTracker),
     Sql(SqlTracker),
+    Xml(XmlTracker),
     /// A fixed field, for rule examples given with their column.
     Fixed(String),
     /// A spreadsheet row rendered as one line: each cell's end offset and
@@ -445,6 +451,7 @@ impl Locator {
             Locator::Table(t) => t.with_field_at(buf, offset, f),
             Locator::Json(t) => t.with_field_at(buf, offset, f),
             Locator::Sql(t) => t.with_field_at(buf, offset, f),
+            Locator::Xml(t) => t.with_field_at(buf, offset, f),
             Locator::Fixed(name) => Some(f(name)),
             Locator::Cells(cells) => {
                 let i = cells.partition_point(|(end, _)| *end <= offset);
@@ -453,9 +460,14 @@ impl Locator {
         }
     }
 
-    /// Whether the field at `offset` exists and `check` holds for its name.
+    /// Whether the field at `offset` exists and `check` holds for its name
+    /// (for XML, the name its context is judged by).
     fn field_is(&mut self, buf: &[u8], offset: usize, check: &mut dyn FnMut(&str) -> bool) -> bool {
-        self.with_field(buf, offset, check).unwrap_or(false)
+        match self {
+            Locator::Xml(t) => t.with_context_name_at(buf, offset, check),
+            _ => self.with_field(buf, offset, check),
+        }
+        .unwrap_or(false)
     }
 }
 
@@ -481,6 +493,7 @@ impl<'a> FileScanner<'a> {
             table_profile: None,
             table_marks: Vec::new(),
             json_profile: None,
+            xml_profile: None,
             sql_profile: None,
             helpers: Vec::new(),
             spare_pieces: Vec::new(),
@@ -492,7 +505,7 @@ impl<'a> FileScanner<'a> {
     pub fn take_profiles(&mut self) -> Profiles {
         Profiles {
             table: self.take_table_profile(),
-            json: self.take_json_profile(),
+            document: self.take_document_profile(),
             sql: self.take_sql_profile(),
         }
     }
@@ -504,11 +517,21 @@ impl<'a> FileScanner<'a> {
         Some(profile)
     }
 
-    /// The record and field profile of the JSON document just scanned.
-    pub fn take_json_profile(&mut self) -> Option<JsonProfile> {
-        let mut profile = self.json_profile.take()?;
-        profile.forget_counted_values();
-        Some(profile)
+    /// The record and field profile of the JSON or XML document just
+    /// scanned.
+    pub fn take_document_profile(&mut self) -> Option<DocumentProfile> {
+        match self.json_profile.take() {
+            Some(json) => Some(json.into_document()),
+            None => Some(self.xml_profile.take()?.into_document()),
+        }
+    }
+
+    /// Drops the profiles of the document scanned before.
+    fn forget_profiles(&mut self) {
+        self.table_profile = None;
+        self.json_profile = None;
+        self.sql_profile = None;
+        self.xml_profile = None;
     }
 
     /// The row and column profile of the table just scanned, if it was one.
@@ -563,9 +586,7 @@ impl<'a> FileScanner<'a> {
         display_path: &str,
         sink: &mut dyn FnMut(Finding),
     ) {
-        self.table_profile = None;
-        self.json_profile = None;
-        self.sql_profile = None;
+        self.forget_profiles();
         let mut locator = Locator::for_format(Format::for_path(Path::new(display_path)), text);
         let mut lines = LineTracker::new();
         self.scan_chunk(
@@ -641,9 +662,7 @@ impl<'a> FileScanner<'a> {
     ) -> FileOutcome {
         let ctx = self.ctx;
         let _busy = Busy::new(&ctx.busy_threads);
-        self.table_profile = None;
-        self.json_profile = None;
-        self.sql_profile = None;
+        self.forget_profiles();
         let mut outcome = FileOutcome::start(display_path, 0, None);
         let skip = |outcome: &mut FileOutcome, reason, detail: String| {
             outcome.status = FileStatus::Skipped { reason, detail };
@@ -723,9 +742,7 @@ impl<'a> FileScanner<'a> {
     pub fn scan_bytes(&mut self, name: &str, data: &[u8], sink: &mut dyn ScanSink) -> FileOutcome {
         let ctx = self.ctx;
         let _busy = Busy::new(&ctx.busy_threads);
-        self.table_profile = None;
-        self.json_profile = None;
-        self.sql_profile = None;
+        self.forget_profiles();
         let mut outcome = FileOutcome::start(name.to_string(), data.len() as u64, None);
         match Container::for_name(name) {
             Some(kind) => self.scan_container_file(
@@ -1222,13 +1239,15 @@ impl<'a> FileScanner<'a> {
         }
         let table = self.table_profile.as_ref().and_then(|p| p.wider_than_limit);
         let json = self.json_profile.as_ref().and_then(|p| p.deeper_than_limit);
-        let detail = match (table, json) {
+        let xml = self.xml_profile.as_ref().and_then(|p| p.deeper_than_limit);
+        let detail = match (table, json.or(xml)) {
             (Some(width), _) => format!(
                 "a record of {width} columns: columns past {} are not profiled (their findings are reported)",
                 crate::columns::MAX_TABLE_COLUMNS
             ),
             (None, Some(depth)) => format!(
-                "JSON nested {depth} levels deep: fields deeper than {} are named by their first {} levels",
+                "{} nested {depth} levels deep: fields deeper than {} are named by their first {} levels",
+                if json.is_some() { "JSON" } else { "XML" },
                 crate::structured::MAX_JSON_DEPTH,
                 crate::structured::MAX_JSON_DEPTH
             ),
@@ -1457,6 +1476,10 @@ impl<'a> FileScanner<'a> {
             Locator::Json(_) => self
                 .json_profile
                 .get_or_insert_with(JsonProfile::default)
+                .walk(&buf[..accept_end], key),
+            Locator::Xml(_) => self
+                .xml_profile
+                .get_or_insert_with(XmlProfile::default)
                 .walk(&buf[..accept_end], key),
             Locator::Sql(_) => {
                 if let Some(profile) = self.sql_profile.as_mut() {
@@ -1779,6 +1802,7 @@ impl Locator {
             Locator::Table(t) => t.rebase(buf, consumed),
             Locator::Json(t) => t.rebase(buf, consumed),
             Locator::Sql(t) => t.rebase(buf, consumed),
+            Locator::Xml(t) => t.rebase(buf, consumed),
             Locator::None | Locator::Fixed(_) | Locator::Cells(_) => {}
         }
     }
@@ -1790,12 +1814,16 @@ impl Locator {
             Format::Sniffed if crate::formats::looks_like_json(start) => {
                 Locator::Json(JsonTracker::new())
             }
+            Format::Sniffed if crate::formats::looks_like_xml(start) => {
+                Locator::Xml(XmlTracker::new())
+            }
             Format::Sniffed if crate::formats::looks_like_table(start) => {
                 Locator::Table(TableTracker::new(start))
             }
             Format::Sniffed => Locator::None,
             Format::Json => Locator::Json(JsonTracker::new()),
             Format::Sql => Locator::Sql(SqlTracker::new()),
+            Format::Xml => Locator::Xml(XmlTracker::new()),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Field names for values inside JSON documents and SQL dumps.
+//! Field names for values inside JSON documents, SQL dumps and (in
+//! [`xml`]) XML documents.
 //!
 //! Like the table tracker in [`crate::formats`], these trackers walk forward
 //! lazily: the scanner asks "which field is this offset in?" only where a
@@ -21,6 +22,9 @@ use crate::formats::NamesFields;
 use crate::redact::FingerprintKey;
 use std::collections::HashMap;
 use std::sync::Arc;
+
+pub mod xml;
+pub use xml::{XmlProfile, XmlTracker};
 
 /// Deeper JSON nesting is still parsed but not named beyond this depth, so a
 /// 100,000-level document costs no memory.
@@ -327,6 +331,72 @@ fn write_path(stack: &[Frame], overflow: usize, path: &mut String) {
     }
 }
 
+/// Per field path of a structured document (JSON, XML): its profile, the
+/// non-blank values and those of a field whose name says what it holds.
+#[derive(Debug, Clone, Default)]
+pub struct FieldCounts {
+    /// In first-seen order.
+    pub fields: Vec<ColumnProfile>,
+    /// Looked up for every value: hashed with foldhash, several times
+    /// quicker than the standard library's SipHash on short paths.
+    index: HashMap<String, usize, foldhash::fast::RandomState>,
+}
+
+impl FieldCounts {
+    /// Counts a value of the field at `path`, whose own name is `name`
+    /// (the last key or element of the path).
+    pub fn count(&mut self, path: &str, name: &str, text: &[u8], key: &FingerprintKey) {
+        if text.trim_ascii().is_empty() || path.is_empty() {
+            return;
+        }
+        let at = match self.index.get(path) {
+            Some(&at) => at,
+            None => {
+                self.fields
+                    .push(ColumnProfile::named(path.to_string(), name));
+                self.index.insert(path.to_string(), self.fields.len() - 1);
+                self.fields.len() - 1
+            }
+        };
+        let field = &mut self.fields[at];
+        field.non_empty += 1;
+        if field.reads_values() {
+            field.observe(&crate::formats::text_lossy(text), key);
+        }
+    }
+
+    /// Adds the counts of `later`, of the part of the document after
+    /// everything `self` counted: fields in first-seen order.
+    pub fn absorb(&mut self, later: &FieldCounts) {
+        for field in &later.fields {
+            match self.index.get(field.name.as_str()) {
+                Some(&at) => self.fields[at].absorb(field),
+                None => {
+                    self.index.insert(field.name.clone(), self.fields.len());
+                    self.fields.push(field.clone());
+                }
+            }
+        }
+    }
+
+    /// See [`ColumnProfile::forget_counted_values`].
+    pub fn forget_counted_values(&mut self) {
+        self.fields
+            .iter_mut()
+            .for_each(ColumnProfile::forget_counted_values);
+    }
+}
+
+/// What the inventory keeps of a structured document's profile.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentProfile {
+    /// Top-level records of a JSON export; `None` for documents without
+    /// records to count (XML).
+    pub records: Option<u64>,
+    /// Per field path, in first-seen order.
+    pub fields: Vec<ColumnProfile>,
+}
+
 /// Counts the records of a JSON export (the objects of a top-level array, or
 /// the lines of NDJSON) and, per field path, the non-blank values, walking
 /// every byte once. Paths are those [`JsonTracker`] gives findings.
@@ -343,22 +413,20 @@ pub struct JsonProfile {
     scalar_start: usize,
     path: String,
     pub records: u64,
-    /// Per field path: its profile, in first-seen order.
-    pub fields: Vec<ColumnProfile>,
-    /// Looked up for every value: hashed with foldhash, several times
-    /// quicker than the standard library's SipHash on short paths.
-    index: HashMap<String, usize, foldhash::fast::RandomState>,
+    pub counts: FieldCounts,
     /// The deepest nesting seen, when it went past [`MAX_JSON_DEPTH`]: the
     /// scan reports the cap instead of naming those fields silently short.
     pub deeper_than_limit: Option<usize>,
 }
 
 impl JsonProfile {
-    /// See [`ColumnProfile::forget_counted_values`].
-    pub fn forget_counted_values(&mut self) {
-        self.fields
-            .iter_mut()
-            .for_each(ColumnProfile::forget_counted_values);
+    /// What the inventory keeps: records and fields.
+    pub fn into_document(mut self) -> DocumentProfile {
+        self.counts.forget_counted_values();
+        DocumentProfile {
+            records: Some(self.records),
+            fields: self.counts.fields,
+        }
     }
 
     /// A profile for the rest of a document from a point between top-level
@@ -375,15 +443,7 @@ impl JsonProfile {
     /// after everything `self` walked: fields in first-seen order.
     pub fn absorb(&mut self, later: &JsonProfile) {
         self.records += later.records;
-        for field in &later.fields {
-            match self.index.get(field.name.as_str()) {
-                Some(&at) => self.fields[at].absorb(field),
-                None => {
-                    self.index.insert(field.name.clone(), self.fields.len());
-                    self.fields.push(field.clone());
-                }
-            }
-        }
+        self.counts.absorb(&later.counts);
         self.deeper_than_limit = self.deeper_than_limit.max(later.deeper_than_limit);
     }
 
@@ -507,24 +567,8 @@ impl JsonProfile {
         }
         self.path.clear();
         write_path(&self.stack, self.overflow, &mut self.path);
-        if self.path.is_empty() {
-            return;
-        }
-        let at = match self.index.get(self.path.as_str()) {
-            Some(&at) => at,
-            None => {
-                let last = self.path.rsplit(['.', ']']).next().unwrap_or("");
-                let profile = ColumnProfile::named(self.path.clone(), last);
-                self.fields.push(profile);
-                self.index.insert(self.path.clone(), self.fields.len() - 1);
-                self.fields.len() - 1
-            }
-        };
-        let field = &mut self.fields[at];
-        field.non_empty += 1;
-        if field.reads_values() {
-            field.observe(&crate::formats::text_lossy(text), key);
-        }
+        let name = self.path.rsplit(['.', ']']).next().unwrap_or("");
+        self.counts.count(&self.path, name, text, key);
     }
 }
 

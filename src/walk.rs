@@ -386,7 +386,7 @@ impl ScanSink for Collector<'_> {
         let mut stats = std::mem::take(&mut self.stats);
         stats.entities.shrink_to_fit();
         stats.table = profiles.table.map(Box::new);
-        stats.json = profiles.json.map(Box::new);
+        stats.document = profiles.document.map(Box::new);
         stats.sql = profiles.sql.map(Box::new);
         self.outbox.file(outcome, Some(Box::new(stats)));
     }

@@ -238,6 +238,26 @@ fn json_nested_100000_levels_deep() {
 }
 
 #[test]
+fn xml_nested_100000_levels_deep_and_cut_off() {
+    // Deep, one element a line, then cut off inside an attribute value.
+    let mut doc = b"<?xml version=\"1.0\"?>\n".to_vec();
+    doc.extend(b"<n>\n".repeat(100_000));
+    doc.extend_from_slice(b"<email>jan.devries@hotmail.com</email>\n");
+    doc.extend(b"</n>\n".repeat(100_000));
+    let dir = tree(&[
+        ("deep.xml", &doc),
+        ("cut.xml", b"<a><b x=\"piet@kpn.nl\"><c>06-12345678"),
+    ]);
+    let found = findings(dir.path(), &[]);
+    assert_eq!(found.len(), 3, "{found:#?}");
+    let inv = inventory(dir.path(), &[]);
+    let (reason, detail) = skip_reason(&inv, "deep.xml");
+    assert_eq!(reason, "limit_hit");
+    assert!(detail.contains("XML nested 100001 levels deep"), "{detail}");
+    assert!(skip_of(&inv, "cut.xml").is_none());
+}
+
+#[test]
 fn malformed_json_csv_and_sql_are_scanned_as_far_as_they_go() {
     let files: &[(&str, &[u8])] = &[
         (

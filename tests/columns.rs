@@ -418,6 +418,61 @@ fn structured_logs_and_json_without_an_extension_name_their_fields() {
 }
 
 #[test]
+fn xml_exports_name_their_elements_and_attributes() {
+    // A dealer system's vehicle export: attributes, a CDATA note, a
+    // namespace prefix, a comment; saved once as `.xml`, once without an
+    // extension.
+    let export = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+        <dms:Export xmlns:dms=\"urn:dealer:export\">\n\
+          <!-- gemaakt door beheer@autojansen.nl -->\n\
+          <dms:Voertuig kenteken=\"52-RTH-8\" vin=\"WVWZZZAUZKW123456\">\n\
+            <dms:Eigenaar>\n\
+              <dms:Naam>Jan Jansen</dms:Naam>\n\
+              <dms:Email>jan.jansen@ziggo.nl</dms:Email>\n\
+            </dms:Eigenaar>\n\
+            <dms:Notitie><![CDATA[Klant belt terug op 06-38215947]]></dms:Notitie>\n\
+          </dms:Voertuig>\n\
+          <dms:Voertuig kenteken=\"2-KXP-47\">\n\
+            <dms:Eigenaar><dms:Naam>Piet Bakker</dms:Naam></dms:Eigenaar>\n\
+          </dms:Voertuig>\n\
+        </dms:Export>\n";
+    let dir = tree(&[
+        ("voertuigen.xml", export.as_bytes()),
+        ("voertuigen_export", export.as_bytes()),
+    ]);
+    for name in ["voertuigen.xml", "voertuigen_export"] {
+        let out = run_in(dir.path(), &["scan", "--format", "ndjson", name]);
+        let mut findings: Vec<(String, String)> = common::ndjson(&out)
+            .into_iter()
+            .filter(|l| l["type"] == "finding")
+            .map(|l| {
+                let text = |key: &str| l[key].as_str().unwrap_or("").to_string();
+                (text("entity"), text("field"))
+            })
+            .collect();
+        findings.sort();
+        let expected: Vec<(String, String)> = [
+            ("email", ""),
+            ("email", "Export/Voertuig/Eigenaar/Email"),
+            ("licence_plate", "Export/Voertuig/@kenteken"),
+            ("licence_plate", "Export/Voertuig/@kenteken"),
+            ("phone", "Export/Voertuig/Notitie"),
+            ("vin", "Export/Voertuig/@vin"),
+        ]
+        .iter()
+        .map(|(e, f)| (e.to_string(), f.to_string()))
+        .collect();
+        assert_eq!(findings, expected, "{name}");
+        // Names are found by no rule: the element's name counts them.
+        let out = run_in(dir.path(), &["scan", "--format", "json", name]);
+        let doc = json(&out);
+        let naam = field(&doc["files"][0], "Export/Voertuig/Eigenaar/Naam");
+        assert_eq!(naam["verdict"]["entity"], "person_name", "{naam}");
+        assert_eq!(naam["non_empty"], 2, "{naam}");
+    }
+}
+
+#[test]
 fn a_separator_line_for_excel_is_not_the_header() {
     // Written for Excel, which reads the delimiter from a first `sep=` line.
     let table = "sep=;\r\nnaam;email;bsn\r\nJan Jansen;jan.jansen@ziggo.nl;111222333\r\n\
