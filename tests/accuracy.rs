@@ -128,6 +128,48 @@ fn generated_tree_meets_the_accuracy_targets() {
 }
 
 #[test]
+fn the_generated_payment_file_is_named_by_its_elements() {
+    let tmp = tempfile::tempdir().unwrap();
+    gen_tree(tmp.path(), 3 << 20, 7);
+    let file = tmp.path().join("tree/exports/bank/incasso_2024.xml");
+    let file = file.to_str().unwrap();
+    let out = common::run(&["scan", "--format", "ndjson", "--exit-zero", file]);
+    let findings: Vec<serde_json::Value> = common::ndjson(&out)
+        .into_iter()
+        .filter(|l| l["type"] == "finding")
+        .collect();
+    assert!(findings.len() > 50, "{} findings", findings.len());
+    // Every planted value sits in an element that names it.
+    for f in &findings {
+        let field = f["field"].as_str().unwrap_or("");
+        let element = field.rsplit('/').next().unwrap_or("");
+        assert!(
+            ["IBAN", "AdrLine", "BirthDt", "EmailAdr", "PhneNb", "Ustrd"].contains(&element)
+                && field.starts_with("Document/CstmrDrctDbtInitn/PmtInf/"),
+            "{f}"
+        );
+    }
+    // Names and addresses, which no rule finds, are in the inventory by
+    // their element names.
+    let out = common::run(&["scan", "--format", "json", "--exit-zero", file]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verdict = |name: &str| {
+        doc["files"][0]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .map(|f| f["verdict"]["entity"].clone())
+    };
+    let debtor = "Document/CstmrDrctDbtInitn/PmtInf/DrctDbtTxInf/Dbtr";
+    assert_eq!(verdict(&format!("{debtor}/Nm")), Some("person_name".into()));
+    assert_eq!(
+        verdict(&format!("{debtor}/PstlAdr/AdrLine")),
+        Some("address".into())
+    );
+}
+
+#[test]
 fn generation_is_deterministic_per_seed() {
     let (a, b, c) = (
         tempfile::tempdir().unwrap(),

@@ -28,6 +28,7 @@ pub(super) fn write(spec: &FileSpec, rng: &mut Rng, sink: &mut Sink) {
         Kind::AppLog => app_log(rng, sink, spec.target),
         Kind::Source => source(rng, sink, spec),
         Kind::TestDrivesText => test_drives_text(rng, sink, spec.target),
+        Kind::DirectDebitsXml => direct_debits_xml(rng, sink, spec.target),
     }
 }
 
@@ -221,6 +222,123 @@ fn test_drives_text(rng: &mut Rng, sink: &mut Sink, target: u64) {
         }
         sink.s("\r\n");
     }
+}
+
+/// A batch of SEPA direct debits (ISO 20022 `pain.008`) for maintenance and
+/// lease contracts, as a dealer sends its bank: per debtor a name, an
+/// address line with the postcode, an IBAN, sometimes a date of birth, an
+/// e-mail address and a phone number in their ISO 20022 elements, and
+/// remittance text naming the car. The creditor identifier (IBAN-like)
+/// and the mandates' signature dates are look-alikes.
+fn direct_debits_xml(rng: &mut Rng, sink: &mut Sink, target: u64) {
+    let dealer = *rng.pick(&[
+        "Autobedrijf De Vries B.V.",
+        "Garage Bakker V.O.F.",
+        "Autohuis Emmen B.V.",
+    ]);
+    let month = rng.range(1, 12);
+    let _ = write!(
+        sink,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.008.001.02\" \
+         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n\
+         \x20 <CstmrDrctDbtInitn>\n\
+         \x20   <GrpHdr>\n\
+         \x20     <MsgId>INC-2024-{month:02}-{}</MsgId>\n\
+         \x20     <CreDtTm>2024-{month:02}-01T09:{:02}:{:02}</CreDtTm>\n\
+         \x20     <InitgPty><Nm>{dealer}</Nm></InitgPty>\n\
+         \x20   </GrpHdr>\n\
+         \x20   <PmtInf>\n\
+         \x20     <PmtInfId>ONDH-2024-{month:02}</PmtInfId>\n\
+         \x20     <PmtMtd>DD</PmtMtd>\n\
+         \x20     <ReqdColltnDt>2024-{month:02}-25</ReqdColltnDt>\n\
+         \x20     <Cdtr><Nm>{dealer}</Nm></Cdtr>\n\
+         \x20     <CdtrAcct><Id><IBAN>",
+        rng.below(1000),
+        rng.below(60),
+        rng.below(60)
+    );
+    sink.pii(Entity::Iban, &iban(rng).replace(' ', ""));
+    sink.s("</IBAN></Id></CdtrAcct>\n      <CdtrSchmeId><Id><PrvtId><Othr><Id>");
+    sink.look(Entity::Iban, &creditor_id(rng));
+    sink.s("</Id></Othr></PrvtId></Id></CdtrSchmeId>\n");
+    let mut n = rng.below(9000);
+    while sink.bytes() < target {
+        n += 1;
+        let p = Person::new(rng, 10);
+        let _ = write!(
+            sink,
+            "      <DrctDbtTxInf>\n\
+             \x20       <PmtId><EndToEndId>E2E-2024{month:02}{n:05}</EndToEndId></PmtId>\n\
+             \x20       <InstdAmt Ccy=\"EUR\">{}.{:02}</InstdAmt>\n\
+             \x20       <DrctDbtTx><MndtRltdInf><MndtId>MND-{n:05}</MndtId><DtOfSgntr>",
+            rng.range(25, 450),
+            rng.below(100)
+        );
+        let signed = (
+            rng.range(2012, 2023) as u32,
+            rng.range(1, 12) as u32,
+            rng.range(1, 28) as u32,
+        );
+        sink.look(Entity::DateOfBirth, &format_date(signed, DateStyle::Iso));
+        let _ = write!(
+            sink,
+            "</DtOfSgntr></MndtRltdInf></DrctDbtTx>\n\
+             \x20       <Dbtr>\n\
+             \x20         <Nm>{}</Nm>\n\
+             \x20         <PstlAdr><Ctry>NL</Ctry><AdrLine>{} {}</AdrLine><AdrLine>",
+            p.full_name(),
+            p.street,
+            p.number
+        );
+        sink.pii(Entity::Postcode, &postcode(rng, false));
+        let _ = writeln!(sink, " {}</AdrLine></PstlAdr>", p.city);
+        if rng.chance(30) {
+            sink.s("          <Id><PrvtId><DtAndPlcOfBirth><BirthDt>");
+            sink.pii(
+                Entity::DateOfBirth,
+                &format_date(birth_date(rng), DateStyle::Iso),
+            );
+            let _ = writeln!(
+                sink,
+                "</BirthDt><CityOfBirth>{}</CityOfBirth><CtryOfBirth>NL</CtryOfBirth></DtAndPlcOfBirth></PrvtId></Id>",
+                rng.pick(CITIES)
+            );
+        }
+        if rng.chance(60) {
+            sink.s("          <CtctDtls>");
+            if rng.chance(70) {
+                sink.s("<EmailAdr>");
+                sink.pii(Entity::Email, &email(rng, &p));
+                sink.s("</EmailAdr>");
+            }
+            if rng.chance(50) {
+                sink.s("<PhneNb>");
+                sink.pii(Entity::Phone, &phone_iso20022(rng));
+                sink.s("</PhneNb>");
+            }
+            sink.s("</CtctDtls>\n");
+        }
+        sink.s("        </Dbtr>\n        <DbtrAcct><Id><IBAN>");
+        sink.pii(Entity::Iban, &iban(rng).replace(' ', ""));
+        sink.s("</IBAN></Id></DbtrAcct>\n        <RmtInf><Ustrd>");
+        match rng.below(3) {
+            0 => {
+                sink.s("Onderhoudscontract kenteken ");
+                sink.pii(Entity::LicencePlate, &nl_plate_dashed(rng));
+                let _ = write!(sink, " termijn {month}/12");
+            }
+            1 => {
+                sink.s("Leasetermijn VIN ");
+                sink.pii(Entity::Vin, &vin(rng));
+            }
+            _ => {
+                let _ = write!(sink, "Factuur {}", 24_000_000 + rng.below(999_999));
+            }
+        }
+        sink.s("</Ustrd></RmtInf>\n      </DrctDbtTxInf>\n");
+    }
+    sink.s("    </PmtInf>\n  </CstmrDrctDbtInitn>\n</Document>\n");
 }
 
 fn crm_csv_english(rng: &mut Rng, sink: &mut Sink, target: u64) {

@@ -82,24 +82,30 @@ pub(crate) enum Kind {
     /// Test drives saved from Excel as "Unicode Text": a tab-delimited
     /// `.txt` in UTF-16 with a byte order mark.
     TestDrivesText,
+    /// A month's SEPA direct debits (ISO 20022 XML) sent to the bank.
+    DirectDebitsXml,
 }
 
-/// Share of the total size per kind (percent), and the typical file size.
+/// Share of the total size per kind (per mille), and the typical file size.
 const PLAN: &[(Kind, u64, u64)] = &[
-    (Kind::CrmCsvDutch, 15, 4 << 20),
-    (Kind::CrmCsvEnglish, 9, 4 << 20),
-    (Kind::CrmCsvWindows1252, 1, 2 << 20),
-    (Kind::CrmJson, 8, 4 << 20),
-    (Kind::EventsNdjson, 8, 4 << 20),
-    (Kind::MysqlDump, 9, 4 << 20),
-    (Kind::PgDump, 5, 4 << 20),
-    (Kind::Mail, 9, 3 << 10),
-    (Kind::WorkshopNotes, 8, 2 << 20),
-    (Kind::AppLog, 15, 4 << 20),
-    (Kind::Source, 12, 6 << 10),
-    // Last, so that the files before it keep their index (and with it
-    // their contents) from trees generated before it was added.
-    (Kind::TestDrivesText, 1, 1 << 20),
+    (Kind::CrmCsvDutch, 150, 4 << 20),
+    (Kind::CrmCsvEnglish, 90, 4 << 20),
+    (Kind::CrmCsvWindows1252, 10, 2 << 20),
+    (Kind::CrmJson, 80, 4 << 20),
+    (Kind::EventsNdjson, 80, 4 << 20),
+    (Kind::MysqlDump, 90, 4 << 20),
+    (Kind::PgDump, 50, 4 << 20),
+    (Kind::Mail, 90, 3 << 10),
+    (Kind::WorkshopNotes, 80, 2 << 20),
+    (Kind::AppLog, 150, 4 << 20),
+    (Kind::Source, 120, 6 << 10),
+    // Last, so that the files before them keep their index (and with it
+    // their contents) from trees generated before they were added. Each
+    // is one file, capped at its typical size, so from 200 MiB up the
+    // halving of the Excel export's share to make room for the payment
+    // file changes nothing.
+    (Kind::TestDrivesText, 5, 1 << 20),
+    (Kind::DirectDebitsXml, 5, 1 << 20),
 ];
 
 /// One file to write.
@@ -128,11 +134,14 @@ const SOURCE_EXTENSIONS: &[(&str, &str)] = &[
 /// the seed (the seed changes contents, not layout).
 pub(crate) fn plan(size: u64) -> Vec<FileSpec> {
     let mut specs = Vec::new();
-    for &(kind, percent, typical) in PLAN {
-        let share = (size * percent / 100).max(1024);
-        // The Windows-1252 and the Excel exports are one file each, as such
-        // exports from elsewhere are.
-        let single = matches!(kind, Kind::CrmCsvWindows1252 | Kind::TestDrivesText);
+    for &(kind, per_mille, typical) in PLAN {
+        let share = (size * per_mille / 1000).max(1024);
+        // The Windows-1252 and the Excel exports and the payment file are
+        // one file each, as such exports from elsewhere are.
+        let single = matches!(
+            kind,
+            Kind::CrmCsvWindows1252 | Kind::TestDrivesText | Kind::DirectDebitsXml
+        );
         let count = if single {
             1
         } else {
@@ -149,6 +158,7 @@ pub(crate) fn plan(size: u64) -> Vec<FileSpec> {
                 Kind::CrmCsvEnglish => format!("exports/crm/customers_{i:03}.csv"),
                 Kind::CrmCsvWindows1252 => "exports/crm/klanten_oud_systeem.csv".to_string(),
                 Kind::TestDrivesText => "exports/crm/proefritten_excel.txt".to_string(),
+                Kind::DirectDebitsXml => "exports/bank/incasso_2024.xml".to_string(),
                 Kind::CrmJson => format!("exports/crm/klanten_{i:03}.json"),
                 Kind::EventsNdjson => format!("exports/api/events_{i:03}.ndjson"),
                 Kind::MysqlDump => format!("exports/db/dealer_crm_{i:03}.sql"),

@@ -590,6 +590,36 @@ fn iban_check(country: &str, bban: &str) -> String {
     format!("{country}{:02}{bban}", 98 - rem)
 }
 
+/// A Dutch SEPA creditor identifier (`NL` check digits `ZZZ` KvK number
+/// and a four-digit suffix): mod-97 check digits like an IBAN's, over the
+/// rest without the business code `ZZZ`, and 19 characters, which no
+/// Dutch IBAN has.
+pub fn creditor_id(rng: &mut Rng) -> String {
+    let mut id = String::with_capacity(12);
+    id.push(char::from(b'1' + rng.below(9) as u8));
+    rng.digits(&mut id, 7);
+    id.push_str("0000");
+    let checked = iban_check("NL", &id);
+    format!("{}ZZZ{id}", &checked[..4])
+}
+
+/// A phone number as ISO 20022 payment files write it: `+31-` and the
+/// national number without its leading zero.
+pub fn phone_iso20022(rng: &mut Rng) -> String {
+    let mut sub = String::with_capacity(9);
+    if rng.chance(70) {
+        sub.push('6');
+        sub.push(char::from(*rng.pick(b"123458")));
+        rng.digits(&mut sub, 7);
+    } else {
+        let area: &&str = rng.pick(AREA_2);
+        sub.push_str(area);
+        sub.push(char::from(b'2' + rng.below(8) as u8));
+        rng.digits(&mut sub, 6);
+    }
+    format!("+31-{sub}")
+}
+
 /// An IBAN (mostly Dutch; Belgian, German and British too), compact or
 /// grouped in fours.
 pub fn iban(rng: &mut Rng) -> String {
