@@ -475,6 +475,12 @@ const ISO_20022_NAMES: &[(&str, &str)] = &[
     ("MobNb", "mobile"),
     // Unstructured remittance information: what the payer wrote.
     ("Ustrd", "remarks"),
+    // When a payment file was made and its payments are due: how old
+    // its records are, for a retention review. (A mandate's signature
+    // date is not: an old mandate may still be in use.)
+    ("CreDtTm", "creationdate"),
+    ("ReqdColltnDt", "collectiondate"),
+    ("ReqdExctnDt", "executiondate"),
 ];
 
 /// The name a field is classified by: its element's or attribute's own
@@ -828,6 +834,31 @@ mod tests {
                 ("StrtNm".to_string(), Some("address")),
                 ("MndtId".to_string(), None),
                 ("Ustrd".to_string(), Some("free_text")),
+            ]
+        );
+    }
+
+    #[test]
+    fn payment_dates_date_the_records() {
+        let doc = "<Document><GrpHdr><CreDtTm>2019-03-01T09:14:22</CreDtTm></GrpHdr>\
+                   <PmtInf><ReqdColltnDt>2019-03-25</ReqdColltnDt>\
+                   <DtOfSgntr>2012-06-14</DtOfSgntr></PmtInf></Document>";
+        let profile = profile_of(&[doc]);
+        let dated: Vec<(&str, bool)> = profile
+            .counts
+            .fields
+            .iter()
+            .map(|f| {
+                let name = f.name.rsplit('/').next().unwrap();
+                (name, f.dates.is_some_and(|d| d.dated == 1))
+            })
+            .collect();
+        assert_eq!(
+            dated,
+            vec![
+                ("CreDtTm", true),
+                ("ReqdColltnDt", true),
+                ("DtOfSgntr", false)
             ]
         );
     }
