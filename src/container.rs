@@ -1,5 +1,7 @@
 //! Compressed files and archives: `.gz`, `.zip`, `.tar`, `.tar.gz`/`.tgz`,
-//! and (through [`crate::sheet`]) spreadsheets. Their members are scanned by
+//! (through [`crate::sheet`]) spreadsheets, and (through [`crate::office`])
+//! the text of word-processing and presentation documents, zip archives
+//! of XML parts. Their members are scanned by
 //! the same pipeline as files and each is reported as an inventory entry of
 //! its own, named `ARCHIVE!/MEMBER` (nested: `a.zip!/inner.zip!/x.csv`).
 //!
@@ -13,6 +15,7 @@
 
 use crate::finding::Finding;
 use crate::formats::Format;
+use crate::office::{self, DocumentKind, Part};
 use crate::scan::{FileOutcome, FileScanner, FileStatus, ScanSink, SkipReason};
 use std::cell::Cell;
 use std::io::{BufReader, Cursor, Read, Seek};
@@ -85,6 +88,9 @@ pub enum Container {
     Xlsx,
     Xls,
     Ods,
+    /// A word-processing or presentation document: a zip archive whose
+    /// text is in some of its XML parts.
+    Document(DocumentKind),
 }
 
 impl Container {
@@ -106,6 +112,13 @@ impl Container {
             Container::Xls
         } else if lower.ends_with(".ods") {
             Container::Ods
+        } else if [".docx", ".docm", ".pptx", ".pptm"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+        {
+            Container::Document(DocumentKind::OpenXml)
+        } else if lower.ends_with(".odt") || lower.ends_with(".odp") {
+            Container::Document(DocumentKind::OpenDocument)
         } else {
             return None;
         };
@@ -116,7 +129,11 @@ impl Container {
     fn needs_random_access(self) -> bool {
         matches!(
             self,
-            Container::Zip | Container::Xlsx | Container::Xls | Container::Ods
+            Container::Zip
+                | Container::Xlsx
+                | Container::Xls
+                | Container::Ods
+                | Container::Document(_)
         )
     }
 }
@@ -537,7 +554,11 @@ impl FileScanner<'_> {
                 let mut reader = counting;
                 self.scan_tar(&mut reader, outcome, depth, walk);
             }
-            Container::Zip | Container::Xlsx | Container::Xls | Container::Ods => {
+            Container::Zip
+            | Container::Xlsx
+            | Container::Xls
+            | Container::Ods
+            | Container::Document(_) => {
                 unreachable!("random-access containers are opened by open_random")
             }
         }
@@ -633,7 +654,10 @@ impl FileScanner<'_> {
         walk: &mut Walk<'_, '_>,
     ) {
         match kind {
-            Container::Zip => self.scan_zip(reader, outcome, depth, walk),
+            Container::Zip => self.scan_zip(reader, None, outcome, depth, walk),
+            Container::Document(document) => {
+                self.scan_zip(reader, Some(document), outcome, depth, walk)
+            }
             Container::Xlsx | Container::Xls | Container::Ods => {
                 self.scan_workbook(kind, reader, outcome, walk.budget, walk.sink, walk.progress)
             }
@@ -643,10 +667,13 @@ impl FileScanner<'_> {
         }
     }
 
-    /// Scans the members of a zip archive.
+    /// Scans the members of a zip archive; of a `document`, the text of its
+    /// text parts and the members with content of their own (images,
+    /// embedded workbooks), not its layout.
     fn scan_zip<R: Read + Seek>(
         &mut self,
         reader: &mut R,
+        document: Option<DocumentKind>,
         outcome: &mut FileOutcome,
         depth: u32,
         walk: &mut Walk<'_, '_>,
@@ -681,6 +708,9 @@ impl FileScanner<'_> {
                         Ok(n) => n.into_owned(),
                         Err(_) => String::from_utf8_lossy(entry.name_raw()).into_owned(),
                     };
+                    if document.is_some_and(|kind| office::part(kind, &name) == Part::Structure) {
+                        continue;
+                    }
                     let member = Member {
                         path: format!("{}{MEMBER_SEPARATOR}{}", outcome.path, printable(&name)),
                         name,
@@ -727,7 +757,12 @@ impl FileScanner<'_> {
                     Ok(file) => {
                         let mut guard =
                             Guard::new(file, walk.budget, Compressed::Known(compressed));
-                        self.scan_member(&mut guard, member, depth, walk)
+                        match document {
+                            Some(kind) if office::part(kind, &member.name) == Part::Text => {
+                                self.scan_document_text(&mut guard, member, walk)
+                            }
+                            _ => self.scan_member(&mut guard, member, depth, walk),
+                        }
                     }
                     Err(e) => {
                         let mut o = member.outcome();
@@ -753,6 +788,46 @@ impl FileScanner<'_> {
                 return;
             }
         }
+    }
+}
+
+impl FileScanner<'_> {
+    /// Scans the text of a document's XML part read from `reader`.
+    fn scan_document_text(
+        &mut self,
+        reader: &mut dyn Read,
+        member: Member,
+        walk: &mut Walk<'_, '_>,
+    ) -> FileOutcome {
+        let mut outcome = member.outcome();
+        let mut xml = Vec::new();
+        if let Err(e) = reader.take(MAX_IN_MEMORY + 1).read_to_end(&mut xml) {
+            let (reason, detail) = container_error(&e, walk.budget, "reading the document");
+            skipped(&mut outcome, reason, detail);
+            return outcome;
+        }
+        if xml.len() as u64 > MAX_IN_MEMORY {
+            skipped(
+                &mut outcome,
+                SkipReason::LimitHit,
+                format!("document part over the {MAX_IN_MEMORY} bytes read in memory"),
+            );
+            return outcome;
+        }
+        outcome.size = xml.len() as u64;
+        let text = office::text_of(&xml);
+        let sink = &mut *walk.sink;
+        self.scan_reader(
+            &mut text.as_bytes(),
+            Format::Text,
+            None,
+            &mut outcome,
+            &mut |f: &mut Finding| sink.finding(f),
+            walk.progress,
+        );
+        // The part's size, not its text's, is what the archive holds.
+        outcome.size = xml.len() as u64;
+        outcome
     }
 }
 

@@ -261,7 +261,11 @@ impl FileScanner<'_> {
                     format!("not a readable ods workbook: {e}"),
                 ),
             },
-            Container::Gzip | Container::TarGz | Container::Tar | Container::Zip => {
+            Container::Gzip
+            | Container::TarGz
+            | Container::Tar
+            | Container::Zip
+            | Container::Document(_) => {
                 unreachable!("only workbooks are opened here")
             }
         }

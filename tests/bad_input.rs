@@ -531,3 +531,46 @@ fn a_file_truncated_and_rewritten_while_it_is_read() {
     stop.store(true, Ordering::Relaxed);
     writer.join().unwrap();
 }
+
+#[test]
+fn truncated_and_malformed_documents() {
+    let letter = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/exports/documenten/offerte_2021-0417.docx"),
+    )
+    .unwrap();
+    // Cut off mid-archive: no central directory to read members from.
+    let truncated = &letter[..letter.len() / 2];
+    // A readable archive whose body is not well-formed XML.
+    let mut broken = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    broken
+        .start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+    std::io::Write::write_all(
+        &mut broken,
+        b"<w:document><w:p><w:t>piet@kpn.nl</w:t><w:p <<< &#xZZ; jan.devries@hotmail.com",
+    )
+    .unwrap();
+    let broken = broken.finish().unwrap().into_inner();
+    let dir = tree(&[
+        ("truncated.docx", truncated),
+        ("broken.docx", &broken),
+        ("ok.txt", b"mail piet@kpn.nl\n"),
+    ]);
+    let found = findings(dir.path(), &[]);
+    let mut paths: Vec<&str> = found.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    paths.sort_unstable();
+    // The malformed body gives its text up to the tag that never closes.
+    assert_eq!(
+        paths,
+        ["broken.docx!/word/document.xml", "ok.txt"],
+        "{found:#?}"
+    );
+    let inv = inventory(dir.path(), &[]);
+    let (reason, detail) = skip_reason(&inv, "truncated.docx");
+    assert_eq!(reason, "corrupt");
+    assert!(detail.contains("not a readable zip archive"), "{detail}");
+}

@@ -524,3 +524,66 @@ fn a_workbook_over_the_byte_budget_is_not_opened() {
     assert_eq!(book["reason"], "limit_hit", "{book}");
     assert_eq!(book["partial"], false);
 }
+
+// ---- word-processing and presentation documents ------------------------
+
+#[test]
+fn document_text_is_scanned_a_line_per_paragraph() {
+    // A letter as Word writes it: a phone number split over two runs (the
+    // second bold), a table row whose label gives a date of birth its
+    // context, a header, an image, and layout parts.
+    let body = br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document xmlns:w="urn:w"><w:body><w:p><w:r><w:t>Geachte heer Jansen,</w:t></w:r></w:p><w:p><w:r><w:t xml:space="preserve">Bel ons op 06-</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>38215947</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Geboortedatum</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>02-11-1974</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#;
+    let header =
+        br#"<w:hdr xmlns:w="urn:w"><w:p><w:r><w:t>info@autojansen.nl</w:t></w:r></w:p></w:hdr>"#;
+    let styles =
+        br#"<w:styles xmlns:w="urn:w"><w:style w:styleId="jan.devries@hotmail.com"/></w:styles>"#;
+    let docx = zip_of(
+        &[
+            ("[Content_Types].xml", b"<Types/>"),
+            ("word/document.xml", body),
+            ("word/header1.xml", header),
+            ("word/styles.xml", styles),
+            ("word/media/image1.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+        ],
+        deflated(),
+    );
+    let odt = zip_of(
+        &[
+            ("mimetype", b"application/vnd.oasis.opendocument.text"),
+            (
+                "content.xml",
+                br#"<office:document-content><office:body><office:text><text:h>Werkorder</text:h><text:p>Postcode<text:s/>1832<text:s/>TB Amsterdam</text:p></office:text></office:body></office:document-content>"#,
+            ),
+            ("meta.xml", b"<meta>piet@kpn.nl</meta>"),
+        ],
+        deflated(),
+    );
+    let dir = tree(&[("offerte.docx", &docx), ("werkorder.odt", &odt)]);
+    let (code, found, _) = findings(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    let body = "offerte.docx!/word/document.xml";
+    let phone = find(&found, body, "06-38215947");
+    assert_eq!(
+        (phone["line"].clone(), phone["column"].clone()),
+        (2.into(), 12.into())
+    );
+    let birth = find(&found, body, "02-11-1974");
+    assert_eq!(birth["entity"], "date_of_birth");
+    assert_eq!(birth["line"], 3);
+    find(
+        &found,
+        "offerte.docx!/word/header1.xml",
+        "info@autojansen.nl",
+    );
+    let postcode = find(&found, "werkorder.odt!/content.xml", "1832 TB");
+    assert_eq!(postcode["line"], 2);
+    // Layout and metadata are not the document's text.
+    assert_eq!(found.len(), 4, "{found:#?}");
+    // The image is listed as not scanned, with its reason.
+    let doc = inventory(dir.path(), &[]);
+    assert_eq!(
+        skipped_entry(&doc, "offerte.docx!/word/media/image1.png")["reason"],
+        "binary"
+    );
+}
