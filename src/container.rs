@@ -1,7 +1,8 @@
 //! Compressed files and archives: `.gz`, `.zip`, `.tar`, `.tar.gz`/`.tgz`,
-//! (through [`crate::sheet`]) spreadsheets, and (through [`crate::office`])
+//! (through [`crate::sheet`]) spreadsheets, (through [`crate::office`])
 //! the text of word-processing and presentation documents, zip archives
-//! of XML parts. Their members are scanned by
+//! of XML parts, and e-mail messages (`.eml`) with their attachments.
+//! Their members are scanned by
 //! the same pipeline as files and each is reported as an inventory entry of
 //! its own, named `ARCHIVE!/MEMBER` (nested: `a.zip!/inner.zip!/x.csv`).
 //!
@@ -91,6 +92,9 @@ pub enum Container {
     /// A word-processing or presentation document: a zip archive whose
     /// text is in some of its XML parts.
     Document(DocumentKind),
+    /// An e-mail message (`.eml`, MIME): its headers, its decoded text and
+    /// its attachments.
+    Mail,
 }
 
 impl Container {
@@ -119,6 +123,8 @@ impl Container {
             Container::Document(DocumentKind::OpenXml)
         } else if lower.ends_with(".odt") || lower.ends_with(".odp") {
             Container::Document(DocumentKind::OpenDocument)
+        } else if lower.ends_with(".eml") {
+            Container::Mail
         } else {
             return None;
         };
@@ -134,6 +140,7 @@ impl Container {
                 | Container::Xls
                 | Container::Ods
                 | Container::Document(_)
+                | Container::Mail
         )
     }
 }
@@ -433,14 +440,7 @@ impl FileScanner<'_> {
         walk: &mut Walk<'_, '_>,
     ) -> FileOutcome {
         let mut outcome = member.outcome();
-        if let (Some(max), Some(size)) = (self.settings().max_filesize, member.size)
-            && size > max
-        {
-            skipped(
-                &mut outcome,
-                SkipReason::TooLarge,
-                format!("{size} bytes unpacked > {max} (--max-filesize, limits.max_filesize)"),
-            );
+        if self.over_max_filesize(&member, &mut outcome) {
             return outcome;
         }
         let Some(kind) = Container::for_name(&member.name) else {
@@ -558,7 +558,8 @@ impl FileScanner<'_> {
             | Container::Xlsx
             | Container::Xls
             | Container::Ods
-            | Container::Document(_) => {
+            | Container::Document(_)
+            | Container::Mail => {
                 unreachable!("random-access containers are opened by open_random")
             }
         }
@@ -658,6 +659,7 @@ impl FileScanner<'_> {
             Container::Document(document) => {
                 self.scan_zip(reader, Some(document), outcome, depth, walk)
             }
+            Container::Mail => self.scan_mail(reader, outcome, depth, walk),
             Container::Xlsx | Container::Xls | Container::Ods => {
                 self.scan_workbook(kind, reader, outcome, walk.budget, walk.sink, walk.progress)
             }
@@ -789,9 +791,141 @@ impl FileScanner<'_> {
             }
         }
     }
-}
 
-impl FileScanner<'_> {
+    /// Whether `member` is larger than `--max-filesize`, noted in `outcome`.
+    fn over_max_filesize(&self, member: &Member, outcome: &mut FileOutcome) -> bool {
+        let (Some(max), Some(size)) = (self.settings().max_filesize, member.size) else {
+            return false;
+        };
+        if size <= max {
+            return false;
+        }
+        skipped(
+            outcome,
+            SkipReason::TooLarge,
+            format!("{size} bytes unpacked > {max} (--max-filesize, limits.max_filesize)"),
+        );
+        true
+    }
+
+    /// Scans an e-mail message: its headers as they are written (line
+    /// numbers those of the file), each text body decoded from its transfer
+    /// encoding and character set (an HTML body as its text), and each
+    /// attachment as a member of an archive (an attached message is opened
+    /// in turn). Quoted-printable breaks a long line with `=` at the end,
+    /// anywhere, also inside an address; decoded, the address is whole.
+    fn scan_mail<R: Read + Seek>(
+        &mut self,
+        reader: &mut R,
+        outcome: &mut FileOutcome,
+        depth: u32,
+        walk: &mut Walk<'_, '_>,
+    ) {
+        let mut raw = Vec::new();
+        if let Err(e) = reader.take(MAX_IN_MEMORY + 1).read_to_end(&mut raw) {
+            let (reason, detail) = container_error(&e, walk.budget, "reading the message");
+            skipped(outcome, reason, detail);
+            return;
+        }
+        if raw.len() as u64 > MAX_IN_MEMORY {
+            skipped(
+                outcome,
+                SkipReason::LimitHit,
+                format!("message over the {MAX_IN_MEMORY} bytes read in memory"),
+            );
+            return;
+        }
+        let Some(message) = mail_parser::MessageParser::default().parse(&raw) else {
+            skipped(
+                outcome,
+                SkipReason::Corrupt,
+                "not a readable e-mail message".into(),
+            );
+            return;
+        };
+        let part_path =
+            |name: &str| format!("{}{MEMBER_SEPARATOR}{}", outcome.path, printable(name));
+        let headers_end = (message.root_part().raw_body_offset() as usize).min(raw.len());
+        let mut texts = vec![("headers".to_string(), raw[..headers_end].to_vec())];
+        let numbered = |kind: &str, i: usize| match i {
+            0 => kind.to_string(),
+            _ => format!("{kind} {}", i + 1),
+        };
+        for i in 0..message.text_body_count() {
+            if let Some(text) = message.body_text(i) {
+                texts.push((numbered("body", i), text.into_owned().into_bytes()));
+            }
+        }
+        // An HTML alternative is content of its own: mailers do not always
+        // put the same in both.
+        for i in 0..message.html_body_count() {
+            let html = message.html_part(i as u32);
+            let also_text = (0..message.text_body_count()).any(|t| {
+                html.is_some_and(|h| {
+                    message
+                        .text_part(t as u32)
+                        .is_some_and(|p| std::ptr::eq(p, h))
+                })
+            });
+            if let (false, Some(text)) = (also_text, html.and_then(|h| h.text_contents())) {
+                let text = mail_parser::decoders::html::html_to_text(text);
+                texts.push((numbered("body.html", i), text.into_bytes()));
+            }
+        }
+        for (name, text) in texts {
+            let member = Member {
+                path: part_path(&name),
+                name,
+                size: Some(text.len() as u64),
+                modified: outcome.modified,
+            };
+            let mut part_outcome = member.outcome();
+            let sink = &mut *walk.sink;
+            self.scan_reader(
+                &mut text.as_slice(),
+                Format::Text,
+                None,
+                &mut part_outcome,
+                &mut |f: &mut Finding| sink.finding(f),
+                walk.progress,
+            );
+            let profiles = self.take_profiles();
+            walk.sink.entry(part_outcome, profiles);
+        }
+        for (i, attachment) in message.attachments().enumerate() {
+            use mail_parser::MimeHeaders;
+            let mut name = match attachment.attachment_name() {
+                Some(name) => name.to_string(),
+                None => format!("attachment {}", i + 1),
+            };
+            if attachment.is_message() && !name.to_ascii_lowercase().ends_with(".eml") {
+                // Opened as the message it is, whatever it was called.
+                name.push_str(".eml");
+            }
+            let contents = attachment.contents();
+            let member = Member {
+                path: part_path(&name),
+                name,
+                size: Some(contents.len() as u64),
+                modified: outcome.modified,
+            };
+            let member_outcome = match walk.budget.charge(contents.len() as u64) {
+                Ok(()) => self.scan_member(&mut &contents[..], member, depth, walk),
+                Err(limit) => {
+                    let mut o = member.outcome();
+                    skipped(&mut o, SkipReason::LimitHit, limit.0);
+                    o
+                }
+            };
+            let profiles = self.take_profiles();
+            walk.sink.entry(member_outcome, profiles);
+            if walk.budget.is_exhausted() {
+                partial(outcome, SkipReason::LimitHit, walk.budget.bytes_message());
+                return;
+            }
+        }
+    }
+
     /// Scans the text of a document's XML part read from `reader`.
     fn scan_document_text(
         &mut self,
@@ -800,6 +934,9 @@ impl FileScanner<'_> {
         walk: &mut Walk<'_, '_>,
     ) -> FileOutcome {
         let mut outcome = member.outcome();
+        if self.over_max_filesize(&member, &mut outcome) {
+            return outcome;
+        }
         let mut xml = Vec::new();
         if let Err(e) = reader.take(MAX_IN_MEMORY + 1).read_to_end(&mut xml) {
             let (reason, detail) = container_error(&e, walk.budget, "reading the document");

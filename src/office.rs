@@ -311,4 +311,29 @@ mod tests {
         assert_eq!(part(OpenDocument, "meta.xml"), Part::Structure);
         assert_eq!(part(OpenDocument, "Pictures/1000.jpg"), Part::Member);
     }
+
+    #[test]
+    fn any_bytes_give_some_text() {
+        let sample: &[u8] = br#"<w:p><w:r><w:t>a&amp;b &#x41;</w:t></w:r><w:tab/><![CDATA[x]]><!-- c --><text:s text:c="2"/></w:p>"#;
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..5000 {
+            let mut data = sample.to_vec();
+            for _ in 0..1 + next() % 6 {
+                let at = (next() as usize) % (data.len() + 1);
+                match next() % 3 {
+                    0 if at < data.len() => data[at] = next() as u8,
+                    1 => data.insert(at, *b"<>&;/\"![]-#x".get((next() % 10) as usize).unwrap()),
+                    _ => data.truncate(at),
+                }
+            }
+            let text = text_of(&data);
+            assert!(text.len() <= data.len() * 4 + 1100, "{data:?}");
+        }
+    }
 }

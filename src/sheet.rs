@@ -265,7 +265,8 @@ impl FileScanner<'_> {
             | Container::TarGz
             | Container::Tar
             | Container::Zip
-            | Container::Document(_) => {
+            | Container::Document(_)
+            | Container::Mail => {
                 unreachable!("only workbooks are opened here")
             }
         }
