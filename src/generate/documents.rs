@@ -29,6 +29,9 @@ pub(super) fn write(spec: &FileSpec, rng: &mut Rng, sink: &mut Sink) {
         Kind::Source => source(rng, sink, spec),
         Kind::TestDrivesText => test_drives_text(rng, sink, spec.target),
         Kind::DirectDebitsXml => direct_debits_xml(rng, sink, spec.target),
+        // Packed message by message by `write_mailbox`; as one file, one
+        // message.
+        Kind::MailboxZip => mail(rng, sink, spec.target),
     }
 }
 
@@ -650,7 +653,7 @@ const DEALERS: &[&str] = &[
     "occasioncentrum-drenthe.nl",
 ];
 
-fn mail(rng: &mut Rng, sink: &mut Sink, target: u64) {
+pub(super) fn mail(rng: &mut Rng, sink: &mut Sink, target: u64) {
     let dealer = *rng.pick(DEALERS);
     let p = Person::new(rng, 10);
     let customer_mail = email(rng, &p);

@@ -84,13 +84,17 @@ pub(crate) enum Kind {
     TestDrivesText,
     /// A month's SEPA direct debits (ISO 20022 XML) sent to the bank.
     DirectDebitsXml,
+    /// A mailbox exported as a zip of `.eml` messages whose bodies are
+    /// quoted-printable, which breaks long lines anywhere (also inside an
+    /// address) with `=` at the line end.
+    MailboxZip,
 }
 
 /// Share of the total size per kind (per mille), and the typical file size.
 const PLAN: &[(Kind, u64, u64)] = &[
     (Kind::CrmCsvDutch, 150, 4 << 20),
     (Kind::CrmCsvEnglish, 90, 4 << 20),
-    (Kind::CrmCsvWindows1252, 10, 2 << 20),
+    (Kind::CrmCsvWindows1252, 5, 2 << 20),
     (Kind::CrmJson, 80, 4 << 20),
     (Kind::EventsNdjson, 80, 4 << 20),
     (Kind::MysqlDump, 90, 4 << 20),
@@ -101,11 +105,12 @@ const PLAN: &[(Kind, u64, u64)] = &[
     (Kind::Source, 120, 6 << 10),
     // Last, so that the files before them keep their index (and with it
     // their contents) from trees generated before they were added. Each
-    // is one file, capped at its typical size, so from 200 MiB up the
-    // halving of the Excel export's share to make room for the payment
-    // file changes nothing.
+    // is one file, capped at its typical size, like the Windows-1252
+    // export, so from 400 MiB up the halving of the shares of those two
+    // to make room for the payment file and the mailbox changes nothing.
     (Kind::TestDrivesText, 5, 1 << 20),
     (Kind::DirectDebitsXml, 5, 1 << 20),
+    (Kind::MailboxZip, 5, 1 << 20),
 ];
 
 /// One file to write.
@@ -140,7 +145,10 @@ pub(crate) fn plan(size: u64) -> Vec<FileSpec> {
         // one file each, as such exports from elsewhere are.
         let single = matches!(
             kind,
-            Kind::CrmCsvWindows1252 | Kind::TestDrivesText | Kind::DirectDebitsXml
+            Kind::CrmCsvWindows1252
+                | Kind::TestDrivesText
+                | Kind::DirectDebitsXml
+                | Kind::MailboxZip
         );
         let count = if single {
             1
@@ -159,6 +167,7 @@ pub(crate) fn plan(size: u64) -> Vec<FileSpec> {
                 Kind::CrmCsvWindows1252 => "exports/crm/klanten_oud_systeem.csv".to_string(),
                 Kind::TestDrivesText => "exports/crm/proefritten_excel.txt".to_string(),
                 Kind::DirectDebitsXml => "exports/bank/incasso_2024.xml".to_string(),
+                Kind::MailboxZip => "exports/mail/postvak_2024.zip".to_string(),
                 Kind::CrmJson => format!("exports/crm/klanten_{i:03}.json"),
                 Kind::EventsNdjson => format!("exports/api/events_{i:03}.ndjson"),
                 Kind::MysqlDump => format!("exports/db/dealer_crm_{i:03}.sql"),
@@ -194,10 +203,33 @@ enum Encoding {
     Utf16Le,
 }
 
+/// Where a sink's bytes go.
+enum Out {
+    File(BufWriter<File>),
+    /// A document kept to be packed (a message of a zipped mailbox).
+    Memory(Vec<u8>),
+}
+
+impl Write for Out {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Out::File(file) => file.write(bytes),
+            Out::Memory(memory) => memory.write(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Out::File(file) => file.flush(),
+            Out::Memory(_) => Ok(()),
+        }
+    }
+}
+
 /// Where a document is written: counts lines and bytes as text goes out, and
 /// records planted values with the line they start on.
 pub(crate) struct Sink {
-    out: BufWriter<File>,
+    out: Out,
     path: String,
     line: u64,
     bytes: u64,
@@ -212,8 +244,16 @@ pub(crate) struct Sink {
 
 impl Sink {
     fn new(file: File, path: String, encoding: Encoding) -> Sink {
+        Self::to(
+            Out::File(BufWriter::with_capacity(256 * 1024, file)),
+            path,
+            encoding,
+        )
+    }
+
+    fn to(out: Out, path: String, encoding: Encoding) -> Sink {
         let mut sink = Sink {
-            out: BufWriter::with_capacity(256 * 1024, file),
+            out,
             path,
             line: 1,
             bytes: 0,
@@ -317,6 +357,116 @@ struct Written {
     lookalikes: u64,
 }
 
+/// Messages of about this size fill the mailbox.
+const MESSAGE_SIZE: u64 = 3 << 10;
+
+/// Writes a zip of `.eml` messages up to the spec's size (of messages, as
+/// unpacked). Each message is a mail as [`documents::mail`] writes it, its
+/// body then encoded as quoted-printable; the truth names the message's
+/// `headers` (their lines as written) and its decoded `body` (its lines
+/// as decoded), as the scan names them.
+fn write_mailbox(file: File, spec: &FileSpec, seed: u64) -> std::io::Result<Written> {
+    let mut zip = zip::ZipWriter::new(BufWriter::new(file));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(
+            zip::DateTime::from_date_and_time(2024, 3, 28, 17, 0, 0).unwrap_or_default(),
+        );
+    let mut rng = Rng::derive(seed, spec.index);
+    let mut written = Written {
+        bytes: 0,
+        truth: Vec::new(),
+        planted: 0,
+        lookalikes: 0,
+    };
+    let mut number = 0;
+    while written.bytes < spec.target {
+        number += 1;
+        let name = format!("bericht_{number:04}.eml");
+        let message = format!("{}{}{name}", spec.path, crate::container::MEMBER_SEPARATOR);
+        let mut sink = Sink::to(Out::Memory(Vec::new()), String::new(), Encoding::Utf8);
+        documents::mail(&mut rng, &mut sink, MESSAGE_SIZE);
+        let Out::Memory(text) = std::mem::replace(&mut sink.out, Out::Memory(Vec::new())) else {
+            unreachable!("a mailbox message is written to memory");
+        };
+        let (eml, truth) =
+            as_quoted_printable(&String::from_utf8_lossy(&text), &sink.truth, &message);
+        zip.start_file(name, options)?;
+        zip.write_all(eml.as_bytes())?;
+        written.bytes += eml.len() as u64;
+        written.truth.extend_from_slice(&truth);
+        written.planted += sink.planted;
+        written.lookalikes += sink.lookalikes;
+    }
+    zip.finish()?.flush()?;
+    Ok(written)
+}
+
+/// A plain-text message (headers, a blank line, the body) with its body
+/// encoded as quoted-printable, and its truth (`records`, JSON lines whose
+/// lines count in `text`) moved to the message's `headers` and `body`.
+fn as_quoted_printable(text: &str, records: &[u8], message: &str) -> (String, Vec<u8>) {
+    let header_end = text.find("\n\n").map_or(text.len(), |at| at + 1);
+    let (headers, body) = (&text[..header_end], &text[header_end..]);
+    let body = body.strip_prefix('\n').unwrap_or(body);
+    let header_lines = headers.matches('\n').count() as u64;
+    let mut eml = String::with_capacity(text.len() + text.len() / 8);
+    eml.push_str(headers);
+    // After every header that holds a value, so their lines stay.
+    eml.push_str("MIME-Version: 1.0\nContent-Transfer-Encoding: quoted-printable\n\n");
+    eml.push_str(&quoted_printable(body));
+    let mut truth = Vec::with_capacity(records.len() + records.len() / 4);
+    for record in records.split(|&b| b == b'\n').filter(|r| !r.is_empty()) {
+        let Ok(mut record) = serde_json::from_slice::<serde_json::Value>(record) else {
+            continue;
+        };
+        let line = record["line"].as_u64().unwrap_or(1);
+        let (part, line) = if line <= header_lines {
+            ("headers", line)
+        } else {
+            ("body", line - header_lines - 1)
+        };
+        record["path"] = format!("{message}{}{part}", crate::container::MEMBER_SEPARATOR).into();
+        record["line"] = line.into();
+        if serde_json::to_writer(&mut truth, &record).is_ok() {
+            truth.push(b'\n');
+        }
+    }
+    (eml, truth)
+}
+
+/// `text` as quoted-printable (RFC 2045): bytes outside printable ASCII,
+/// `=` and blanks at a line end as `=XX`, and lines kept under 76
+/// characters by a soft break (`=` at the line end), wherever it falls.
+fn quoted_printable(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let bytes = line.as_bytes();
+        let mut column = 0;
+        for (j, &b) in bytes.iter().enumerate() {
+            let at_end = j + 1 == bytes.len();
+            let escaped =
+                b >= 0x80 || b == b'=' || (b < 0x20 && b != b'\t') || (at_end && b == b' ');
+            let width = if escaped { 3 } else { 1 };
+            if column + width > 75 {
+                out.push_str("=\n");
+                column = 0;
+            }
+            if escaped {
+                let _ = write!(out, "={b:02X}");
+            } else {
+                out.push(char::from(b));
+            }
+            column += width;
+        }
+    }
+    out
+}
+
 fn write_file(root: &Path, spec: &FileSpec, seed: u64) -> Result<Written> {
     let path = root.join(&spec.path);
     if let Some(dir) = path.parent() {
@@ -325,6 +475,10 @@ fn write_file(root: &Path, spec: &FileSpec, seed: u64) -> Result<Written> {
     }
     let file =
         File::create(&path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+    if spec.kind == Kind::MailboxZip {
+        return write_mailbox(file, spec, seed)
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e));
+    }
     let encoding = match spec.kind {
         Kind::CrmCsvWindows1252 => Encoding::Windows1252,
         Kind::TestDrivesText => Encoding::Utf16Le,
