@@ -378,6 +378,33 @@ impl LineTracker {
     }
 }
 
+const PDF: &str = "a PDF document";
+
+/// Formats known by their first bytes whose text piiscan does not read:
+/// documents (`unsupported`, said by name so a review knows what to export
+/// another way) and images (`binary`, as the NUL byte would say, but named).
+/// Only signatures no text starts with.
+fn known_unreadable_format(head: &[u8]) -> Option<(SkipReason, &'static str)> {
+    const FORMATS: &[(&[u8], SkipReason, &str)] = &[
+        (b"%PDF-", SkipReason::Unsupported, PDF),
+        (
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            SkipReason::Unsupported,
+            "an OLE compound file (a Word 97-2003 .doc, an Outlook .msg, a PowerPoint .ppt)",
+        ),
+        (b"\x89PNG\r\n\x1a\n", SkipReason::Binary, "a PNG image"),
+        (b"\xFF\xD8\xFF", SkipReason::Binary, "a JPEG image"),
+        (b"GIF87a", SkipReason::Binary, "a GIF image"),
+        (b"GIF89a", SkipReason::Binary, "a GIF image"),
+        (b"II*\0", SkipReason::Binary, "a TIFF image"),
+        (b"MM\0*", SkipReason::Binary, "a TIFF image"),
+    ];
+    FORMATS
+        .iter()
+        .find(|(magic, _, _)| head.starts_with(magic))
+        .map(|&(_, reason, kind)| (reason, kind))
+}
+
 /// Characters in UTF-8 text: every byte that is not a continuation byte.
 fn count_chars(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64
@@ -896,6 +923,32 @@ impl<'a> FileScanner<'a> {
                         eof = true;
                         break;
                     }
+                }
+            }
+            if first && let Some((reason, kind)) = known_unreadable_format(&buf[..filled]) {
+                let pdf_text =
+                    kind == PDF && memchr::memchr(0, &buf[..filled.min(BINARY_PROBE)]).is_none();
+                // A read error already named says more.
+                if matches!(outcome.status, FileStatus::Complete) {
+                    outcome.status = if pdf_text {
+                        // Text a PDF stores uncompressed is read as text:
+                        // whatever it holds is found, and the report says
+                        // the rest was not read.
+                        FileStatus::Partial {
+                            reason,
+                            detail: format!("{kind}: only text stored uncompressed is read"),
+                        }
+                    } else {
+                        FileStatus::Skipped {
+                            reason,
+                            detail: format!("{kind}: not read"),
+                        }
+                    };
+                }
+                if !pdf_text {
+                    outcome.bytes_scanned = raw_read;
+                    self.buf = buf;
+                    return;
                 }
             }
             if first && !is_utf16_bom(&buf[..filled]) {
