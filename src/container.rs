@@ -333,6 +333,32 @@ impl Member {
     }
 }
 
+/// Reads all of `reader` (a `what`: a nested archive, a message, a part of
+/// a document) into memory, up to [`MAX_IN_MEMORY`]; `None`, with the
+/// reason in `outcome`, when it cannot be read or is larger.
+fn read_in_memory(
+    reader: &mut dyn Read,
+    budget: &Budget,
+    what: &str,
+    outcome: &mut FileOutcome,
+) -> Option<Vec<u8>> {
+    let mut data = Vec::new();
+    if let Err(e) = reader.take(MAX_IN_MEMORY + 1).read_to_end(&mut data) {
+        let (reason, detail) = container_error(&e, budget, &format!("reading the {what}"));
+        skipped(outcome, reason, detail);
+        return None;
+    }
+    if data.len() as u64 > MAX_IN_MEMORY {
+        skipped(
+            outcome,
+            SkipReason::LimitHit,
+            format!("{what} is over the {MAX_IN_MEMORY} bytes opened in memory"),
+        );
+        return None;
+    }
+    Some(data)
+}
+
 fn skipped(outcome: &mut FileOutcome, reason: SkipReason, detail: String) {
     outcome.status = FileStatus::Skipped { reason, detail };
 }
@@ -486,20 +512,9 @@ impl FileScanner<'_> {
             );
             return outcome;
         }
-        let mut data = Vec::new();
-        if let Err(e) = reader.take(MAX_IN_MEMORY + 1).read_to_end(&mut data) {
-            let (reason, detail) = container_error(&e, walk.budget, "reading the member");
-            skipped(&mut outcome, reason, detail);
+        let Some(data) = read_in_memory(reader, walk.budget, "nested archive", &mut outcome) else {
             return outcome;
-        }
-        if data.len() as u64 > MAX_IN_MEMORY {
-            skipped(
-                &mut outcome,
-                SkipReason::LimitHit,
-                format!("nested archive is over the {MAX_IN_MEMORY} bytes opened in memory"),
-            );
-            return outcome;
-        }
+        };
         outcome.size = data.len() as u64;
         self.open_random(kind, &mut Cursor::new(data), &mut outcome, depth + 1, walk);
         outcome
@@ -821,20 +836,9 @@ impl FileScanner<'_> {
         depth: u32,
         walk: &mut Walk<'_, '_>,
     ) {
-        let mut raw = Vec::new();
-        if let Err(e) = reader.take(MAX_IN_MEMORY + 1).read_to_end(&mut raw) {
-            let (reason, detail) = container_error(&e, walk.budget, "reading the message");
-            skipped(outcome, reason, detail);
+        let Some(raw) = read_in_memory(reader, walk.budget, "message", outcome) else {
             return;
-        }
-        if raw.len() as u64 > MAX_IN_MEMORY {
-            skipped(
-                outcome,
-                SkipReason::LimitHit,
-                format!("message over the {MAX_IN_MEMORY} bytes read in memory"),
-            );
-            return;
-        }
+        };
         let Some(message) = mail_parser::MessageParser::default().parse(&raw) else {
             skipped(
                 outcome,
@@ -937,20 +941,9 @@ impl FileScanner<'_> {
         if self.over_max_filesize(&member, &mut outcome) {
             return outcome;
         }
-        let mut xml = Vec::new();
-        if let Err(e) = reader.take(MAX_IN_MEMORY + 1).read_to_end(&mut xml) {
-            let (reason, detail) = container_error(&e, walk.budget, "reading the document");
-            skipped(&mut outcome, reason, detail);
+        let Some(xml) = read_in_memory(reader, walk.budget, "document part", &mut outcome) else {
             return outcome;
-        }
-        if xml.len() as u64 > MAX_IN_MEMORY {
-            skipped(
-                &mut outcome,
-                SkipReason::LimitHit,
-                format!("document part over the {MAX_IN_MEMORY} bytes read in memory"),
-            );
-            return outcome;
-        }
+        };
         outcome.size = xml.len() as u64;
         let text = office::text_of(&xml);
         let sink = &mut *walk.sink;
