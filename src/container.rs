@@ -884,15 +884,7 @@ impl FileScanner<'_> {
                 modified: outcome.modified,
             };
             let mut part_outcome = member.outcome();
-            let sink = &mut *walk.sink;
-            self.scan_reader(
-                &mut text.as_slice(),
-                Format::Text,
-                None,
-                &mut part_outcome,
-                &mut |f: &mut Finding| sink.finding(f),
-                walk.progress,
-            );
+            self.scan_decoded_text(&text, &mut part_outcome, walk);
             let profiles = self.take_profiles();
             walk.sink.entry(part_outcome, profiles);
         }
@@ -945,19 +937,29 @@ impl FileScanner<'_> {
             return outcome;
         };
         outcome.size = xml.len() as u64;
-        let text = office::text_of(&xml);
-        let sink = &mut *walk.sink;
-        self.scan_reader(
-            &mut text.as_bytes(),
-            Format::Text,
-            None,
-            &mut outcome,
-            &mut |f: &mut Finding| sink.finding(f),
-            walk.progress,
-        );
+        self.scan_decoded_text(office::text_of(&xml).as_bytes(), &mut outcome, walk);
         // The part's size, not its text's, is what the archive holds.
         outcome.size = xml.len() as u64;
         outcome
+    }
+
+    /// Scans text made from a member (a decoded body, a document's text)
+    /// as plain text.
+    fn scan_decoded_text(
+        &mut self,
+        text: &[u8],
+        outcome: &mut FileOutcome,
+        walk: &mut Walk<'_, '_>,
+    ) {
+        let sink = &mut *walk.sink;
+        self.scan_reader(
+            &mut &text[..],
+            Format::Text,
+            None,
+            outcome,
+            &mut |f: &mut Finding| sink.finding(f),
+            walk.progress,
+        );
     }
 }
 
