@@ -104,10 +104,11 @@ const PLAN: &[(Kind, u64, u64)] = &[
     (Kind::AppLog, 150, 4 << 20),
     (Kind::Source, 120, 6 << 10),
     // Last, so that the files before them keep their index (and with it
-    // their contents) from trees generated before they were added. Each
-    // is one file, capped at its typical size, like the Windows-1252
-    // export, so from 400 MiB up the halving of the shares of those two
-    // to make room for the payment file and the mailbox changes nothing.
+    // their contents) from trees generated before they were added. The
+    // Windows-1252 and the Excel exports each gave half their share to
+    // the payment file and the mailbox; all four are single files capped
+    // at their typical size, so from 400 MiB up (the Windows-1252 export
+    // still at its cap) nothing else changes.
     (Kind::TestDrivesText, 5, 1 << 20),
     (Kind::DirectDebitsXml, 5, 1 << 20),
     (Kind::MailboxZip, 5, 1 << 20),
@@ -141,8 +142,8 @@ pub(crate) fn plan(size: u64) -> Vec<FileSpec> {
     let mut specs = Vec::new();
     for &(kind, per_mille, typical) in PLAN {
         let share = (size * per_mille / 1000).max(1024);
-        // The Windows-1252 and the Excel exports and the payment file are
-        // one file each, as such exports from elsewhere are.
+        // The Windows-1252 and the Excel exports, the payment file and the
+        // mailbox are one file each, as such exports from elsewhere are.
         let single = matches!(
             kind,
             Kind::CrmCsvWindows1252
