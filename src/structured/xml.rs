@@ -400,11 +400,23 @@ impl XmlTracker {
         self.rewind = Rewind::starting_at(&self.state);
     }
 
-    /// Walks to `offset` (false when it is before the current line).
-    fn seek(&mut self, buf: &[u8], offset: usize) -> bool {
+    /// Walks to `offset` and tells what the byte there is part of:
+    /// `Some(true)` an attribute's value (its name known), `Some(false)` an
+    /// element's text, `None` anything else (or an offset before the
+    /// current line).
+    fn in_value_at(&mut self, buf: &[u8], offset: usize) -> Option<bool> {
         let offset = offset.min(buf.len());
-        self.rewind
+        if !self
+            .rewind
             .seek(&mut self.state, buf, offset, |s, to| s.advance(buf, to))
+        {
+            return None;
+        }
+        match self.state.mode {
+            Mode::AttributeValue(_) => self.state.attribute.is_some().then_some(true),
+            _ if self.state.in_text() => Some(false),
+            _ => None,
+        }
     }
 
     /// `f` applied to the name the context of the value at `offset` is
@@ -420,14 +432,12 @@ impl XmlTracker {
         offset: usize,
         f: impl FnOnce(&str) -> R,
     ) -> Option<R> {
-        if !self.seek(buf, offset) {
-            return None;
-        }
+        let in_attribute = self.in_value_at(buf, offset)?;
         let state = &self.state;
-        let own = match state.mode {
-            Mode::AttributeValue(_) => state.attribute.as_ref()?.as_str(),
-            _ if state.in_text() && !state.path.is_empty() => state.element_name(),
-            _ => return None,
+        let own = match in_attribute {
+            true => state.attribute.as_ref()?.as_str(),
+            false if !state.path.is_empty() => state.element_name(),
+            false => return None,
         };
         Some(f(classified_name(own)))
     }
@@ -442,16 +452,9 @@ impl NamesFields for XmlTracker {
         offset: usize,
         f: impl FnOnce(&str) -> R,
     ) -> Option<R> {
-        if !self.seek(buf, offset) {
-            return None;
-        }
-        let state = &self.state;
-        let attribute = match state.mode {
-            Mode::AttributeValue(_) => Some(state.attribute.as_ref()?),
-            _ if state.in_text() => None,
-            _ => return None,
-        };
-        let path = field_path(state, attribute, &mut self.path);
+        let in_attribute = self.in_value_at(buf, offset)?;
+        let attribute = self.state.attribute.as_ref().filter(|_| in_attribute);
+        let path = field_path(&self.state, attribute, &mut self.path);
         (!path.is_empty()).then(|| f(path))
     }
 }
