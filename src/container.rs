@@ -1,7 +1,8 @@
 //! Compressed files and archives: `.gz`, `.zip`, `.tar`, `.tar.gz`/`.tgz`,
 //! (through [`crate::sheet`]) spreadsheets, (through [`crate::office`])
 //! the text of word-processing and presentation documents, zip archives
-//! of XML parts, and e-mail messages (`.eml`) with their attachments.
+//! of XML parts, e-mail messages (`.eml`) with their attachments, and
+//! mailboxes (`.mbox`, through [`crate::mbox`]) of such messages.
 //! Their members are scanned by
 //! the same pipeline as files and each is reported as an inventory entry of
 //! its own, named `ARCHIVE!/MEMBER` (nested: `a.zip!/inner.zip!/x.csv`).
@@ -95,6 +96,9 @@ pub enum Container {
     /// An e-mail message (`.eml`, MIME): its headers, its decoded text and
     /// its attachments.
     Mail,
+    /// A mailbox (`.mbox`): messages one after another, each opened as
+    /// [`Container::Mail`] is.
+    Mbox,
 }
 
 impl Container {
@@ -125,10 +129,19 @@ impl Container {
             Container::Document(DocumentKind::OpenDocument)
         } else if lower.ends_with(".eml") {
             Container::Mail
+        } else if lower.ends_with(".mbox") || lower.ends_with(".mbx") {
+            Container::Mbox
         } else {
             return None;
         };
         Some(kind)
+    }
+
+    /// The container a file whose name says nothing of one (no extension)
+    /// is, by its first bytes: a mail program's mailbox folder (`Inbox`).
+    pub fn sniff(name: &str, head: &[u8]) -> Option<Container> {
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        (!base.contains('.') && crate::mbox::looks_like_mbox(head)).then_some(Container::Mbox)
     }
 
     /// Zip archives and spreadsheets are read by seeking; the others stream.
@@ -372,26 +385,9 @@ fn partial(outcome: &mut FileOutcome, reason: SkipReason, detail: String) {
 
 /// Converts a zip (MS-DOS) timestamp, which has no time zone, read as UTC.
 fn zip_time(t: zip::DateTime) -> Option<SystemTime> {
-    let (y, m, d) = (
-        i64::from(t.year()),
-        i64::from(t.month()),
-        i64::from(t.day()),
-    );
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400
-        + i64::from(t.hour()) * 3600
-        + i64::from(t.minute()) * 60
-        + i64::from(t.second());
+    let day = crate::mbox::utc_seconds(i32::from(t.year()), t.month().into(), t.day().into())?;
+    let secs =
+        day + i64::from(t.hour()) * 3600 + i64::from(t.minute()) * 60 + i64::from(t.second());
     u64::try_from(secs)
         .ok()
         .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
@@ -569,6 +565,10 @@ impl FileScanner<'_> {
                 let mut reader = counting;
                 self.scan_tar(&mut reader, outcome, depth, walk);
             }
+            Container::Mbox => {
+                let mut reader = counting;
+                self.scan_mbox(&mut reader, outcome, depth, walk);
+            }
             Container::Zip
             | Container::Xlsx
             | Container::Xls
@@ -678,7 +678,7 @@ impl FileScanner<'_> {
             Container::Xlsx | Container::Xls | Container::Ods => {
                 self.scan_workbook(kind, reader, outcome, walk.budget, walk.sink, walk.progress)
             }
-            Container::Gzip | Container::TarGz | Container::Tar => {
+            Container::Gzip | Container::TarGz | Container::Tar | Container::Mbox => {
                 self.open_stream(kind, reader, outcome, depth, walk)
             }
         }
@@ -839,7 +839,19 @@ impl FileScanner<'_> {
         let Some(raw) = read_in_memory(reader, walk.budget, "message", outcome) else {
             return;
         };
-        let Some(message) = mail_parser::MessageParser::default().parse(&raw) else {
+        self.scan_message(&raw, outcome, depth, walk);
+    }
+
+    /// Scans one e-mail message held in memory, as [`Self::scan_mail`]
+    /// describes.
+    fn scan_message(
+        &mut self,
+        raw: &[u8],
+        outcome: &mut FileOutcome,
+        depth: u32,
+        walk: &mut Walk<'_, '_>,
+    ) {
+        let Some(message) = mail_parser::MessageParser::default().parse(raw) else {
             skipped(
                 outcome,
                 SkipReason::Corrupt,
@@ -915,6 +927,98 @@ impl FileScanner<'_> {
             };
             let profiles = self.take_profiles();
             walk.sink.entry(member_outcome, profiles);
+            if walk.budget.is_exhausted() {
+                partial(outcome, SkipReason::LimitHit, walk.budget.bytes_message());
+                return;
+            }
+        }
+    }
+
+    /// Scans an mbox mailbox: each message is a member, `message N` (from
+    /// 1, in the order of the file), opened as an `.eml` file is, dated by
+    /// its `From ` line (the mailbox's own time when that has none). A
+    /// message is read into memory up to [`MAX_IN_MEMORY`]; one longer is
+    /// scanned that far and listed as cut. A file that does not start with
+    /// a message is read as text.
+    fn scan_mbox(
+        &mut self,
+        reader: &mut dyn Read,
+        outcome: &mut FileOutcome,
+        depth: u32,
+        walk: &mut Walk<'_, '_>,
+    ) {
+        let mut mailbox = crate::mbox::Mailbox::new(reader, MAX_IN_MEMORY as usize);
+        match mailbox.starts_with_message() {
+            Ok(true) => {}
+            Ok(false) => {
+                let sink = &mut *walk.sink;
+                self.scan_reader(
+                    &mut mailbox.into_rest(),
+                    Format::Text,
+                    None,
+                    outcome,
+                    &mut |f: &mut Finding| sink.finding(f),
+                    walk.progress,
+                );
+                return;
+            }
+            Err(e) => {
+                let (reason, detail) = container_error(&e, walk.budget, "reading the mailbox");
+                skipped(outcome, reason, detail);
+                return;
+            }
+        }
+        let max_depth = walk.budget.limits.max_depth;
+        for n in 1.. {
+            if crate::interrupt::requested() {
+                partial(outcome, SkipReason::Interrupted, "stopped".into());
+                return;
+            }
+            let message = match mailbox.next_message() {
+                Ok(Some(message)) => message,
+                Ok(None) => return,
+                Err(e) => {
+                    let (reason, detail) = container_error(&e, walk.budget, "reading the mailbox");
+                    if n == 1 {
+                        skipped(outcome, reason, detail);
+                    } else {
+                        partial(outcome, reason, detail);
+                    }
+                    return;
+                }
+            };
+            let name = format!("message {n}");
+            let member = Member {
+                path: format!("{}{MEMBER_SEPARATOR}{name}", outcome.path),
+                name,
+                size: Some(message.data.len() as u64 + message.dropped),
+                modified: message.received.or(outcome.modified),
+            };
+            let mut message_outcome = member.outcome();
+            if depth >= max_depth {
+                skipped(
+                    &mut message_outcome,
+                    SkipReason::LimitHit,
+                    format!(
+                        "archive nested more than {max_depth} deep (--max-archive-depth, limits.max_archive_depth)"
+                    ),
+                );
+            } else {
+                self.scan_message(&message.data, &mut message_outcome, depth + 1, walk);
+                if message.dropped > 0 {
+                    partial(
+                        &mut message_outcome,
+                        SkipReason::LimitHit,
+                        format!(
+                            "message over the {MAX_IN_MEMORY} bytes opened in memory: the first {} of {} bytes read",
+                            message.data.len(),
+                            message.data.len() as u64 + message.dropped
+                        ),
+                    );
+                }
+            }
+            let profiles = self.take_profiles();
+            walk.sink.entry(message_outcome, profiles);
             if walk.budget.is_exhausted() {
                 partial(outcome, SkipReason::LimitHit, walk.budget.bytes_message());
                 return;

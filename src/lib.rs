@@ -24,6 +24,7 @@ pub mod git;
 pub mod interrupt;
 pub mod inventory;
 pub mod keywords;
+pub mod mbox;
 pub mod merge;
 pub mod office;
 pub mod output;

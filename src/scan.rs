@@ -378,6 +378,33 @@ impl LineTracker {
     }
 }
 
+/// Bytes read to recognise a container by its start.
+const SNIFF_LEN: usize = 256;
+
+/// The container `file` is by its first bytes when its name says nothing
+/// (see [`Container::sniff`]); the file is read from its start again
+/// after. A file that cannot be read here fails again when it is scanned,
+/// and says why there.
+fn sniff_container(name: &str, file: &mut File) -> Option<Container> {
+    use std::io::{Seek, SeekFrom};
+    if name.contains('.') {
+        return None;
+    }
+    let mut head = [0u8; SNIFF_LEN];
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    let kind = Container::sniff(name, &head[..filled]);
+    file.seek(SeekFrom::Start(0)).ok()?;
+    kind
+}
+
 const PDF: &str = "a PDF document";
 
 /// Formats known by their first bytes whose text piiscan does not read:
@@ -747,7 +774,13 @@ impl<'a> FileScanner<'a> {
             }
         };
         let name = path.file_name().map(|n| n.to_string_lossy());
-        match name.as_deref().and_then(Container::for_name) {
+        let mut kind = name.as_deref().and_then(Container::for_name);
+        if kind.is_none()
+            && let Some(name) = name.as_deref()
+        {
+            kind = sniff_container(name, &mut file);
+        }
+        match kind {
             Some(kind) => self.scan_container_file(kind, file, &mut outcome, sink, progress),
             None => self.scan_reader(
                 &mut file,
@@ -771,7 +804,8 @@ impl<'a> FileScanner<'a> {
         let _busy = Busy::new(&ctx.busy_threads);
         self.forget_profiles();
         let mut outcome = FileOutcome::start(name.to_string(), data.len() as u64, None);
-        match Container::for_name(name) {
+        let head = &data[..data.len().min(SNIFF_LEN)];
+        match Container::for_name(name).or_else(|| Container::sniff(name, head)) {
             Some(kind) => self.scan_container_file(
                 kind,
                 std::io::Cursor::new(data),

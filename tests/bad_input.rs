@@ -617,3 +617,31 @@ fn documents_and_images_that_are_not_read_are_named() {
         ("binary".into(), "a JPEG image: not read".into())
     );
 }
+
+#[test]
+fn a_mailbox_of_one_long_line_binary_bytes_and_a_cut_off_message() {
+    let mut mailbox = b"From a Sat Jan  3 01:05:34 1996\nSubject: x\n\n".to_vec();
+    // A body of one 5 MB line with NUL bytes in it, then a value.
+    mailbox.extend(std::iter::repeat_n(b"ab\0cd ".as_slice(), 800_000).flatten());
+    mailbox.extend_from_slice(
+        b" piet@kpn.nl\n\nFrom b Sat Jan  3 01:05:35 1996\nFrom: jan.smit@ziggo.nl\nTo: ",
+    );
+    let dir = tree(&[("postvak.mbox", &mailbox)]);
+    let found = findings(dir.path(), &[]);
+    let located: Vec<(&str, &str)> = found
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["value"].as_str().unwrap()))
+        .collect();
+    // The message cut off in its headers still gives what it has.
+    assert_eq!(
+        located,
+        [("postvak.mbox!/message 2!/headers", "jan.smit@ziggo.nl")],
+        "{found:#?}"
+    );
+    // The body with NUL bytes is binary, as a file of it would be: named,
+    // not silently passed over.
+    let inv = inventory(dir.path(), &[]);
+    let (reason, detail) = skip_reason(&inv, "postvak.mbox!/message 1!/body");
+    assert_eq!(reason, "binary");
+    assert!(detail.contains("NUL byte"), "{detail}");
+}

@@ -670,3 +670,79 @@ fn base64_lines(data: &[u8]) -> String {
         .map(|line| String::from_utf8_lossy(line).into_owned() + "\r\n")
         .collect()
 }
+
+// ---- mailboxes -----------------------------------------------------------
+
+#[test]
+fn mailbox_messages_are_members_dated_by_their_from_lines() {
+    const MBOX: &str = "fixtures/exports/mail/werkplaats_archief.mbox";
+    let (_, found, _) = findings(crate_root(), &[MBOX]);
+    // Each message is opened as an `.eml` file is: quoted-printable
+    // decoded, attachments with their columns.
+    assert_eq!(
+        find(&found, &format!("{MBOX}!/message 1!/body"), "06-24681357")["line"],
+        3
+    );
+    find(&found, &format!("{MBOX}!/message 2!/body"), "030-2345678");
+    let bsn = find(
+        &found,
+        &format!("{MBOX}!/message 3!/klanten_juni.csv"),
+        "187654323",
+    );
+    assert_eq!(bsn["field"], "bsn");
+    assert!(
+        found
+            .iter()
+            .all(|f| !f["path"].as_str().unwrap().contains("message 4")),
+        "a `>From ` line in a body starts no message"
+    );
+    // A message's age is the date its `From ` line gives, for retention.
+    let doc = inventory(crate_root(), &[MBOX]);
+    let modified = |path: &str| {
+        doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("{path} not in the inventory"))["modified"]
+            .clone()
+    };
+    assert_eq!(
+        modified(&format!("{MBOX}!/message 2!/body")),
+        "2017-11-22T16:40:02Z"
+    );
+    assert_eq!(
+        modified(&format!("{MBOX}!/message 3!/klanten_juni.csv")),
+        "2019-06-03T11:05:19Z"
+    );
+}
+
+#[test]
+fn mail_program_folders_compressed_mailboxes_and_look_alikes() {
+    let mailbox = b"From - Sat Jan 03 01:05:34 2015\r\nX-Mozilla-Status: 0001\r\n\
+                    From: Jan <jan.smit@ziggo.nl>\r\n\r\nBel 06-38215947.\r\n";
+    let gz = gzip_of(mailbox);
+    let dir = tree(&[
+        // A mail program's folder has no extension: known by its start.
+        ("Inbox", &mailbox[..]),
+        ("oud.mbox.gz", &gz),
+        // Named a mailbox, but not one: read as text.
+        ("notities.mbox", b"Terugbellen: 06-38215947\n"),
+        // Starts like one but has no extension and no date: plain text.
+        ("From", b"From the workshop: 06-38215947\n"),
+    ]);
+    let (_, found, summary) = findings(dir.path(), &[]);
+    assert_eq!(
+        find(&found, "Inbox!/message 1!/body", "06-38215947")["line"],
+        1
+    );
+    find(&found, "Inbox!/message 1!/headers", "jan.smit@ziggo.nl");
+    find(
+        &found,
+        "oud.mbox.gz!/oud.mbox!/message 1!/body",
+        "06-38215947",
+    );
+    find(&found, "notities.mbox", "06-38215947");
+    find(&found, "From", "06-38215947");
+    assert_eq!(summary["skipped_by_reason"], serde_json::json!({}));
+}
