@@ -862,7 +862,8 @@ impl FileScanner<'_> {
         let part_path =
             |name: &str| format!("{}{MEMBER_SEPARATOR}{}", outcome.path, printable(name));
         let headers_end = (message.root_part().raw_body_offset() as usize).min(raw.len());
-        let mut texts = vec![("headers".to_string(), raw[..headers_end].to_vec())];
+        let headers = crate::mime::decode_encoded_words(&raw[..headers_end]);
+        let mut texts = vec![("headers".to_string(), headers)];
         let numbered = |kind: &str, i: usize| match i {
             0 => kind.to_string(),
             _ => format!("{kind} {}", i + 1),

@@ -26,6 +26,7 @@ pub mod inventory;
 pub mod keywords;
 pub mod mbox;
 pub mod merge;
+pub mod mime;
 pub mod office;
 pub mod output;
 pub mod progress;
