@@ -378,31 +378,33 @@ impl LineTracker {
     }
 }
 
-/// Bytes read to recognise a container by its start.
-const SNIFF_LEN: usize = 256;
+/// Bytes of a file without an extension read to recognise a container by
+/// its start: as much as a small file holds, so it is read in one go.
+const SNIFF_LEN: usize = 64 * 1024;
 
-/// The container `file` is by its first bytes when its name says nothing
-/// (see [`Container::sniff`]); the file is read from its start again
-/// after. A file that cannot be read here fails again when it is scanned,
-/// and says why there.
-fn sniff_container(name: &str, file: &mut File) -> Option<Container> {
-    use std::io::{Seek, SeekFrom};
-    if name.contains('.') {
-        return None;
-    }
-    let mut head = [0u8; SNIFF_LEN];
-    let mut filled = 0;
-    while filled < head.len() {
-        match file.read(&mut head[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => break,
+/// A file whose first bytes were already read: those, then the rest.
+struct Prefixed<'h, 'f> {
+    head: &'h [u8],
+    at: usize,
+    rest: &'f mut File,
+    /// The head is the whole file: the file is not read again (for a small
+    /// file, a read that would only say it ended).
+    head_is_all: bool,
+}
+
+impl Read for Prefixed<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at < self.head.len() {
+            let n = buf.len().min(self.head.len() - self.at);
+            buf[..n].copy_from_slice(&self.head[self.at..self.at + n]);
+            self.at += n;
+            return Ok(n);
         }
+        if self.head_is_all {
+            return Ok(0);
+        }
+        self.rest.read(buf)
     }
-    let kind = Container::sniff(name, &head[..filled]);
-    file.seek(SeekFrom::Start(0)).ok()?;
-    kind
 }
 
 const PDF: &str = "a PDF document";
@@ -447,6 +449,8 @@ pub struct FileScanner<'a> {
     /// threads never count references on one shared value).
     rule_ids: Vec<std::sync::Arc<str>>,
     buf: Vec<u8>,
+    /// The first bytes of a file without an extension (see `scan_file`).
+    sniffed_head: Vec<u8>,
     hits: Vec<Hit>,
     /// Where in `hit_field_names` the name of the field each of `hits` is
     /// in was copied, as the matcher found it.
@@ -538,6 +542,7 @@ impl<'a> FileScanner<'a> {
                 .map(|r| r.rule.id.as_str().into())
                 .collect(),
             buf: Vec::new(),
+            sniffed_head: Vec::new(),
             hits: Vec::new(),
             hit_fields: Vec::new(),
             hit_field_names: String::new(),
@@ -775,15 +780,40 @@ impl<'a> FileScanner<'a> {
         };
         let name = path.file_name().map(|n| n.to_string_lossy());
         let mut kind = name.as_deref().and_then(Container::for_name);
+        // A file without an extension may be a container known by its
+        // start. Its first bytes, read to tell, are scanned from memory
+        // (see `Prefixed`), so telling costs no read of its own.
+        let mut head = std::mem::take(&mut self.sniffed_head);
+        head.clear();
+        let mut head_is_all = false;
         if kind.is_none()
-            && let Some(name) = name.as_deref()
+            && let Some(name) = name.as_deref().filter(|n| !n.contains('.'))
         {
-            kind = sniff_container(name, &mut file);
+            head.reserve(SNIFF_LEN);
+            // A read error here is met again, and reported, by the scan.
+            head_is_all = (&mut file)
+                .take(SNIFF_LEN as u64)
+                .read_to_end(&mut head)
+                .is_ok_and(|n| n < SNIFF_LEN);
+            kind = Container::sniff(name, &head);
+            if kind.is_some() {
+                use std::io::Seek;
+                if let Err(e) = file.rewind() {
+                    skip(&mut outcome, SkipReason::Unreadable, e.to_string());
+                    self.sniffed_head = head;
+                    return outcome;
+                }
+            }
         }
         match kind {
             Some(kind) => self.scan_container_file(kind, file, &mut outcome, sink, progress),
             None => self.scan_reader(
-                &mut file,
+                &mut Prefixed {
+                    head: &head,
+                    at: 0,
+                    rest: &mut file,
+                    head_is_all,
+                },
                 Format::for_path(path),
                 Some(meta.len()),
                 &mut outcome,
@@ -791,6 +821,7 @@ impl<'a> FileScanner<'a> {
                 progress,
             ),
         }
+        self.sniffed_head = head;
         outcome
     }
 
