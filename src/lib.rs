@@ -25,6 +25,7 @@ pub mod interrupt;
 pub mod inventory;
 pub mod keywords;
 pub mod merge;
+pub mod msg;
 pub mod office;
 pub mod output;
 pub mod progress;
