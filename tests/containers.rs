@@ -670,3 +670,118 @@ fn base64_lines(data: &[u8]) -> String {
         .map(|line| String::from_utf8_lossy(line).into_owned() + "\r\n")
         .collect()
 }
+
+// ---- Outlook messages --------------------------------------------------
+
+#[test]
+fn outlook_html_only_attached_messages_and_code_pages() {
+    use outlook::*;
+    // Only an HTML body, as bytes in Windows-1252.
+    let html_only = Msg::new()
+        .binary(HTML, b"<p>Caf\xe9 De Kroon</p><p>tel. 06-38215947</p>")
+        .long(INTERNET_CPID, 1252)
+        .build();
+    // A forwarded message attached as a message, with its own attachment.
+    let forwarded = Msg::new()
+        .text(SUBJECT, "Proefrit")
+        .text(SENDER_SMTP_ADDRESS, "piet.bakker@kpn.nl")
+        .text(BODY, "kenteken 52-RTH-8")
+        .attach("klant.csv", b"naam;bsn\nJan;111222333\n");
+    let outer = Msg::new()
+        .text(BODY, "zie het doorgestuurde bericht")
+        .attach_message(Some("Proefrit"), forwarded.clone())
+        .attach_message(None, Msg::new().text(BODY, "piet@kpn.nl"))
+        .build();
+    // Text in the message's code page: UTF-8 here, so `ë` is one
+    // character and the address's column is counted right.
+    let utf8 = Msg::new()
+        .text8(BODY, "Zoë Café, jan.devries@hotmail.com".as_bytes())
+        .long(MESSAGE_CODEPAGE, 65001)
+        .build();
+    // Without a code page, 8-bit text is Windows-1252.
+    let western = Msg::new()
+        .text8(SUBJECT, b"Caf\xe9 \xe9\xe9n: 06-38215947")
+        .build();
+    // A .msg saved as a file in a zip, as exports of mailboxes are.
+    let zipped = zip_of(&[("postvak/a.msg", &forwarded.build())], deflated());
+    let dir = tree(&[
+        ("html.msg", &html_only),
+        ("nested.msg", &outer),
+        ("utf8.msg", &utf8),
+        ("western.msg", &western),
+        ("postvak.zip", &zipped),
+    ]);
+    let (_, found, summary) = findings(dir.path(), &[]);
+    assert_eq!(
+        find(&found, "html.msg!/body.html", "06-38215947")["line"],
+        2
+    );
+    find(&found, "nested.msg!/Proefrit.msg!/body", "52-RTH-8");
+    find(
+        &found,
+        "nested.msg!/Proefrit.msg!/headers",
+        "piet.bakker@kpn.nl",
+    );
+    let bsn = find(&found, "nested.msg!/Proefrit.msg!/klant.csv", "111222333");
+    assert_eq!(bsn["field"], "bsn");
+    find(&found, "nested.msg!/attachment 2.msg!/body", "piet@kpn.nl");
+    assert_eq!(
+        find(&found, "utf8.msg!/body", "jan.devries@hotmail.com")["column"],
+        11
+    );
+    assert_eq!(
+        find(&found, "western.msg!/headers", "06-38215947")["column"],
+        20
+    );
+    find(&found, "postvak.zip!/postvak/a.msg!/body", "52-RTH-8");
+    find(&found, "postvak.zip!/postvak/a.msg!/klant.csv", "111222333");
+    assert_eq!(summary["skipped_by_reason"], serde_json::json!({}));
+
+    // Attached messages count as archive layers.
+    let (_, found, _) = findings(dir.path(), &["--max-archive-depth", "1", "nested.msg"]);
+    assert!(
+        !found
+            .iter()
+            .any(|f| f["path"] == "nested.msg!/Proefrit.msg!/body"),
+        "{found:#?}"
+    );
+    let doc = inventory(dir.path(), &["--max-archive-depth", "1", "nested.msg"]);
+    let skipped = skipped_entry(&doc, "nested.msg!/Proefrit.msg");
+    assert_eq!(skipped["reason"], "limit_hit");
+}
+
+#[test]
+fn an_outlook_body_only_in_rtf_is_listed_as_not_read() {
+    use outlook::*;
+    let rtf_only = Msg::new()
+        .text(SENDER_SMTP_ADDRESS, "jan.devries@hotmail.com")
+        .binary(
+            RTF_COMPRESSED,
+            b"\x2d\0\0\0\x2b\0\0\0LZFu\0\0\0\0{\\rtf1 piet@kpn.nl}",
+        )
+        .attach("notitie.txt", b"bel 06-38215947\n")
+        .build();
+    let ole = Msg::new()
+        .text(BODY, "tekening in de bijlage")
+        .attach_ole("tekening")
+        .build();
+    let dir = tree(&[("rtf.msg", &rtf_only), ("ole.msg", &ole)]);
+    let (code, found, _) = findings(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    // What could be read is scanned.
+    find(&found, "rtf.msg!/headers", "jan.devries@hotmail.com");
+    find(&found, "rtf.msg!/notitie.txt", "06-38215947");
+    let doc = inventory(dir.path(), &[]);
+    let rtf = skipped_entry(&doc, "rtf.msg");
+    assert_eq!(rtf["reason"], "unsupported");
+    assert_eq!(rtf["partial"], true);
+    assert!(
+        rtf["detail"]
+            .as_str()
+            .unwrap()
+            .contains("RTF body not read"),
+        "{rtf}"
+    );
+    let object = skipped_entry(&doc, "ole.msg!/tekening");
+    assert_eq!(object["reason"], "unsupported");
+}
