@@ -673,6 +673,47 @@ fn base64_lines(data: &[u8]) -> String {
 
 // ---- Outlook messages --------------------------------------------------
 
+const OUTLOOK_MSG: &str = "fixtures/exports/mail/bericht_0005.msg";
+
+#[test]
+fn outlook_messages_are_read_like_mail() {
+    let (code, found, summary) = findings(crate_root(), &[OUTLOOK_MSG]);
+    assert_eq!(code, Some(1));
+    // Header lines made from the sender and the recipients' storages.
+    let part = |name: &str| format!("{OUTLOOK_MSG}!/{name}");
+    assert_eq!(
+        find(&found, &part("headers"), "marieke.bos@gmail.com")["line"],
+        3
+    );
+    assert_eq!(find(&found, &part("body"), "GZ-915-X")["line"], 2);
+    find(&found, &part("body"), "NL46 RABO 0371 8462 05");
+    // The HTML body as its text, a line per paragraph.
+    assert_eq!(find(&found, &part("body.html"), "06-41827360")["line"], 3);
+    // The attachment is a member like an archive's, with its columns.
+    let bsn = find(&found, &part("bestuurders_leenauto.csv"), "945807302");
+    assert_eq!(bsn["field"], "bsn");
+    assert_eq!(summary["skipped_by_reason"], serde_json::json!({}));
+
+    let doc = inventory(crate_root(), &[OUTLOOK_MSG]);
+    let mut paths: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        [
+            part("bestuurders_leenauto.csv"),
+            part("body"),
+            part("body.html"),
+            part("headers"),
+        ],
+        "{doc:#}"
+    );
+}
+
 #[test]
 fn outlook_html_only_attached_messages_and_code_pages() {
     use outlook::*;
