@@ -1,8 +1,9 @@
 //! Compressed files and archives: `.gz`, `.zip`, `.tar`, `.tar.gz`/`.tgz`,
 //! (through [`crate::sheet`]) spreadsheets, (through [`crate::office`])
 //! the text of word-processing and presentation documents, zip archives
-//! of XML parts, e-mail messages (`.eml`) with their attachments, and
-//! mailboxes (`.mbox`, through [`crate::mbox`]) of such messages.
+//! of XML parts, e-mail messages (`.eml`, and through [`crate::msg`]
+//! Outlook's `.msg`) with their attachments, and mailboxes (`.mbox`,
+//! through [`crate::mbox`]) of such messages.
 //! Their members are scanned by
 //! the same pipeline as files and each is reported as an inventory entry of
 //! its own, named `ARCHIVE!/MEMBER` (nested: `a.zip!/inner.zip!/x.csv`).
@@ -17,6 +18,7 @@
 
 use crate::finding::Finding;
 use crate::formats::Format;
+use crate::msg::{AttachmentContent, MessageAt, MsgError, OutlookFile};
 use crate::office::{self, DocumentKind, Part};
 use crate::scan::{FileOutcome, FileScanner, FileStatus, ScanSink, SkipReason};
 use std::cell::Cell;
@@ -99,6 +101,9 @@ pub enum Container {
     /// A mailbox (`.mbox`): messages one after another, each opened as
     /// [`Container::Mail`] is.
     Mbox,
+    /// An Outlook message (`.msg`, an OLE compound file): the same parts
+    /// as an `.eml`'s, read from its properties.
+    OutlookMsg,
 }
 
 impl Container {
@@ -131,6 +136,8 @@ impl Container {
             Container::Mail
         } else if lower.ends_with(".mbox") || lower.ends_with(".mbx") {
             Container::Mbox
+        } else if lower.ends_with(".msg") {
+            Container::OutlookMsg
         } else {
             return None;
         };
@@ -154,6 +161,7 @@ impl Container {
                 | Container::Ods
                 | Container::Document(_)
                 | Container::Mail
+                | Container::OutlookMsg
         )
     }
 }
@@ -318,6 +326,25 @@ fn container_error(
         return (SkipReason::LimitHit, budget.bytes_message());
     }
     (SkipReason::Corrupt, format!("{what}: {e}"))
+}
+
+/// The reason and detail for a part of an Outlook message not read.
+fn outlook_error(e: &MsgError, budget: &Budget) -> (SkipReason, String) {
+    match e {
+        MsgError::NotAMessage => (SkipReason::Unsupported, e.to_string()),
+        MsgError::OverAllowance { .. } if budget.remaining() < MAX_IN_MEMORY => (
+            SkipReason::LimitHit,
+            format!("{e}: {}", budget.bytes_message()),
+        ),
+        MsgError::OverAllowance { .. } => (
+            SkipReason::LimitHit,
+            format!("{e}: a message part is read into memory up to {MAX_IN_MEMORY} bytes"),
+        ),
+        MsgError::TooDeep => (SkipReason::LimitHit, e.to_string()),
+        MsgError::NotCompoundFile(_)
+        | MsgError::LargerThanFile { .. }
+        | MsgError::Unreadable { .. } => (SkipReason::Corrupt, e.to_string()),
+    }
 }
 
 /// A member name made safe to print: control characters (a newline in a
@@ -574,7 +601,8 @@ impl FileScanner<'_> {
             | Container::Xls
             | Container::Ods
             | Container::Document(_)
-            | Container::Mail => {
+            | Container::Mail
+            | Container::OutlookMsg => {
                 unreachable!("random-access containers are opened by open_random")
             }
         }
@@ -675,6 +703,7 @@ impl FileScanner<'_> {
                 self.scan_zip(reader, Some(document), outcome, depth, walk)
             }
             Container::Mail => self.scan_mail(reader, outcome, depth, walk),
+            Container::OutlookMsg => self.scan_outlook(reader, outcome, depth, walk),
             Container::Xlsx | Container::Xls | Container::Ods => {
                 self.scan_workbook(kind, reader, outcome, walk.budget, walk.sink, walk.progress)
             }
@@ -1027,6 +1056,181 @@ impl FileScanner<'_> {
         }
     }
 
+    /// Scans an Outlook message: the parts an `.eml` has, under the same
+    /// names (`headers`, `body`, `body.html`, each attachment by its file
+    /// name, an attached message as `NAME.msg` or `attachment N.msg`, never
+    /// by its subject, opened in turn). The
+    /// file is read where it is, not copied into memory: each part is
+    /// read from its stream, within the archive's byte budget.
+    fn scan_outlook<R: Read + Seek>(
+        &mut self,
+        reader: &mut R,
+        outcome: &mut FileOutcome,
+        depth: u32,
+        walk: &mut Walk<'_, '_>,
+    ) {
+        match OutlookFile::open(reader) {
+            Ok(mut file) => {
+                self.scan_outlook_message(&mut file, &MessageAt::root(), outcome, depth, walk)
+            }
+            Err(e) => {
+                let (reason, detail) = outlook_error(&e, walk.budget);
+                skipped(outcome, reason, detail);
+            }
+        }
+    }
+
+    /// Scans the message at `at` of an Outlook file, `depth` layers deep;
+    /// its parts go to the sink as entries, `outcome` is the message's own.
+    fn scan_outlook_message<F: Read + Seek>(
+        &mut self,
+        file: &mut OutlookFile<F>,
+        at: &MessageAt,
+        outcome: &mut FileOutcome,
+        depth: u32,
+        walk: &mut Walk<'_, '_>,
+    ) {
+        // The bodies are held in memory while they are scanned: no more
+        // than a member read into memory, nor than the budget has left.
+        let allowed = walk.budget.remaining().min(MAX_IN_MEMORY);
+        let mut allowance = allowed;
+        let read = file.message(at, &mut allowance);
+        if let Err(limit) = walk.budget.charge(allowed - allowance) {
+            skipped(outcome, SkipReason::LimitHit, limit.0);
+            return;
+        }
+        let message = match read {
+            Ok(message) => message,
+            Err(e) => {
+                let (reason, detail) = outlook_error(&e, walk.budget);
+                skipped(outcome, reason, detail);
+                return;
+            }
+        };
+        for problem in &message.problems {
+            let (reason, detail) = outlook_error(problem, walk.budget);
+            partial(outcome, reason, detail);
+        }
+        if message.rtf_only {
+            partial(
+                outcome,
+                SkipReason::Unsupported,
+                "the body is kept only as compressed RTF: RTF body not read".into(),
+            );
+        }
+        let part_path =
+            |name: &str| format!("{}{MEMBER_SEPARATOR}{}", outcome.path, printable(name));
+        // The headers it arrived with have encoded words, as an `.eml`'s.
+        let headers = crate::mime::decode_encoded_words(message.headers.as_bytes());
+        let mut texts = vec![("headers", String::from_utf8_lossy(&headers).into_owned())];
+        texts.extend(message.body.map(|body| ("body", body)));
+        texts.extend(message.html.map(|html| {
+            (
+                "body.html",
+                mail_parser::decoders::html::html_to_text(&html),
+            )
+        }));
+        for (name, text) in texts {
+            let member = Member {
+                path: part_path(name),
+                name: name.to_string(),
+                size: Some(text.len() as u64),
+                modified: outcome.modified,
+            };
+            let mut part_outcome = member.outcome();
+            self.scan_decoded_text(text.as_bytes(), &mut part_outcome, walk);
+            let profiles = self.take_profiles();
+            walk.sink.entry(part_outcome, profiles);
+        }
+        let total = message.attachments.len();
+        for (i, attachment) in message.attachments.into_iter().enumerate() {
+            if crate::interrupt::requested() {
+                partial(
+                    outcome,
+                    SkipReason::Interrupted,
+                    format!("stopped before attachment {} of {total}", i + 1),
+                );
+                return;
+            }
+            let mut name = attachment
+                .name
+                .unwrap_or_else(|| format!("attachment {}", i + 1));
+            let is_message = matches!(attachment.content, AttachmentContent::Message(_));
+            if is_message && !name.to_ascii_lowercase().ends_with(".msg") {
+                name.push_str(".msg");
+            }
+            let size = match attachment.content {
+                AttachmentContent::Data { size, .. } => Some(size),
+                _ => None,
+            };
+            let member = Member {
+                path: part_path(&name),
+                name,
+                size,
+                modified: outcome.modified,
+            };
+            let member_outcome = match attachment.content {
+                AttachmentContent::Data { stream, size } => match file.attachment_data(&stream) {
+                    Ok(data) => {
+                        let mut guard = Guard::new(data, walk.budget, Compressed::Known(size));
+                        self.scan_member(&mut guard, member, depth, walk)
+                    }
+                    Err(e) => {
+                        let mut o = member.outcome();
+                        let (reason, detail) = outlook_error(&e, walk.budget);
+                        skipped(&mut o, reason, detail);
+                        o
+                    }
+                },
+                AttachmentContent::Message(inner) => {
+                    let mut o = member.outcome();
+                    let max_depth = walk.budget.limits.max_depth;
+                    if depth >= max_depth {
+                        skipped(
+                            &mut o,
+                            SkipReason::LimitHit,
+                            format!(
+                                "message nested more than {max_depth} deep (--max-archive-depth, limits.max_archive_depth)"
+                            ),
+                        );
+                    } else {
+                        self.scan_outlook_message(file, &inner, &mut o, depth + 1, walk);
+                    }
+                    o
+                }
+                AttachmentContent::OleObject => {
+                    let mut o = member.outcome();
+                    skipped(
+                        &mut o,
+                        SkipReason::Unsupported,
+                        "an OLE object embedded in the message: not read".into(),
+                    );
+                    o
+                }
+                AttachmentContent::Damaged(e) => {
+                    let mut o = member.outcome();
+                    let (reason, detail) = outlook_error(&e, walk.budget);
+                    skipped(&mut o, reason, detail);
+                    o
+                }
+            };
+            let profiles = self.take_profiles();
+            walk.sink.entry(member_outcome, profiles);
+            if walk.budget.is_exhausted() {
+                partial(
+                    outcome,
+                    SkipReason::LimitHit,
+                    format!(
+                        "{}; {} of {total} attachments not scanned",
+                        walk.budget.bytes_message(),
+                        total - i - 1
+                    ),
+                );
+                return;
+            }
+        }
+    }
+
     /// Scans the text of a document's XML part read from `reader`.
     fn scan_document_text(
         &mut self,
@@ -1082,6 +1286,10 @@ mod tests {
         assert_eq!(Container::for_name("b.xlsx"), Some(Container::Xlsx));
         assert_eq!(Container::for_name("b.xls"), Some(Container::Xls));
         assert_eq!(Container::for_name("b.ods"), Some(Container::Ods));
+        assert_eq!(
+            Container::for_name("x/Afspraak.MSG"),
+            Some(Container::OutlookMsg)
+        );
         assert_eq!(Container::for_name("klanten.csv"), None);
         assert_eq!(Container::for_name("zip"), None);
     }

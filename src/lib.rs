@@ -4,8 +4,9 @@
 //!
 //! Data flows one way: [`walk`] -> [`formats`] -> [`rules::matcher`] ->
 //! [`validate`] -> [`finding`] -> [`inventory`] -> [`report`]. Compressed
-//! files, archives ([`container`]) and spreadsheets ([`sheet`]) feed their
-//! members into the same [`scan`] pipeline.
+//! files, archives, documents and e-mail ([`container`]; Outlook messages
+//! through [`msg`]) and spreadsheets ([`sheet`]) feed their members into
+//! the same [`scan`] pipeline.
 
 pub mod accuracy;
 pub mod baseline;
@@ -27,6 +28,7 @@ pub mod keywords;
 pub mod mbox;
 pub mod merge;
 pub mod mime;
+pub mod msg;
 pub mod office;
 pub mod output;
 pub mod progress;

@@ -419,7 +419,7 @@ fn known_unreadable_format(head: &[u8]) -> Option<(SkipReason, &'static str)> {
         (
             b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
             SkipReason::Unsupported,
-            "an OLE compound file (a Word 97-2003 .doc, an Outlook .msg, a PowerPoint .ppt)",
+            "an OLE compound file (a Word 97-2003 .doc, a PowerPoint .ppt; an Outlook message is read when named .msg)",
         ),
         (b"\x89PNG\r\n\x1a\n", SkipReason::Binary, "a PNG image"),
         (b"\xFF\xD8\xFF", SkipReason::Binary, "a JPEG image"),

@@ -267,7 +267,8 @@ impl FileScanner<'_> {
             | Container::Zip
             | Container::Document(_)
             | Container::Mail
-            | Container::Mbox => {
+            | Container::Mbox
+            | Container::OutlookMsg => {
                 unreachable!("only workbooks are opened here")
             }
         }

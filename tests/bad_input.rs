@@ -583,7 +583,7 @@ fn documents_and_images_that_are_not_read_are_named() {
             b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <</Length 20>> stream\njan@kpn.nl\nendstream\n",
         ),
         (
-            "bericht.msg",
+            "brief.doc",
             b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0\0\0piet@kpn.nl",
         ),
         ("scan.jpg", b"\xFF\xD8\xFF\xE0\0\x10JFIF\0"),
@@ -609,9 +609,9 @@ fn documents_and_images_that_are_not_read_are_named() {
         skip_reason(&inv, "factuur.pdf"),
         ("unsupported".into(), "a PDF document: not read".into())
     );
-    let (reason, detail) = skip_reason(&inv, "bericht.msg");
+    let (reason, detail) = skip_reason(&inv, "brief.doc");
     assert_eq!(reason, "unsupported");
-    assert!(detail.contains("Outlook .msg"), "{detail}");
+    assert!(detail.contains("Word 97-2003 .doc"), "{detail}");
     assert_eq!(
         skip_reason(&inv, "scan.jpg"),
         ("binary".into(), "a JPEG image: not read".into())
@@ -644,4 +644,82 @@ fn a_mailbox_of_one_long_line_binary_bytes_and_a_cut_off_message() {
     let (reason, detail) = skip_reason(&inv, "postvak.mbox!/message 1!/body");
     assert_eq!(reason, "binary");
     assert!(detail.contains("NUL byte"), "{detail}");
+}
+
+/// The directory entry of the stream or storage `name` in a compound file
+/// built with 512-byte sectors: its offset in `file`.
+fn directory_entry(file: &[u8], name: &str) -> usize {
+    let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    (512..file.len())
+        .step_by(128)
+        .find(|&at| file[at..].starts_with(&utf16))
+        .unwrap_or_else(|| panic!("no entry {name}"))
+}
+
+#[test]
+fn damaged_outlook_messages_are_corrupt_and_the_scan_goes_on() {
+    let good = outlook::workshop_appointment().build();
+    let truncated = &good[..good.len() / 2];
+    let mut noise = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    let mut state = 7u32;
+    noise.extend((0..4000).map(|_| {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        (state >> 16) as u8
+    }));
+    // The body claims 4 GB: more than the whole file.
+    let mut huge = good.clone();
+    let body = directory_entry(&huge, "__substg1.0_1000001F");
+    huge[body + 120..body + 124].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    // The directory's sector chain points back at itself.
+    let mut looped = good.clone();
+    let first_fat = u32::from_le_bytes(looped[0x4C..0x50].try_into().unwrap()) as usize;
+    let first_dir = u32::from_le_bytes(looped[0x30..0x34].try_into().unwrap()) as usize;
+    let at = 512 * (first_fat + 1) + 4 * first_dir;
+    looped[at..at + 4].copy_from_slice(&(first_dir as u32).to_le_bytes());
+    // A Word document named .msg: a compound file, but no message.
+    let mut word =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, std::io::Cursor::new(Vec::new()))
+            .unwrap();
+    std::io::Write::write_all(&mut word.create_stream("/WordDocument").unwrap(), EMAIL).unwrap();
+    word.flush().unwrap();
+    let word = word.into_inner().into_inner();
+    let dir = tree(&[
+        ("truncated.msg", truncated),
+        ("noise.msg", &noise),
+        ("huge.msg", &huge),
+        ("looped.msg", &looped),
+        ("word.msg", &word),
+        ("ok.txt", b"mail piet@kpn.nl\n"),
+    ]);
+    let out = run_in(dir.path(), &["scan", "--format", "ndjson", "--reveal"]);
+    assert_clean_exit(&out);
+    // Findings of the last file: exit 1, as for any scan with findings.
+    assert_eq!(out.status.code(), Some(1));
+    let found: Vec<Value> = ndjson(&out)
+        .into_iter()
+        .filter(|l| l["type"] == "finding")
+        .collect();
+    assert!(found.iter().any(|f| f["path"] == "ok.txt"), "{found:#?}");
+    // The damaged body is not read; the rest of that message is.
+    assert!(
+        found
+            .iter()
+            .any(|f| f["path"] == "huge.msg!/bestuurders_leenauto.csv"),
+        "{found:#?}"
+    );
+    let inv = inventory(dir.path(), &[]);
+    for name in ["truncated.msg", "noise.msg", "looped.msg"] {
+        let (reason, detail) = skip_reason(&inv, name);
+        assert_eq!(reason, "corrupt", "{name}: {detail}");
+        assert!(
+            detail.contains("not a readable Outlook message"),
+            "{name}: {detail}"
+        );
+    }
+    let (reason, detail) = skip_reason(&inv, "huge.msg");
+    assert_eq!(reason, "corrupt");
+    assert!(detail.contains("more than the whole file"), "{detail}");
+    let (reason, detail) = skip_reason(&inv, "word.msg");
+    assert_eq!(reason, "unsupported");
+    assert!(detail.contains("without message properties"), "{detail}");
 }

@@ -746,3 +746,171 @@ fn mail_program_folders_compressed_mailboxes_and_look_alikes() {
     find(&found, "From", "06-38215947");
     assert_eq!(summary["skipped_by_reason"], serde_json::json!({}));
 }
+
+// ---- Outlook messages --------------------------------------------------
+
+const OUTLOOK_MSG: &str = "fixtures/exports/mail/bericht_0005.msg";
+
+#[test]
+fn outlook_messages_are_read_like_mail() {
+    let (code, found, summary) = findings(crate_root(), &[OUTLOOK_MSG]);
+    assert_eq!(code, Some(1));
+    // Header lines made from the sender and the recipients' storages.
+    let part = |name: &str| format!("{OUTLOOK_MSG}!/{name}");
+    assert_eq!(
+        find(&found, &part("headers"), "marieke.bos@gmail.com")["line"],
+        3
+    );
+    assert_eq!(find(&found, &part("body"), "GZ-915-X")["line"], 2);
+    find(&found, &part("body"), "NL46 RABO 0371 8462 05");
+    // The HTML body as its text, a line per paragraph.
+    assert_eq!(find(&found, &part("body.html"), "06-41827360")["line"], 3);
+    // The attachment is a member like an archive's, with its columns.
+    let bsn = find(&found, &part("bestuurders_leenauto.csv"), "945807302");
+    assert_eq!(bsn["field"], "bsn");
+    assert_eq!(summary["skipped_by_reason"], serde_json::json!({}));
+
+    let doc = inventory(crate_root(), &[OUTLOOK_MSG]);
+    let mut paths: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        [
+            part("bestuurders_leenauto.csv"),
+            part("body"),
+            part("body.html"),
+            part("headers"),
+        ],
+        "{doc:#}"
+    );
+}
+
+#[test]
+fn outlook_html_only_attached_messages_and_code_pages() {
+    use outlook::*;
+    // Only an HTML body, as bytes in Windows-1252.
+    let html_only = Msg::new()
+        .binary(HTML, b"<p>Caf\xe9 De Kroon</p><p>tel. 06-38215947</p>")
+        .long(INTERNET_CPID, 1252)
+        .build();
+    // A forwarded message attached as a message, with its own attachment.
+    let forwarded = Msg::new()
+        .text(SUBJECT, "Proefrit")
+        .text(SENDER_SMTP_ADDRESS, "piet.bakker@kpn.nl")
+        .text(BODY, "kenteken 52-RTH-8")
+        .attach("klant.csv", b"naam;bsn\nJan;111222333\n");
+    let outer = Msg::new()
+        .text(BODY, "zie het doorgestuurde bericht")
+        // Outlook names an attached message by its subject, which is
+        // content: the member is `attachment 1.msg`.
+        .attach_message(Some("Proefrit 06-38215947"), forwarded.clone())
+        .attach_message(None, Msg::new().text(BODY, "piet@kpn.nl"))
+        .build();
+    // Text in the message's code page: UTF-8 here, so `ë` is one
+    // character and the address's column is counted right.
+    let utf8 = Msg::new()
+        .text8(BODY, "Zoë Café, jan.devries@hotmail.com".as_bytes())
+        .long(MESSAGE_CODEPAGE, 65001)
+        .build();
+    // Without a code page, 8-bit text is Windows-1252.
+    let western = Msg::new()
+        .text8(SUBJECT, b"Caf\xe9 \xe9\xe9n: 06-38215947")
+        .build();
+    // A .msg saved as a file in a zip, as exports of mailboxes are.
+    let zipped = zip_of(&[("postvak/a.msg", &forwarded.build())], deflated());
+    let dir = tree(&[
+        ("html.msg", &html_only),
+        ("nested.msg", &outer),
+        ("utf8.msg", &utf8),
+        ("western.msg", &western),
+        ("postvak.zip", &zipped),
+    ]);
+    let (_, found, summary) = findings(dir.path(), &[]);
+    assert_eq!(
+        find(&found, "html.msg!/body.html", "06-38215947")["line"],
+        2
+    );
+    find(&found, "nested.msg!/attachment 1.msg!/body", "52-RTH-8");
+    find(
+        &found,
+        "nested.msg!/attachment 1.msg!/headers",
+        "piet.bakker@kpn.nl",
+    );
+    let bsn = find(
+        &found,
+        "nested.msg!/attachment 1.msg!/klant.csv",
+        "111222333",
+    );
+    assert_eq!(bsn["field"], "bsn");
+    find(&found, "nested.msg!/attachment 2.msg!/body", "piet@kpn.nl");
+    assert!(
+        found
+            .iter()
+            .all(|f| !f["path"].as_str().unwrap().contains("Proefrit")),
+        "a subject named a member"
+    );
+    assert_eq!(
+        find(&found, "utf8.msg!/body", "jan.devries@hotmail.com")["column"],
+        11
+    );
+    assert_eq!(
+        find(&found, "western.msg!/headers", "06-38215947")["column"],
+        20
+    );
+    find(&found, "postvak.zip!/postvak/a.msg!/body", "52-RTH-8");
+    find(&found, "postvak.zip!/postvak/a.msg!/klant.csv", "111222333");
+    assert_eq!(summary["skipped_by_reason"], serde_json::json!({}));
+
+    // Attached messages count as archive layers.
+    let (_, found, _) = findings(dir.path(), &["--max-archive-depth", "1", "nested.msg"]);
+    assert!(
+        !found
+            .iter()
+            .any(|f| f["path"] == "nested.msg!/attachment 1.msg!/body"),
+        "{found:#?}"
+    );
+    let doc = inventory(dir.path(), &["--max-archive-depth", "1", "nested.msg"]);
+    let skipped = skipped_entry(&doc, "nested.msg!/attachment 1.msg");
+    assert_eq!(skipped["reason"], "limit_hit");
+}
+
+#[test]
+fn an_outlook_body_only_in_rtf_is_listed_as_not_read() {
+    use outlook::*;
+    let rtf_only = Msg::new()
+        .text(SENDER_SMTP_ADDRESS, "jan.devries@hotmail.com")
+        .binary(
+            RTF_COMPRESSED,
+            b"\x2d\0\0\0\x2b\0\0\0LZFu\0\0\0\0{\\rtf1 piet@kpn.nl}",
+        )
+        .attach("notitie.txt", b"bel 06-38215947\n")
+        .build();
+    let ole = Msg::new()
+        .text(BODY, "tekening in de bijlage")
+        .attach_ole("tekening")
+        .build();
+    let dir = tree(&[("rtf.msg", &rtf_only), ("ole.msg", &ole)]);
+    let (code, found, _) = findings(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    // What could be read is scanned.
+    find(&found, "rtf.msg!/headers", "jan.devries@hotmail.com");
+    find(&found, "rtf.msg!/notitie.txt", "06-38215947");
+    let doc = inventory(dir.path(), &[]);
+    let rtf = skipped_entry(&doc, "rtf.msg");
+    assert_eq!(rtf["reason"], "unsupported");
+    assert_eq!(rtf["partial"], true);
+    assert!(
+        rtf["detail"]
+            .as_str()
+            .unwrap()
+            .contains("RTF body not read"),
+        "{rtf}"
+    );
+    let object = skipped_entry(&doc, "ole.msg!/tekening");
+    assert_eq!(object["reason"], "unsupported");
+}

@@ -198,3 +198,22 @@ fn the_binary_fixture_is_skipped_with_its_reason() {
         "{skipped:?}"
     );
 }
+
+/// The Outlook message among the fixtures is written by a helper, so what
+/// it holds can be read in `tests/common/outlook.rs`; run with
+/// `PIISCAN_WRITE_FIXTURES=1` to write it again after changing that.
+#[test]
+fn the_outlook_fixture_is_the_one_its_helper_builds() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/exports/mail/bericht_0005.msg");
+    let built = outlook::workshop_appointment().build();
+    assert_eq!(built, outlook::workshop_appointment().build());
+    if std::env::var_os("PIISCAN_WRITE_FIXTURES").is_some() {
+        std::fs::write(&path, &built).unwrap();
+    }
+    assert!(
+        std::fs::read(&path).unwrap() == built,
+        "{} is not what tests/common/outlook.rs builds",
+        path.display()
+    );
+}

@@ -121,10 +121,11 @@ fn every_reader_survives_mutated_fixtures() {
         "exports/documenten/werkorder_2022-118.odt",
         "exports/mail/bericht_0004.eml",
         "exports/mail/werkplaats_archief.mbox",
+        "exports/mail/bericht_0005.msg",
     ];
     let names = [
         "x.txt", "x.csv", "x.json", "x.sql", "x.gz", "x.zip", "x.tar.gz", "x.xlsx", "x.ods",
-        "x.xls", "x.xml", "x.docx", "x.odt", "x.eml", "x.mbox",
+        "x.xls", "x.xml", "x.docx", "x.odt", "x.eml", "x.mbox", "x.msg",
     ];
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut scanner = FileScanner::new(&ctx);

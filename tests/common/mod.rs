@@ -1,6 +1,8 @@
 //! Small helpers for running the piiscan binary in tests.
 #![allow(dead_code)]
 
+pub mod outlook;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
