@@ -27,6 +27,7 @@ pub mod keywords;
 pub mod merge;
 pub mod office;
 pub mod output;
+pub mod pdf;
 pub mod progress;
 pub mod redact;
 pub mod report;

@@ -378,7 +378,27 @@ impl LineTracker {
     }
 }
 
-const PDF: &str = "a PDF document";
+/// A container known by its first bytes in a file whose name does not say
+/// it is one (a PDF saved without `.pdf`). The file is read from its start
+/// again afterwards; if it cannot be, it is read as it is and the error is
+/// reported there.
+fn sniff_container(file: &mut File) -> Option<Container> {
+    use std::io::Seek;
+    let mut head = [0u8; crate::container::PDF_SIGNATURE.len()];
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    if file.rewind().is_err() {
+        return None;
+    }
+    Container::for_file("", &head[..filled])
+}
 
 /// Formats known by their first bytes whose text piiscan does not read:
 /// documents (`unsupported`, said by name so a review knows what to export
@@ -386,7 +406,6 @@ const PDF: &str = "a PDF document";
 /// Only signatures no text starts with.
 fn known_unreadable_format(head: &[u8]) -> Option<(SkipReason, &'static str)> {
     const FORMATS: &[(&[u8], SkipReason, &str)] = &[
-        (b"%PDF-", SkipReason::Unsupported, PDF),
         (
             b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
             SkipReason::Unsupported,
@@ -747,7 +766,11 @@ impl<'a> FileScanner<'a> {
             }
         };
         let name = path.file_name().map(|n| n.to_string_lossy());
-        match name.as_deref().and_then(Container::for_name) {
+        let kind = match name.as_deref().and_then(Container::for_name) {
+            Some(kind) => Some(kind),
+            None => sniff_container(&mut file),
+        };
+        match kind {
             Some(kind) => self.scan_container_file(kind, file, &mut outcome, sink, progress),
             None => self.scan_reader(
                 &mut file,
@@ -771,7 +794,7 @@ impl<'a> FileScanner<'a> {
         let _busy = Busy::new(&ctx.busy_threads);
         self.forget_profiles();
         let mut outcome = FileOutcome::start(name.to_string(), data.len() as u64, None);
-        match Container::for_name(name) {
+        match Container::for_file(name, data) {
             Some(kind) => self.scan_container_file(
                 kind,
                 std::io::Cursor::new(data),
@@ -926,30 +949,16 @@ impl<'a> FileScanner<'a> {
                 }
             }
             if first && let Some((reason, kind)) = known_unreadable_format(&buf[..filled]) {
-                let pdf_text =
-                    kind == PDF && memchr::memchr(0, &buf[..filled.min(BINARY_PROBE)]).is_none();
                 // A read error already named says more.
                 if matches!(outcome.status, FileStatus::Complete) {
-                    outcome.status = if pdf_text {
-                        // Text a PDF stores uncompressed is read as text:
-                        // whatever it holds is found, and the report says
-                        // the rest was not read.
-                        FileStatus::Partial {
-                            reason,
-                            detail: format!("{kind}: only text stored uncompressed is read"),
-                        }
-                    } else {
-                        FileStatus::Skipped {
-                            reason,
-                            detail: format!("{kind}: not read"),
-                        }
+                    outcome.status = FileStatus::Skipped {
+                        reason,
+                        detail: format!("{kind}: not read"),
                     };
                 }
-                if !pdf_text {
-                    outcome.bytes_scanned = raw_read;
-                    self.buf = buf;
-                    return;
-                }
+                outcome.bytes_scanned = raw_read;
+                self.buf = buf;
+                return;
             }
             if first && !is_utf16_bom(&buf[..filled]) {
                 windows_1252 = looks_like_windows_1252(&buf[..filled], eof);

@@ -266,7 +266,8 @@ impl FileScanner<'_> {
             | Container::Tar
             | Container::Zip
             | Container::Document(_)
-            | Container::Mail => {
+            | Container::Mail
+            | Container::Pdf => {
                 unreachable!("only workbooks are opened here")
             }
         }
