@@ -1,9 +1,10 @@
 //! Compressed files and archives: `.gz`, `.zip`, `.tar`, `.tar.gz`/`.tgz`,
 //! (through [`crate::sheet`]) spreadsheets, (through [`crate::office`])
 //! the text of word-processing and presentation documents, zip archives
-//! of XML parts, e-mail messages (`.eml`, and through [`crate::msg`]
-//! Outlook's `.msg`) with their attachments, and mailboxes (`.mbox`,
-//! through [`crate::mbox`]) of such messages.
+//! of XML parts, (through [`crate::pdf`]) the text of PDF documents page
+//! by page, e-mail messages (`.eml`, and through [`crate::msg`] Outlook's
+//! `.msg`) with their attachments, and mailboxes (`.mbox`, through
+//! [`crate::mbox`]) of such messages.
 //! Their members are scanned by
 //! the same pipeline as files and each is reported as an inventory entry of
 //! its own, named `ARCHIVE!/MEMBER` (nested: `a.zip!/inner.zip!/x.csv`).
@@ -20,6 +21,7 @@ use crate::finding::Finding;
 use crate::formats::Format;
 use crate::msg::{AttachmentContent, MessageAt, MsgError, OutlookFile};
 use crate::office::{self, DocumentKind, Part};
+use crate::pdf::{self, Opened, Pdf, PdfError};
 use crate::scan::{FileOutcome, FileScanner, FileStatus, ScanSink, SkipReason};
 use std::cell::Cell;
 use std::io::{BufReader, Cursor, Read, Seek};
@@ -104,7 +106,13 @@ pub enum Container {
     /// An Outlook message (`.msg`, an OLE compound file): the same parts
     /// as an `.eml`'s, read from its properties.
     OutlookMsg,
+    /// A PDF document: the text of each page.
+    Pdf,
 }
+
+/// What every PDF starts with (readers allow junk before it, but a file
+/// not named `.pdf` is taken for one only when it starts so).
+pub const PDF_SIGNATURE: &[u8] = b"%PDF-";
 
 impl Container {
     /// The container a file or member name says it is, by its extension.
@@ -138,17 +146,29 @@ impl Container {
             Container::Mbox
         } else if lower.ends_with(".msg") {
             Container::OutlookMsg
+        } else if lower.ends_with(".pdf") {
+            Container::Pdf
         } else {
             return None;
         };
         Some(kind)
     }
 
-    /// The container a file whose name says nothing of one (no extension)
-    /// is, by its first bytes: a mail program's mailbox folder (`Inbox`).
+    /// The container a file whose name says none is, by its first bytes
+    /// `head`: a PDF under any name (`factuur`, `scan.dat`, a download's
+    /// `.bin`; read as text it is noise), a mail program's mailbox folder
+    /// (no extension: Thunderbird's `Inbox`).
     pub fn sniff(name: &str, head: &[u8]) -> Option<Container> {
+        if head.starts_with(PDF_SIGNATURE) {
+            return Some(Container::Pdf);
+        }
         let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
         (!base.contains('.') && crate::mbox::looks_like_mbox(head)).then_some(Container::Mbox)
+    }
+
+    /// The container a file is by its name, or else by its first bytes.
+    pub fn for_file(name: &str, head: &[u8]) -> Option<Container> {
+        Container::for_name(name).or_else(|| Container::sniff(name, head))
     }
 
     /// Zip archives and spreadsheets are read by seeking; the others stream.
@@ -162,6 +182,7 @@ impl Container {
                 | Container::Document(_)
                 | Container::Mail
                 | Container::OutlookMsg
+                | Container::Pdf
         )
     }
 }
@@ -176,7 +197,7 @@ pub(crate) struct Budget {
 }
 
 impl Budget {
-    fn new(limits: ArchiveLimits) -> Self {
+    pub(crate) fn new(limits: ArchiveLimits) -> Self {
         Budget {
             limits,
             used: Cell::new(0),
@@ -295,6 +316,60 @@ impl<R: Read> Read for Counting<'_, R> {
     }
 }
 
+/// A reader whose first bytes were read ahead, to tell a file's format by
+/// them, and are read again before the rest.
+struct Head<'r> {
+    bytes: [u8; PDF_SIGNATURE.len()],
+    len: usize,
+    given: usize,
+    /// An error met reading ahead: returned where it happened.
+    error: Option<std::io::Error>,
+    inner: &'r mut dyn Read,
+}
+
+impl<'r> Head<'r> {
+    fn read(inner: &'r mut dyn Read) -> Self {
+        let mut head = Head {
+            bytes: [0; PDF_SIGNATURE.len()],
+            len: 0,
+            given: 0,
+            error: None,
+            inner,
+        };
+        while head.len < head.bytes.len() {
+            match head.inner.read(&mut head.bytes[head.len..]) {
+                Ok(0) => break,
+                Ok(n) => head.len += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    head.error = Some(e);
+                    break;
+                }
+            }
+        }
+        head
+    }
+
+    fn first_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+impl Read for Head<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.given < self.len {
+            let n = buf.len().min(self.len - self.given);
+            buf[..n].copy_from_slice(&self.bytes[self.given..self.given + n]);
+            self.given += n;
+            return Ok(n);
+        }
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.inner.read(buf)
+    }
+}
+
 /// The limit an error carries, looked for through wrapping errors.
 pub(crate) fn limit_in<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e LimitExceeded> {
     let mut current = Some(e);
@@ -344,6 +419,16 @@ fn outlook_error(e: &MsgError, budget: &Budget) -> (SkipReason, String) {
         MsgError::NotCompoundFile(_)
         | MsgError::LargerThanFile { .. }
         | MsgError::Unreadable { .. } => (SkipReason::Corrupt, e.to_string()),
+    }
+}
+
+/// The reason and detail for what stopped reading a PDF or one of its pages.
+fn pdf_error(e: &PdfError) -> (SkipReason, String) {
+    match e {
+        PdfError::Limit(limit) => (SkipReason::LimitHit, limit.to_string()),
+        PdfError::Unreadable(_) | PdfError::Damaged(_) | PdfError::ReaderFault(_) => {
+            (SkipReason::Corrupt, e.to_string())
+        }
     }
 }
 
@@ -492,10 +577,11 @@ impl FileScanner<'_> {
         if self.over_max_filesize(&member, &mut outcome) {
             return outcome;
         }
-        let Some(kind) = Container::for_name(&member.name) else {
+        let mut head = Head::read(reader);
+        let Some(kind) = Container::for_file(&member.name, head.first_bytes()) else {
             let sink = &mut *walk.sink;
             self.scan_reader(
-                reader,
+                &mut head,
                 Format::for_path(std::path::Path::new(&member.name)),
                 None,
                 &mut outcome,
@@ -519,10 +605,14 @@ impl FileScanner<'_> {
             return outcome;
         }
         if !kind.needs_random_access() {
-            self.open_stream(kind, reader, &mut outcome, depth + 1, walk);
+            self.open_stream(kind, &mut head, &mut outcome, depth + 1, walk);
             return outcome;
         }
         // Random access: read the member into memory, within limits.
+        let what = match kind {
+            Container::Pdf => "PDF",
+            _ => "nested archive",
+        };
         if let Some(size) = member.size
             && size > MAX_IN_MEMORY
         {
@@ -530,12 +620,12 @@ impl FileScanner<'_> {
                 &mut outcome,
                 SkipReason::LimitHit,
                 format!(
-                    "nested archive of {size} bytes is over the {MAX_IN_MEMORY} bytes opened in memory"
+                    "{what} of {size} bytes is over the {MAX_IN_MEMORY} bytes opened in memory"
                 ),
             );
             return outcome;
         }
-        let Some(data) = read_in_memory(reader, walk.budget, "nested archive", &mut outcome) else {
+        let Some(data) = read_in_memory(&mut head, walk.budget, what, &mut outcome) else {
             return outcome;
         };
         outcome.size = data.len() as u64;
@@ -602,7 +692,8 @@ impl FileScanner<'_> {
             | Container::Ods
             | Container::Document(_)
             | Container::Mail
-            | Container::OutlookMsg => {
+            | Container::OutlookMsg
+            | Container::Pdf => {
                 unreachable!("random-access containers are opened by open_random")
             }
         }
@@ -704,6 +795,7 @@ impl FileScanner<'_> {
             }
             Container::Mail => self.scan_mail(reader, outcome, depth, walk),
             Container::OutlookMsg => self.scan_outlook(reader, outcome, depth, walk),
+            Container::Pdf => self.scan_pdf(reader, outcome, walk),
             Container::Xlsx | Container::Xls | Container::Ods => {
                 self.scan_workbook(kind, reader, outcome, walk.budget, walk.sink, walk.progress)
             }
@@ -1228,6 +1320,126 @@ impl FileScanner<'_> {
                 );
                 return;
             }
+        }
+    }
+
+    /// Scans the text of a PDF: each page with text is a member, `page N`,
+    /// scanned as text of a line per line drawn. A page that could not be
+    /// read is listed with why; a PDF with no text at all (scanned images)
+    /// is listed as not read, never counted as scanned.
+    fn scan_pdf<R: Read>(
+        &mut self,
+        reader: &mut R,
+        outcome: &mut FileOutcome,
+        walk: &mut Walk<'_, '_>,
+    ) {
+        let Some(data) = read_in_memory(reader, walk.budget, "PDF", outcome) else {
+            return;
+        };
+        let document = match Pdf::open(&data, walk.budget) {
+            Ok(Opened::Readable(document)) => document,
+            Ok(Opened::Locked) => {
+                skipped(
+                    outcome,
+                    SkipReason::Encrypted,
+                    "an encrypted PDF (no password to read it with)".into(),
+                );
+                return;
+            }
+            Err(e) => {
+                let (reason, detail) = pdf_error(&e);
+                skipped(outcome, reason, detail);
+                return;
+            }
+        };
+        let mut pages = match document.pages() {
+            Ok(pages) => pages,
+            Err(e) => {
+                let (reason, detail) = pdf_error(&e);
+                skipped(outcome, reason, detail);
+                return;
+            }
+        };
+        let total = pages.count();
+        let mut listed = false;
+        loop {
+            if crate::interrupt::requested() {
+                partial(
+                    outcome,
+                    SkipReason::Interrupted,
+                    format!(
+                        "stopped before page {} of {total}",
+                        total - pages.unread() + 1
+                    ),
+                );
+                return;
+            }
+            let Some(page) = pages.next_page(walk.budget) else {
+                break;
+            };
+            let has_text = !page.text.trim().is_empty();
+            if !has_text && page.problem.is_none() {
+                continue;
+            }
+            let name = format!("page {}", page.number);
+            let member = Member {
+                path: format!("{}{MEMBER_SEPARATOR}{name}", outcome.path),
+                name,
+                size: Some(page.content_bytes),
+                modified: outcome.modified,
+            };
+            let mut page_outcome = member.outcome();
+            if has_text {
+                self.scan_decoded_text(page.text.as_bytes(), &mut page_outcome, walk);
+                // What the PDF holds for the page, not the text made of it.
+                page_outcome.size = page.content_bytes;
+            }
+            if let Some(problem) = &page.problem {
+                let (reason, detail) = pdf_error(problem);
+                if has_text {
+                    partial(&mut page_outcome, reason, detail);
+                } else {
+                    skipped(&mut page_outcome, reason, detail);
+                }
+            }
+            listed = true;
+            let profiles = self.take_profiles();
+            walk.sink.entry(page_outcome, profiles);
+            if walk.budget.is_exhausted() {
+                partial(
+                    outcome,
+                    SkipReason::LimitHit,
+                    format!(
+                        "{}; {} of {total} pages not read",
+                        walk.budget.bytes_message(),
+                        pages.unread()
+                    ),
+                );
+                return;
+            }
+        }
+        if pages.unread() > 0 {
+            partial(
+                outcome,
+                SkipReason::Corrupt,
+                format!(
+                    "{} of {total} pages not read after the reader failed",
+                    pages.unread()
+                ),
+            );
+        } else if pages.over_max() {
+            partial(
+                outcome,
+                SkipReason::LimitHit,
+                format!("only the first {} pages are read", pdf::MAX_PAGES),
+            );
+        }
+        if !listed {
+            skipped(
+                outcome,
+                SkipReason::Unsupported,
+                "a PDF with no text (scanned images?)".into(),
+            );
         }
     }
 

@@ -31,6 +31,7 @@ pub mod mime;
 pub mod msg;
 pub mod office;
 pub mod output;
+pub mod pdf;
 pub mod progress;
 pub mod redact;
 pub mod report;

@@ -378,8 +378,8 @@ impl LineTracker {
     }
 }
 
-/// Bytes of a file without an extension read to recognise a container by
-/// its start: as much as a small file holds, so it is read in one go.
+/// Bytes of a file read to recognise a container by its start: as much as
+/// a small file holds, so it is read in one go.
 const SNIFF_LEN: usize = 64 * 1024;
 
 /// A file whose first bytes were already read: those, then the rest.
@@ -407,15 +407,12 @@ impl Read for Prefixed<'_, '_> {
     }
 }
 
-const PDF: &str = "a PDF document";
-
 /// Formats known by their first bytes whose text piiscan does not read:
 /// documents (`unsupported`, said by name so a review knows what to export
 /// another way) and images (`binary`, as the NUL byte would say, but named).
 /// Only signatures no text starts with.
 fn known_unreadable_format(head: &[u8]) -> Option<(SkipReason, &'static str)> {
     const FORMATS: &[(&[u8], SkipReason, &str)] = &[
-        (b"%PDF-", SkipReason::Unsupported, PDF),
         (
             b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
             SkipReason::Unsupported,
@@ -780,14 +777,14 @@ impl<'a> FileScanner<'a> {
         };
         let name = path.file_name().map(|n| n.to_string_lossy());
         let mut kind = name.as_deref().and_then(Container::for_name);
-        // A file without an extension may be a container known by its
-        // start. Its first bytes, read to tell, are scanned from memory
+        // A file whose name says no container may be one known by its
+        // start (a PDF under any name, a mailbox folder). Its first bytes, read to tell, are scanned from memory
         // (see `Prefixed`), so telling costs no read of its own.
         let mut head = std::mem::take(&mut self.sniffed_head);
         head.clear();
         let mut head_is_all = false;
         if kind.is_none()
-            && let Some(name) = name.as_deref().filter(|n| !n.contains('.'))
+            && let Some(name) = name.as_deref()
         {
             head.reserve(SNIFF_LEN);
             // A read error here is met again, and reported, by the scan.
@@ -991,30 +988,16 @@ impl<'a> FileScanner<'a> {
                 }
             }
             if first && let Some((reason, kind)) = known_unreadable_format(&buf[..filled]) {
-                let pdf_text =
-                    kind == PDF && memchr::memchr(0, &buf[..filled.min(BINARY_PROBE)]).is_none();
                 // A read error already named says more.
                 if matches!(outcome.status, FileStatus::Complete) {
-                    outcome.status = if pdf_text {
-                        // Text a PDF stores uncompressed is read as text:
-                        // whatever it holds is found, and the report says
-                        // the rest was not read.
-                        FileStatus::Partial {
-                            reason,
-                            detail: format!("{kind}: only text stored uncompressed is read"),
-                        }
-                    } else {
-                        FileStatus::Skipped {
-                            reason,
-                            detail: format!("{kind}: not read"),
-                        }
+                    outcome.status = FileStatus::Skipped {
+                        reason,
+                        detail: format!("{kind}: not read"),
                     };
                 }
-                if !pdf_text {
-                    outcome.bytes_scanned = raw_read;
-                    self.buf = buf;
-                    return;
-                }
+                outcome.bytes_scanned = raw_read;
+                self.buf = buf;
+                return;
             }
             if first && !is_utf16_bom(&buf[..filled]) {
                 windows_1252 = looks_like_windows_1252(&buf[..filled], eof);

@@ -268,7 +268,8 @@ impl FileScanner<'_> {
             | Container::Document(_)
             | Container::Mail
             | Container::Mbox
-            | Container::OutlookMsg => {
+            | Container::OutlookMsg
+            | Container::Pdf => {
                 unreachable!("only workbooks are opened here")
             }
         }

@@ -914,3 +914,140 @@ fn an_outlook_body_only_in_rtf_is_listed_as_not_read() {
     let object = skipped_entry(&doc, "ole.msg!/tekening");
     assert_eq!(object["reason"], "unsupported");
 }
+
+// ---- PDF documents -----------------------------------------------------
+
+const INVOICE: &str = "fixtures/exports/documenten/factuur_2024-0917.pdf";
+
+#[test]
+fn pdf_pages_are_members_named_by_their_number() {
+    let (code, found, _) = findings(crate_root(), &[INVOICE]);
+    assert_eq!(code, Some(1));
+    let page1 = format!("{INVOICE}!/page 1");
+    let page2 = format!("{INVOICE}!/page 2");
+    // `line` is the line of text on the page, as drawn.
+    assert_eq!(find(&found, &page1, "06-41827395")["line"], 11);
+    assert_eq!(find(&found, &page1, "GZ-915-X")["line"], 14);
+    // Page 2 is drawn in a subset font that only its ToUnicode map reads.
+    let iban = find(&found, &page2, "NL59 INGB 0518 2736 44");
+    assert_eq!(
+        (iban["line"].clone(), iban["column"].clone()),
+        (5.into(), 6.into())
+    );
+    let doc = inventory(crate_root(), &[INVOICE]);
+    assert_eq!(doc["scan"]["skipped"], serde_json::json!([]), "{doc:#}");
+    // Without --reveal nothing on a page is shown.
+    let out = run_in(crate_root(), &["scan", INVOICE]);
+    let shown = stdout(&out);
+    assert!(shown.contains("page 2"), "{shown}");
+    assert!(!shown.contains("0518 2736"), "{shown}");
+}
+
+#[test]
+fn words_split_over_kerning_fonts_and_operators_are_whole() {
+    let pdf = simple_pdf(&[
+        b"BT /F1 10 Tf 72 700 Td [(Tel. 06-3821) -30 (5947)] TJ ET\n\
+          BT /F1 10 Tf 72 686 Td [(jan.de) 20 (vries@kpn.nl)] TJ ET\n\
+          BT /F1 10 Tf 72 672 Td [(Kenteken) -600 (52-RTH-8)] TJ ET\n\
+          BT /F1 10 Tf 72 658 Td (Postcode ) Tj (1832 ) Tj (TB) Tj ET",
+    ]);
+    let dir = tree(&[("offerte.pdf", &pdf)]);
+    let (_, found, _) = findings(dir.path(), &[]);
+    let page = "offerte.pdf!/page 1";
+    assert_eq!(find(&found, page, "06-38215947")["line"], 1);
+    assert_eq!(find(&found, page, "jan.devries@kpn.nl")["line"], 2);
+    // A wide kerning gap is a space: the plate is a word of its own.
+    let plate = find(&found, page, "52-RTH-8");
+    assert_eq!(
+        (plate["line"].clone(), plate["column"].clone()),
+        (3.into(), 10.into())
+    );
+    assert_eq!(find(&found, page, "1832 TB")["line"], 4);
+}
+
+#[test]
+fn a_pdf_without_text_is_listed_as_not_read_and_empty_pages_are_not_members() {
+    // A scan: each page only paints an image.
+    let scanned = simple_pdf(&[
+        b"q 595 0 0 842 0 0 cm 0.5 g 0 0 1 1 re f Q",
+        b"q 595 0 0 842 0 0 cm 0.5 g 0 0 1 1 re f Q",
+    ]);
+    let mixed = simple_pdf(&[
+        b"BT /F1 10 Tf 72 700 Td (piet@kpn.nl) Tj ET",
+        b"0 0 1 rg 10 10 100 100 re f",
+        b"BT /F1 10 Tf 72 700 Td (06-38215947) Tj ET",
+    ]);
+    let dir = tree(&[("scan_0042.pdf", &scanned), ("brief.pdf", &mixed)]);
+    let doc = inventory(dir.path(), &[]);
+    let scan = skipped_entry(&doc, "scan_0042.pdf");
+    assert_eq!(scan["reason"], "unsupported", "{scan}");
+    assert_eq!(scan["detail"], "a PDF with no text (scanned images?)");
+    let files: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(files.contains(&"brief.pdf!/page 1"), "{files:?}");
+    assert!(files.contains(&"brief.pdf!/page 3"), "{files:?}");
+    assert!(!files.contains(&"brief.pdf!/page 2"), "{files:?}");
+}
+
+#[test]
+fn a_pdf_is_known_by_its_signature_whatever_its_name() {
+    let pdf = simple_pdf(&[b"BT /F1 10 Tf 72 700 Td (IBAN NL59 INGB 0518 2736 44) Tj ET"]);
+    let zip = zip_of(&[("bijlage.bin", &pdf)], deflated());
+    let dir = tree(&[
+        ("factuur_0917", &pdf),
+        ("download.dat", &pdf),
+        ("export.zip", &zip),
+    ]);
+    let (_, found, _) = findings(dir.path(), &[]);
+    let mut paths: Vec<&str> = found.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        [
+            "download.dat!/page 1",
+            "export.zip!/bijlage.bin!/page 1",
+            "factuur_0917!/page 1"
+        ]
+    );
+}
+
+#[test]
+fn an_encrypted_pdf_is_read_without_a_password_or_listed_as_encrypted() {
+    use lopdf::{Document, EncryptionState, EncryptionVersion, Object, Permissions};
+    let plain = simple_pdf(&[b"BT /F1 10 Tf 72 700 Td (piet@kpn.nl) Tj ET"]);
+    let encrypted = |user_password: &str| {
+        let mut doc = Document::load_mem(&plain).unwrap();
+        let id = Object::string_literal(b"0123456789abcdef".to_vec());
+        doc.trailer.set("ID", Object::Array(vec![id.clone(), id]));
+        let state = EncryptionState::try_from(EncryptionVersion::V2 {
+            document: &doc,
+            owner_password: "eigenaar",
+            user_password,
+            key_length: 128,
+            permissions: Permissions::all(),
+        })
+        .unwrap();
+        doc.encrypt(&state).unwrap();
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    };
+    let dir = tree(&[
+        ("beveiligd.pdf", &encrypted("geheim")),
+        ("alleen-eigenaar.pdf", &encrypted("")),
+    ]);
+    let (_, found, _) = findings(dir.path(), &[]);
+    find(&found, "alleen-eigenaar.pdf!/page 1", "piet@kpn.nl");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let doc = inventory(dir.path(), &[]);
+    let locked = skipped_entry(&doc, "beveiligd.pdf");
+    assert_eq!(locked["reason"], "encrypted", "{locked}");
+    assert_eq!(
+        locked["detail"],
+        "an encrypted PDF (no password to read it with)"
+    );
+}

@@ -6,7 +6,9 @@
 
 use piiscan::finding::Finding;
 use piiscan::redact::FingerprintKey;
-use piiscan::scan::{FileOutcome, FileScanner, Profiles, ScanContext, ScanSettings, ScanSink};
+use piiscan::scan::{
+    FileOutcome, FileScanner, FileStatus, Profiles, ScanContext, ScanSettings, ScanSink,
+};
 
 struct Discard;
 
@@ -60,6 +62,11 @@ const INTERESTING: &[&[u8]] = &[
     b"=\r\n",
     b"--B\r\n",
     b"Content-Transfer-Encoding: base64\r\n\r\n",
+    b"%PDF-1.7\n",
+    b" 0 R",
+    b"/FlateDecode",
+    b"stream\r\n",
+    b"endobj",
 ];
 
 fn mutate(rng: &mut Rng, data: &mut Vec<u8>) {
@@ -122,10 +129,11 @@ fn every_reader_survives_mutated_fixtures() {
         "exports/mail/bericht_0004.eml",
         "exports/mail/werkplaats_archief.mbox",
         "exports/mail/bericht_0005.msg",
+        "exports/documenten/factuur_2024-0917.pdf",
     ];
     let names = [
         "x.txt", "x.csv", "x.json", "x.sql", "x.gz", "x.zip", "x.tar.gz", "x.xlsx", "x.ods",
-        "x.xls", "x.xml", "x.docx", "x.odt", "x.eml", "x.mbox", "x.msg",
+        "x.xls", "x.xml", "x.docx", "x.odt", "x.eml", "x.mbox", "x.msg", "x.pdf",
     ];
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut scanner = FileScanner::new(&ctx);
@@ -143,4 +151,60 @@ fn every_reader_survives_mutated_fixtures() {
         }
     }
     assert_eq!(runs, 40 * seeds.len());
+}
+
+#[test]
+fn the_pdf_reader_survives_many_mutated_invoices() {
+    let ctx = ScanContext::new(
+        piiscan::build_matcher(piiscan::rules::default_rules().unwrap(), None, "NL").unwrap(),
+        FingerprintKey::from_secret(b"random input", "test"),
+        ScanSettings::default(),
+    );
+    let original = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/exports/documenten/factuur_2024-0917.pdf"),
+    )
+    .unwrap();
+    // The content streams are compressed: mutations of the file mostly hit
+    // its structure. Its text is also mutated uncompressed, as an
+    // uncompressed PDF of the same pages.
+    let uncompressed = {
+        let mut doc = lopdf::Document::load_mem(&original).unwrap();
+        doc.decompress();
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    };
+    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+    let mut scanner = FileScanner::new(&ctx);
+    let mut pages = Pages(0);
+    let mut unread = 0;
+    for seed in [&original, &uncompressed] {
+        for _ in 0..300 {
+            let mut data = seed.clone();
+            mutate(&mut rng, &mut data);
+            let outcome = scanner.scan_bytes("factuur.pdf", &data, &mut pages);
+            let _ = scanner.take_profiles();
+            if !matches!(outcome.status, FileStatus::Complete) {
+                unread += 1;
+            }
+        }
+    }
+    // Most mutations leave pages to read; some leave none.
+    assert!(pages.0 > 600, "{} pages read", pages.0);
+    assert!(unread > 0);
+}
+
+/// Counts the page entries of PDFs.
+struct Pages(usize);
+
+impl ScanSink for Pages {
+    fn finding(&mut self, f: &mut Finding) {
+        assert!(f.line >= 1 && f.column >= 1);
+    }
+    fn entry(&mut self, outcome: FileOutcome, _: Profiles) {
+        if outcome.path.contains("!/page ") {
+            self.0 += 1;
+        }
+    }
 }

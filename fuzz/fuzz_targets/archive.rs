@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 
 const NAMES: &[&str] = &[
     "x.gz", "x.csv.gz", "x.zip", "x.tar", "x.tar.gz", "x.xlsx", "x.xls", "x.ods", "x.docx",
-    "x.odt", "x.eml", "x.msg", "x.xml",
+    "x.odt", "x.eml", "x.msg", "x.xml", "x.pdf",
 ];
 
 fuzz_target!(|data: &[u8]| {
