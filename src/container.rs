@@ -317,56 +317,57 @@ impl<R: Read> Read for Counting<'_, R> {
 }
 
 /// A reader whose first bytes were read ahead, to tell a file's format by
-/// them, and are read again before the rest.
-struct Head<'r> {
-    bytes: [u8; PDF_SIGNATURE.len()],
-    len: usize,
-    given: usize,
+/// them: those bytes, then the rest.
+pub(crate) struct Prefixed<'h, R> {
+    head: &'h [u8],
+    at: usize,
+    rest: R,
+    /// The head is all there is: the rest is not read again (for a small
+    /// file, a read that would only say it ended).
+    head_is_all: bool,
     /// An error met reading ahead: returned where it happened.
     error: Option<std::io::Error>,
-    inner: &'r mut dyn Read,
 }
 
-impl<'r> Head<'r> {
-    fn read(inner: &'r mut dyn Read) -> Self {
-        let mut head = Head {
-            bytes: [0; PDF_SIGNATURE.len()],
-            len: 0,
-            given: 0,
-            error: None,
-            inner,
+impl<'h, R: Read> Prefixed<'h, R> {
+    /// Reads up to `limit` bytes of `rest` into `head` (emptied first).
+    pub(crate) fn read_ahead(head: &'h mut Vec<u8>, mut rest: R, limit: usize) -> Self {
+        head.clear();
+        head.reserve(limit);
+        let (head_is_all, error) = match (&mut rest).take(limit as u64).read_to_end(head) {
+            Ok(n) => (n < limit, None),
+            Err(e) => (false, Some(e)),
         };
-        while head.len < head.bytes.len() {
-            match head.inner.read(&mut head.bytes[head.len..]) {
-                Ok(0) => break,
-                Ok(n) => head.len += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    head.error = Some(e);
-                    break;
-                }
-            }
+        Prefixed {
+            head,
+            at: 0,
+            rest,
+            head_is_all,
+            error,
         }
-        head
     }
 
-    fn first_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
+    /// The bytes read ahead.
+    pub(crate) fn head(&self) -> &[u8] {
+        self.head
     }
 }
 
-impl Read for Head<'_> {
+impl<R: Read> Read for Prefixed<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.given < self.len {
-            let n = buf.len().min(self.len - self.given);
-            buf[..n].copy_from_slice(&self.bytes[self.given..self.given + n]);
-            self.given += n;
+        if self.at < self.head.len() {
+            let n = buf.len().min(self.head.len() - self.at);
+            buf[..n].copy_from_slice(&self.head[self.at..self.at + n]);
+            self.at += n;
             return Ok(n);
         }
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        self.inner.read(buf)
+        if self.head_is_all {
+            return Ok(0);
+        }
+        self.rest.read(buf)
     }
 }
 
@@ -577,8 +578,9 @@ impl FileScanner<'_> {
         if self.over_max_filesize(&member, &mut outcome) {
             return outcome;
         }
-        let mut head = Head::read(reader);
-        let Some(kind) = Container::for_file(&member.name, head.first_bytes()) else {
+        let mut first = Vec::new();
+        let mut head = Prefixed::read_ahead(&mut first, reader, PDF_SIGNATURE.len());
+        let Some(kind) = Container::for_file(&member.name, head.head()) else {
             let sink = &mut *walk.sink;
             self.scan_reader(
                 &mut head,

@@ -23,7 +23,7 @@
 mod pieces;
 
 use crate::columns::TableProfile;
-use crate::container::{ArchiveLimits, Container};
+use crate::container::{ArchiveLimits, Container, Prefixed};
 use crate::finding::{Entity, Finding, FindingBatch, set_reusing};
 use crate::formats::{Format, NamesFields, TableTracker};
 use crate::redact::{FingerprintKey, mask_into, normalize_into};
@@ -381,31 +381,6 @@ impl LineTracker {
 /// Bytes of a file read to recognise a container by its start: as much as
 /// a small file holds, so it is read in one go.
 const SNIFF_LEN: usize = 64 * 1024;
-
-/// A file whose first bytes were already read: those, then the rest.
-struct Prefixed<'h, 'f> {
-    head: &'h [u8],
-    at: usize,
-    rest: &'f mut File,
-    /// The head is the whole file: the file is not read again (for a small
-    /// file, a read that would only say it ended).
-    head_is_all: bool,
-}
-
-impl Read for Prefixed<'_, '_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.at < self.head.len() {
-            let n = buf.len().min(self.head.len() - self.at);
-            buf[..n].copy_from_slice(&self.head[self.at..self.at + n]);
-            self.at += n;
-            return Ok(n);
-        }
-        if self.head_is_all {
-            return Ok(0);
-        }
-        self.rest.read(buf)
-    }
-}
 
 /// Formats known by their first bytes whose text piiscan does not read:
 /// documents (`unsupported`, said by name so a review knows what to export
@@ -776,47 +751,34 @@ impl<'a> FileScanner<'a> {
             }
         };
         let name = path.file_name().map(|n| n.to_string_lossy());
-        let mut kind = name.as_deref().and_then(Container::for_name);
-        // A file whose name says no container may be one known by its
-        // start (a PDF under any name, a mailbox folder). Its first bytes, read to tell, are scanned from memory
-        // (see `Prefixed`), so telling costs no read of its own.
-        let mut head = std::mem::take(&mut self.sniffed_head);
-        head.clear();
-        let mut head_is_all = false;
-        if kind.is_none()
-            && let Some(name) = name.as_deref()
-        {
-            head.reserve(SNIFF_LEN);
-            // A read error here is met again, and reported, by the scan.
-            head_is_all = (&mut file)
-                .take(SNIFF_LEN as u64)
-                .read_to_end(&mut head)
-                .is_ok_and(|n| n < SNIFF_LEN);
-            kind = Container::sniff(name, &head);
-            if kind.is_some() {
-                use std::io::Seek;
-                if let Err(e) = file.rewind() {
-                    skip(&mut outcome, SkipReason::Unreadable, e.to_string());
-                    self.sniffed_head = head;
-                    return outcome;
-                }
-            }
+        if let Some(kind) = name.as_deref().and_then(Container::for_name) {
+            self.scan_container_file(kind, file, &mut outcome, sink, progress);
+            return outcome;
         }
-        match kind {
-            Some(kind) => self.scan_container_file(kind, file, &mut outcome, sink, progress),
+        // A file whose name says no container may be one known by its start
+        // (a PDF under any name, a mailbox folder). Its first bytes, read to
+        // tell, are scanned from memory, so telling costs no read of its own.
+        let mut head = std::mem::take(&mut self.sniffed_head);
+        let mut ahead = Prefixed::read_ahead(&mut head, &mut file, SNIFF_LEN);
+        match name
+            .as_deref()
+            .and_then(|name| Container::sniff(name, ahead.head()))
+        {
             None => self.scan_reader(
-                &mut Prefixed {
-                    head: &head,
-                    at: 0,
-                    rest: &mut file,
-                    head_is_all,
-                },
+                &mut ahead,
                 Format::for_path(path),
                 Some(meta.len()),
                 &mut outcome,
                 &mut |f| sink.finding(f),
                 progress,
             ),
+            Some(kind) => {
+                use std::io::Seek;
+                match file.rewind() {
+                    Ok(()) => self.scan_container_file(kind, file, &mut outcome, sink, progress),
+                    Err(e) => skip(&mut outcome, SkipReason::Unreadable, e.to_string()),
+                }
+            }
         }
         self.sniffed_head = head;
         outcome
