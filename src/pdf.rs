@@ -1131,85 +1131,24 @@ fn code_number(n: f32) -> Option<u32> {
     (n >= 0.0 && n <= u32::MAX as f32).then_some(n as u32)
 }
 
+/// PDF builders shared with the command-line tests.
+#[cfg(test)]
+#[path = "../tests/common/pdf.rs"]
+mod builders;
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use crate::container::ArchiveLimits;
-    use std::io::Write;
 
-    /// A PDF of `objects` (numbered from 1; the first is the catalog), with
-    /// a cross-reference table at the offsets they are written at.
+    /// A PDF of `objects` (numbered from 1; the first is the catalog).
     pub(crate) fn pdf_of(objects: &[Vec<u8>]) -> Vec<u8> {
-        let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
-        let mut offsets = Vec::new();
-        for (i, body) in objects.iter().enumerate() {
-            offsets.push(out.len());
-            writeln!(out, "{} 0 obj", i + 1).unwrap();
-            out.extend_from_slice(body);
-            out.extend_from_slice(b"\nendobj\n");
-        }
-        let xref = out.len();
-        write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).unwrap();
-        for offset in offsets {
-            writeln!(out, "{offset:010} 00000 n ").unwrap();
-        }
-        write!(
-            out,
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .unwrap();
-        out
+        super::builders::pdf_of(objects, "")
     }
 
-    /// A stream object: `dict` entries besides `/Length`, then `data`.
-    pub(crate) fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
-        let mut out = format!("<< /Length {} {dict} >>\nstream\n", data.len()).into_bytes();
-        out.extend_from_slice(data);
-        out.extend_from_slice(b"\nendstream");
-        out
-    }
+    pub(crate) use super::builders::{pdf_stream as stream, zlib_of as deflate};
 
-    pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
-        let mut encoder =
-            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-        encoder.write_all(data).unwrap();
-        encoder.finish().unwrap()
-    }
-
-    /// A document whose pages draw `contents` with the font `font` (object
-    /// 3) as `/F1`; `extra` objects follow the pages, numbered from
-    /// 4 + 2 × pages.
-    pub(crate) fn document(contents: &[Vec<u8>], font: &str, extra: &[Vec<u8>]) -> Vec<u8> {
-        let kids: Vec<String> = (0..contents.len())
-            .map(|i| format!("{} 0 R", 4 + 2 * i))
-            .collect();
-        let mut objects = vec![
-            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-            format!(
-                "<< /Type /Pages /Kids [{}] /Count {} >>",
-                kids.join(" "),
-                contents.len()
-            )
-            .into_bytes(),
-            font.as_bytes().to_vec(),
-        ];
-        for (i, content) in contents.iter().enumerate() {
-            objects.push(
-                format!(
-                    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
-                    5 + 2 * i
-                )
-                .into_bytes(),
-            );
-            objects.push(content.clone());
-        }
-        objects.extend_from_slice(extra);
-        pdf_of(&objects)
-    }
-
-    pub(crate) const HELVETICA: &str =
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>";
+    pub(crate) use super::builders::{HELVETICA, pdf_document as document};
 
     fn budget() -> Budget {
         Budget::new(ArchiveLimits::default())
@@ -1431,34 +1370,12 @@ pub(crate) mod tests {
 
     #[test]
     fn encrypted_with_a_password_is_locked_and_without_one_is_read() {
-        use lopdf::{EncryptionState, EncryptionVersion, Permissions};
         let plain = document(
             &[stream("", b"BT /F1 12 Tf 72 700 Td (piet@kpn.nl) Tj ET")],
             HELVETICA,
             &[],
         );
-        let encrypted = |user_password: &str| {
-            let mut doc = Document::load_mem(&plain).unwrap();
-            doc.trailer.set(
-                "ID",
-                Object::Array(vec![
-                    Object::string_literal(b"0123456789abcdef".to_vec()),
-                    Object::string_literal(b"0123456789abcdef".to_vec()),
-                ]),
-            );
-            let state = EncryptionState::try_from(EncryptionVersion::V2 {
-                document: &doc,
-                owner_password: "eigenaar",
-                user_password,
-                key_length: 128,
-                permissions: Permissions::all(),
-            })
-            .unwrap();
-            doc.encrypt(&state).unwrap();
-            let mut out = Vec::new();
-            doc.save_to(&mut out).unwrap();
-            out
-        };
+        let encrypted = |user_password: &str| super::builders::encrypted_pdf(&plain, user_password);
         let locked = encrypted("geheim");
         assert!(matches!(Pdf::open(&locked, &budget()), Ok(Opened::Locked)));
         let open = encrypted("");

@@ -1017,25 +1017,8 @@ fn a_pdf_is_known_by_its_signature_whatever_its_name() {
 
 #[test]
 fn an_encrypted_pdf_is_read_without_a_password_or_listed_as_encrypted() {
-    use lopdf::{Document, EncryptionState, EncryptionVersion, Object, Permissions};
     let plain = simple_pdf(&[b"BT /F1 10 Tf 72 700 Td (piet@kpn.nl) Tj ET"]);
-    let encrypted = |user_password: &str| {
-        let mut doc = Document::load_mem(&plain).unwrap();
-        let id = Object::string_literal(b"0123456789abcdef".to_vec());
-        doc.trailer.set("ID", Object::Array(vec![id.clone(), id]));
-        let state = EncryptionState::try_from(EncryptionVersion::V2 {
-            document: &doc,
-            owner_password: "eigenaar",
-            user_password,
-            key_length: 128,
-            permissions: Permissions::all(),
-        })
-        .unwrap();
-        doc.encrypt(&state).unwrap();
-        let mut out = Vec::new();
-        doc.save_to(&mut out).unwrap();
-        out
-    };
+    let encrypted = |user_password: &str| encrypted_pdf(&plain, user_password);
     let dir = tree(&[
         ("beveiligd.pdf", &encrypted("geheim")),
         ("alleen-eigenaar.pdf", &encrypted("")),

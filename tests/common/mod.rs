@@ -2,6 +2,9 @@
 #![allow(dead_code)]
 
 pub mod outlook;
+pub mod pdf;
+#[allow(unused_imports)]
+pub use pdf::*;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -126,75 +129,4 @@ pub fn gzip_of(data: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     std::io::Write::write_all(&mut e, data).unwrap();
     e.finish().unwrap()
-}
-
-/// `data` zlib-compressed, as a PDF's FlateDecode streams are.
-pub fn zlib_of(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    std::io::Write::write_all(&mut e, data).unwrap();
-    e.finish().unwrap()
-}
-
-/// A PDF file of `objects` (numbered from 1; the first is the catalog)
-/// with a cross-reference table at the offsets they are written at, and
-/// `trailer` entries besides `/Size` and `/Root`.
-pub fn pdf_of(objects: &[Vec<u8>], trailer: &str) -> Vec<u8> {
-    use std::io::Write;
-    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        writeln!(out, "{} 0 obj", i + 1).unwrap();
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).unwrap();
-    for offset in offsets {
-        writeln!(out, "{offset:010} 00000 n ").unwrap();
-    }
-    write!(
-        out,
-        "trailer\n<< /Size {} /Root 1 0 R {trailer} >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    )
-    .unwrap();
-    out
-}
-
-/// A PDF stream object: `dict` entries besides `/Length`, then `data`.
-pub fn pdf_stream(dict: &str, data: &[u8]) -> Vec<u8> {
-    let mut out = format!("<< /Length {} {dict} >>\nstream\n", data.len()).into_bytes();
-    out.extend_from_slice(data);
-    out.extend_from_slice(b"\nendstream");
-    out
-}
-
-/// A PDF whose pages draw `contents` (compressed) with Helvetica as `/F1`.
-pub fn simple_pdf(contents: &[&[u8]]) -> Vec<u8> {
-    let kids: Vec<String> = (0..contents.len())
-        .map(|i| format!("{} 0 R", 4 + 2 * i))
-        .collect();
-    let mut objects = vec![
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        format!(
-            "<< /Type /Pages /Kids [{}] /Count {} >>",
-            kids.join(" "),
-            contents.len()
-        )
-        .into_bytes(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
-            .to_vec(),
-    ];
-    for (i, content) in contents.iter().enumerate() {
-        objects.push(
-            format!(
-                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
-                5 + 2 * i
-            )
-            .into_bytes(),
-        );
-        objects.push(pdf_stream("/Filter /FlateDecode", &zlib_of(content)));
-    }
-    pdf_of(&objects, "")
 }
