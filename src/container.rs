@@ -984,6 +984,13 @@ impl FileScanner<'_> {
         };
         let part_path =
             |name: &str| format!("{}{MEMBER_SEPARATOR}{}", outcome.path, printable(name));
+        // Its parts are as old as the message: exported messages all carry
+        // the time of the export, the Date header when they were written.
+        let written = message
+            .date()
+            .and_then(|date| u64::try_from(date.to_timestamp()).ok())
+            .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+            .or(outcome.modified);
         let headers_end = (message.root_part().raw_body_offset() as usize).min(raw.len());
         let headers = crate::mime::decode_encoded_words(&raw[..headers_end]);
         let mut texts = vec![("headers".to_string(), headers)];
@@ -1017,7 +1024,7 @@ impl FileScanner<'_> {
                 path: part_path(&name),
                 name,
                 size: Some(text.len() as u64),
-                modified: outcome.modified,
+                modified: written,
             };
             let mut part_outcome = member.outcome();
             self.scan_decoded_text(&text, &mut part_outcome, walk);
@@ -1039,7 +1046,7 @@ impl FileScanner<'_> {
                 path: part_path(&name),
                 name,
                 size: Some(contents.len() as u64),
-                modified: outcome.modified,
+                modified: written,
             };
             let member_outcome = match walk.budget.charge(contents.len() as u64) {
                 Ok(()) => self.scan_member(&mut &contents[..], member, depth, walk),
@@ -1214,6 +1221,8 @@ impl FileScanner<'_> {
         }
         let part_path =
             |name: &str| format!("{}{MEMBER_SEPARATOR}{}", outcome.path, printable(name));
+        // Its parts are as old as the message (see `scan_message`).
+        let written = message.sent.or(outcome.modified);
         // The headers it arrived with have encoded words, as an `.eml`'s.
         let headers = crate::mime::decode_encoded_words(message.headers.as_bytes());
         let mut texts = vec![("headers", String::from_utf8_lossy(&headers).into_owned())];
@@ -1229,7 +1238,7 @@ impl FileScanner<'_> {
                 path: part_path(name),
                 name: name.to_string(),
                 size: Some(text.len() as u64),
-                modified: outcome.modified,
+                modified: written,
             };
             let mut part_outcome = member.outcome();
             self.scan_decoded_text(text.as_bytes(), &mut part_outcome, walk);
@@ -1261,7 +1270,7 @@ impl FileScanner<'_> {
                 path: part_path(&name),
                 name,
                 size,
-                modified: outcome.modified,
+                modified: written,
             };
             let member_outcome = match attachment.content {
                 AttachmentContent::Data { stream, size } => match file.attachment_data(&stream) {

@@ -170,6 +170,8 @@ pub struct Message {
     /// The body is kept only as compressed RTF, which is not read.
     pub rtf_only: bool,
     pub subject: Option<String>,
+    /// When it was sent (else delivered), when the message says.
+    pub sent: Option<std::time::SystemTime>,
     /// The attachments with content, in their order.
     pub attachments: Vec<Attachment>,
     /// Parts passed over because they could not be read, in the order
@@ -235,12 +237,17 @@ impl<F: Read + Seek> OutlookFile<F> {
             .filter(|(name, is_stream)| !is_stream && starts_with_ignore_case(name, ATTACHMENT))
             .filter_map(|(name, _)| reader.attachment(&storage.join(name), at.depth, &codepages))
             .collect();
+        let sent = fixed
+            .time(CLIENT_SUBMIT_TIME)
+            .or_else(|| fixed.time(MESSAGE_DELIVERY_TIME))
+            .and_then(time_of);
         Ok(Message {
             headers,
             body,
             html,
             rtf_only,
             subject,
+            sent,
             attachments,
             problems: reader.problems,
         })
@@ -683,9 +690,9 @@ fn one_line(text: &str) -> String {
         .to_string()
 }
 
-/// A Windows time (100 ns ticks since 1601) as RFC 3339 UTC, for the years
-/// it can be written in.
-fn date_of(ticks: u64) -> Option<String> {
+/// A Windows time (100 ns ticks since 1601), for the years RFC 3339 can
+/// write.
+fn time_of(ticks: u64) -> Option<std::time::SystemTime> {
     const TICKS_PER_SECOND: u64 = 10_000_000;
     const UNIX_EPOCH_SECONDS: u64 = 11_644_473_600;
     // The end of year 9999: later times have no RFC 3339 form.
@@ -694,8 +701,12 @@ fn date_of(ticks: u64) -> Option<String> {
     if secs == 0 || secs > LAST_SECOND {
         return None;
     }
-    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
-    Some(humantime::format_rfc3339_seconds(time).to_string())
+    Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+}
+
+/// A Windows time as RFC 3339 UTC.
+fn date_of(ticks: u64) -> Option<String> {
+    time_of(ticks).map(|time| humantime::format_rfc3339_seconds(time).to_string())
 }
 
 #[cfg(test)]

@@ -611,6 +611,12 @@ fn mail_bodies_are_decoded_and_attachments_opened() {
     // A base64 attachment is a member like an archive's, with its columns.
     let bsn = find(&found, &format!("{MAIL_EML}!/klant.csv"), "111222333");
     assert_eq!(bsn["field"], "bsn");
+    // Every part is as old as the message says (Tue, 14 Sep 2021 10:12:00
+    // +0200), whenever the file was saved.
+    let doc = inventory(crate_root(), &[MAIL_EML]);
+    for f in doc["files"].as_array().unwrap() {
+        assert_eq!(f["modified"], "2021-09-14T08:12:00Z", "{}", f["path"]);
+    }
     // An attached message is opened in turn; headers keep their lines.
     find(
         &found,
@@ -696,7 +702,8 @@ fn mailbox_messages_are_members_dated_by_their_from_lines() {
             .all(|f| !f["path"].as_str().unwrap().contains("message 4")),
         "a `>From ` line in a body starts no message"
     );
-    // A message's age is the date its `From ` line gives, for retention.
+    // A message's parts are as old as the message, for retention: its Date
+    // header (16:39:58 +01:00), not the time the mailbox was written.
     let doc = inventory(crate_root(), &[MBOX]);
     let modified = |path: &str| {
         doc["files"]
@@ -709,11 +716,11 @@ fn mailbox_messages_are_members_dated_by_their_from_lines() {
     };
     assert_eq!(
         modified(&format!("{MBOX}!/message 2!/body")),
-        "2017-11-22T16:40:02Z"
+        "2017-11-22T15:39:58Z"
     );
     assert_eq!(
         modified(&format!("{MBOX}!/message 3!/klanten_juni.csv")),
-        "2019-06-03T11:05:19Z"
+        "2019-06-03T09:05:10Z"
     );
 }
 
@@ -737,6 +744,15 @@ fn mail_program_folders_compressed_mailboxes_and_look_alikes() {
         1
     );
     find(&found, "Inbox!/message 1!/headers", "jan.smit@ziggo.nl");
+    // Without a Date header, the `From ` line dates the message.
+    let doc = inventory(dir.path(), &[]);
+    let body = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "Inbox!/message 1!/body")
+        .expect("the message's body in the inventory");
+    assert_eq!(body["modified"], "2015-01-03T01:05:34Z");
     find(
         &found,
         "oud.mbox.gz!/oud.mbox!/message 1!/body",
@@ -788,6 +804,10 @@ fn outlook_messages_are_read_like_mail() {
         ],
         "{doc:#}"
     );
+    // Every part is as old as the message: the time it was sent.
+    for f in doc["files"].as_array().unwrap() {
+        assert_eq!(f["modified"], "2024-05-06T08:41:00Z", "{}", f["path"]);
+    }
 }
 
 #[test]
