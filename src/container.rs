@@ -670,8 +670,7 @@ impl FileScanner<'_> {
                 {
                     member_outcome.modified = Some(mtime);
                 }
-                let profiles = self.take_profiles();
-                walk.sink.entry(member_outcome, profiles);
+                self.enter_member(member_outcome, walk);
             }
             Container::TarGz => {
                 let decoder = flate2::read::MultiGzDecoder::new(counting);
@@ -771,13 +770,20 @@ impl FileScanner<'_> {
                 );
                 o
             };
-            let profiles = self.take_profiles();
-            walk.sink.entry(member_outcome, profiles);
-            if walk.budget.is_exhausted() {
+            if self.enter_member(member_outcome, walk) {
                 partial(outcome, SkipReason::LimitHit, walk.budget.bytes_message());
                 return;
             }
         }
+    }
+
+    /// Hands a member's outcome, with the profiles its scan made, to the
+    /// sink; true when the archive's byte budget is spent, so the container
+    /// stops (and says so in its own words).
+    fn enter_member(&mut self, member: FileOutcome, walk: &mut Walk<'_, '_>) -> bool {
+        let profiles = self.take_profiles();
+        walk.sink.entry(member, profiles);
+        walk.budget.is_exhausted()
     }
 
     /// Opens a container that needs random access (zip, spreadsheets) that
@@ -913,9 +919,7 @@ impl FileScanner<'_> {
                     }
                 }
             };
-            let profiles = self.take_profiles();
-            walk.sink.entry(member_outcome, profiles);
-            if walk.budget.is_exhausted() {
+            if self.enter_member(member_outcome, walk) {
                 let rest = total - index - 1;
                 partial(
                     outcome,
@@ -1028,8 +1032,7 @@ impl FileScanner<'_> {
             };
             let mut part_outcome = member.outcome();
             self.scan_decoded_text(&text, &mut part_outcome, walk);
-            let profiles = self.take_profiles();
-            walk.sink.entry(part_outcome, profiles);
+            self.enter_member(part_outcome, walk);
         }
         for (i, attachment) in message.attachments().enumerate() {
             use mail_parser::MimeHeaders;
@@ -1056,9 +1059,7 @@ impl FileScanner<'_> {
                     o
                 }
             };
-            let profiles = self.take_profiles();
-            walk.sink.entry(member_outcome, profiles);
-            if walk.budget.is_exhausted() {
+            if self.enter_member(member_outcome, walk) {
                 partial(outcome, SkipReason::LimitHit, walk.budget.bytes_message());
                 return;
             }
@@ -1148,9 +1149,7 @@ impl FileScanner<'_> {
                     );
                 }
             }
-            let profiles = self.take_profiles();
-            walk.sink.entry(message_outcome, profiles);
-            if walk.budget.is_exhausted() {
+            if self.enter_member(message_outcome, walk) {
                 partial(outcome, SkipReason::LimitHit, walk.budget.bytes_message());
                 return;
             }
@@ -1242,8 +1241,7 @@ impl FileScanner<'_> {
             };
             let mut part_outcome = member.outcome();
             self.scan_decoded_text(text.as_bytes(), &mut part_outcome, walk);
-            let profiles = self.take_profiles();
-            walk.sink.entry(part_outcome, profiles);
+            self.enter_member(part_outcome, walk);
         }
         let total = message.attachments.len();
         for (i, attachment) in message.attachments.into_iter().enumerate() {
@@ -1317,9 +1315,7 @@ impl FileScanner<'_> {
                     o
                 }
             };
-            let profiles = self.take_profiles();
-            walk.sink.entry(member_outcome, profiles);
-            if walk.budget.is_exhausted() {
+            if self.enter_member(member_outcome, walk) {
                 partial(
                     outcome,
                     SkipReason::LimitHit,
@@ -1414,9 +1410,7 @@ impl FileScanner<'_> {
                 }
             }
             listed = true;
-            let profiles = self.take_profiles();
-            walk.sink.entry(page_outcome, profiles);
-            if walk.budget.is_exhausted() {
+            if self.enter_member(page_outcome, walk) {
                 partial(
                     outcome,
                     SkipReason::LimitHit,
