@@ -22,7 +22,7 @@ use crate::formats::Format;
 use crate::msg::{AttachmentContent, MessageAt, MsgError, OutlookFile};
 use crate::office::{self, DocumentKind, Part};
 use crate::pdf::{self, Opened, Pdf, PdfError};
-use crate::scan::{FileOutcome, FileScanner, FileStatus, ScanSink, SkipReason};
+use crate::scan::{Dated, FileOutcome, FileScanner, FileStatus, ScanSink, SkipReason};
 use std::cell::Cell;
 use std::io::{BufReader, Cursor, Read, Seek};
 use std::time::{Duration, SystemTime};
@@ -451,11 +451,34 @@ struct Member {
     /// The unpacked size the container declares, when it does.
     size: Option<u64>,
     modified: Option<SystemTime>,
+    /// What `modified` is.
+    dated: Dated,
 }
 
 impl Member {
     fn outcome(&self) -> FileOutcome {
-        FileOutcome::start(self.path.clone(), self.size.unwrap_or(0), self.modified)
+        FileOutcome {
+            dated: self.dated,
+            ..FileOutcome::start(self.path.clone(), self.size.unwrap_or(0), self.modified)
+        }
+    }
+}
+
+/// The time of a member that may carry its own modification time (a tar
+/// or zip entry): that, else its container's.
+fn member_time(own: Option<SystemTime>, outcome: &FileOutcome) -> (Option<SystemTime>, Dated) {
+    match own {
+        Some(time) => (Some(time), Dated::Modified),
+        None => (outcome.modified, outcome.dated),
+    }
+}
+
+/// The time of a message's parts: when it was written, when the message
+/// says; else the time its container gives (`outcome`'s).
+fn message_time(written: Option<SystemTime>, outcome: &FileOutcome) -> (Option<SystemTime>, Dated) {
+    match written {
+        Some(time) => (Some(time), Dated::Message),
+        None => (outcome.modified, outcome.dated),
     }
 }
 
@@ -658,6 +681,7 @@ impl FileScanner<'_> {
                     name,
                     size: None,
                     modified: outcome.modified,
+                    dated: outcome.dated,
                 };
                 // Concatenated gzip streams (rotated logs) are one member.
                 let decoder = flate2::read::MultiGzDecoder::new(counting);
@@ -669,6 +693,7 @@ impl FileScanner<'_> {
                     .and_then(|h| unix_time(h.mtime().into()))
                 {
                     member_outcome.modified = Some(mtime);
+                    member_outcome.dated = Dated::Modified;
                 }
                 self.enter_member(member_outcome, walk);
             }
@@ -737,10 +762,12 @@ impl FileScanner<'_> {
             };
             let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             let header = entry.header();
+            let (modified, dated) = member_time(header.mtime().ok().and_then(unix_time), outcome);
             let member = Member {
                 path: format!("{}{MEMBER_SEPARATOR}{}", outcome.path, printable(&name)),
                 size: Some(entry.size()),
-                modified: header.mtime().ok().and_then(unix_time).or(outcome.modified),
+                modified,
+                dated,
                 name,
             };
             let kind = header.entry_type();
@@ -857,14 +884,14 @@ impl FileScanner<'_> {
                     if document.is_some_and(|kind| office::part(kind, &name) == Part::Structure) {
                         continue;
                     }
+                    let (modified, dated) =
+                        member_time(entry.last_modified().and_then(zip_time), outcome);
                     let member = Member {
                         path: format!("{}{MEMBER_SEPARATOR}{}", outcome.path, printable(&name)),
                         name,
                         size: Some(entry.size()),
-                        modified: entry
-                            .last_modified()
-                            .and_then(zip_time)
-                            .or(outcome.modified),
+                        modified,
+                        dated,
                     };
                     (
                         member,
@@ -990,11 +1017,13 @@ impl FileScanner<'_> {
             |name: &str| format!("{}{MEMBER_SEPARATOR}{}", outcome.path, printable(name));
         // Its parts are as old as the message: exported messages all carry
         // the time of the export, the Date header when they were written.
-        let written = message
-            .date()
-            .and_then(|date| u64::try_from(date.to_timestamp()).ok())
-            .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
-            .or(outcome.modified);
+        let (written, dated) = message_time(
+            message
+                .date()
+                .and_then(|date| u64::try_from(date.to_timestamp()).ok())
+                .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs)),
+            outcome,
+        );
         let headers_end = (message.root_part().raw_body_offset() as usize).min(raw.len());
         let headers = crate::mime::decode_encoded_words(&raw[..headers_end]);
         let mut texts = vec![("headers".to_string(), headers)];
@@ -1029,6 +1058,7 @@ impl FileScanner<'_> {
                 name,
                 size: Some(text.len() as u64),
                 modified: written,
+                dated,
             };
             let mut part_outcome = member.outcome();
             self.scan_decoded_text(&text, &mut part_outcome, walk);
@@ -1050,6 +1080,7 @@ impl FileScanner<'_> {
                 name,
                 size: Some(contents.len() as u64),
                 modified: written,
+                dated,
             };
             let member_outcome = match walk.budget.charge(contents.len() as u64) {
                 Ok(()) => self.scan_member(&mut &contents[..], member, depth, walk),
@@ -1120,11 +1151,13 @@ impl FileScanner<'_> {
                 }
             };
             let name = format!("message {n}");
+            let (modified, dated) = message_time(message.received, outcome);
             let member = Member {
                 path: format!("{}{MEMBER_SEPARATOR}{name}", outcome.path),
                 name,
                 size: Some(message.data.len() as u64 + message.dropped),
-                modified: message.received.or(outcome.modified),
+                modified,
+                dated,
             };
             let mut message_outcome = member.outcome();
             if depth >= max_depth {
@@ -1221,7 +1254,7 @@ impl FileScanner<'_> {
         let part_path =
             |name: &str| format!("{}{MEMBER_SEPARATOR}{}", outcome.path, printable(name));
         // Its parts are as old as the message (see `scan_message`).
-        let written = message.sent.or(outcome.modified);
+        let (written, dated) = message_time(message.sent, outcome);
         // The headers it arrived with have encoded words, as an `.eml`'s.
         let headers = crate::mime::decode_encoded_words(message.headers.as_bytes());
         let mut texts = vec![("headers", String::from_utf8_lossy(&headers).into_owned())];
@@ -1238,6 +1271,7 @@ impl FileScanner<'_> {
                 name: name.to_string(),
                 size: Some(text.len() as u64),
                 modified: written,
+                dated,
             };
             let mut part_outcome = member.outcome();
             self.scan_decoded_text(text.as_bytes(), &mut part_outcome, walk);
@@ -1269,6 +1303,7 @@ impl FileScanner<'_> {
                 name,
                 size,
                 modified: written,
+                dated,
             };
             let member_outcome = match attachment.content {
                 AttachmentContent::Data { stream, size } => match file.attachment_data(&stream) {
@@ -1394,6 +1429,7 @@ impl FileScanner<'_> {
                 name,
                 size: Some(page.content_bytes),
                 modified: outcome.modified,
+                dated: outcome.dated,
             };
             let mut page_outcome = member.outcome();
             if has_text {

@@ -149,6 +149,8 @@ pub type FieldMap = HashMap<String, EntityMap, foldhash::fast::RandomState>;
 pub struct FileEntry {
     pub size: u64,
     pub modified: Option<SystemTime>,
+    /// What `modified` is: a file time or a message's date.
+    pub dated: crate::scan::Dated,
     pub entities: EntityMap,
     /// Findings per field (CSV column, JSON path, SQL `table.column`).
     /// Hashed (with foldhash): looked up for every finding of a table,
@@ -735,6 +737,7 @@ impl Inventory {
         if let Some(mut entry) = entry.filter(|e| e.holds_personal_data()) {
             entry.size = outcome.size;
             entry.modified = outcome.modified;
+            entry.dated = outcome.dated;
             let judged = match (&self.retention, &mut self.overdue) {
                 (Some((policy, now)), Some(overdue)) => {
                     Some(overdue.judge(&outcome.path, &entry, policy, *now))
@@ -792,6 +795,7 @@ impl Inventory {
         if let Some(entry) = self.files.get_mut(&outcome.path) {
             entry.size = outcome.size;
             entry.modified = outcome.modified;
+            entry.dated = outcome.dated;
             if let FileStatus::Partial { reason, detail } = &outcome.status {
                 entry.partial = Some((*reason, detail.clone()));
             }

@@ -11,6 +11,7 @@
 use crate::error::{Error, Result};
 use crate::finding::{Category, Entity};
 use crate::inventory::{FileEntry, Inventory};
+use crate::scan::Dated;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -227,8 +228,9 @@ enum AgeBasis {
         newest: i64,
         column: Box<str>,
     },
-    /// The file's modification time.
-    File { modified: SystemTime },
+    /// The file's modification time, or the date of the e-mail message
+    /// it is part of.
+    File { modified: SystemTime, dated: Dated },
 }
 
 /// One entity of a judged file: eight bytes.
@@ -329,7 +331,8 @@ impl OverdueList {
                     .duration_since(modified)
                     .map(|d| d.as_secs() / DAY)
                     .unwrap_or(0);
-                (AgeBasis::File { modified }, age)
+                let dated = entry.dated;
+                (AgeBasis::File { modified, dated }, age)
             }
         };
         let file = self.files.len() as u32;
@@ -390,16 +393,16 @@ impl OverdueList {
                     crate::columns::format_day(*newest)
                 ),
             ),
-            AgeBasis::File { modified } => (
-                "file",
-                format!(
-                    "file last modified {}, {age} days ago",
-                    crate::report::rfc3339(*modified)
-                        .split('T')
-                        .next()
-                        .unwrap_or_default()
-                ),
-            ),
+            AgeBasis::File { modified, dated } => {
+                let day = crate::report::rfc3339(*modified);
+                let day = day.split('T').next().unwrap_or_default();
+                match dated {
+                    Dated::Modified => {
+                        ("file", format!("file last modified {day}, {age} days ago"))
+                    }
+                    Dated::Message => ("message", format!("message written {day}, {age} days ago")),
+                }
+            }
         };
         let (policy, max_age_days) = &self.policies[usize::from(l.policy)];
         Overdue {

@@ -132,12 +132,35 @@ pub enum FileStatus {
     },
 }
 
+/// What a file's time (`modified`) is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dated {
+    /// When the file, or the archive member, was last modified.
+    #[default]
+    Modified,
+    /// When the e-mail message it is part of was written (its `Date`
+    /// header, an Outlook message's sent time, a mailbox's `From ` line):
+    /// exported mail carries the time of the export as its file time.
+    Message,
+}
+
+impl Dated {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dated::Modified => "modified",
+            Dated::Message => "message",
+        }
+    }
+}
+
 /// What happened to one file.
 #[derive(Debug, Clone)]
 pub struct FileOutcome {
     pub path: String,
     pub size: u64,
     pub modified: Option<SystemTime>,
+    /// What `modified` is.
+    pub dated: Dated,
     pub bytes_scanned: u64,
     pub status: FileStatus,
 }
@@ -149,6 +172,7 @@ impl FileOutcome {
             path,
             size,
             modified,
+            dated: Dated::Modified,
             bytes_scanned: 0,
             status: FileStatus::Complete,
         }

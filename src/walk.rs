@@ -326,6 +326,7 @@ fn visit(
             path: display,
             size: 0,
             modified: None,
+            dated: Default::default(),
             bytes_scanned: 0,
             status: FileStatus::Skipped {
                 reason: SkipReason::Symlink,
@@ -467,6 +468,7 @@ fn walk_error_outcome(err: &ignore::Error) -> FileOutcome {
         path,
         size: 0,
         modified: None,
+        dated: Default::default(),
         bytes_scanned: 0,
         status: FileStatus::Skipped {
             reason: SkipReason::WalkError,

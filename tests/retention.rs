@@ -99,3 +99,57 @@ fn a_bad_policy_is_a_configuration_error() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_message_is_judged_by_when_it_was_written_and_says_so() {
+    // Exported today (the file's time), written years ago (its Date header).
+    let message = b"From: Jan Jansen <jan.jansen@gmail.com>\r\n\
+        To: verkoop@autohuis-demo.nl\r\n\
+        Subject: proefrit\r\n\
+        Date: Tue, 14 Sep 2021 10:12:00 +0200\r\n\
+        \r\n\
+        Bel me op 06-12345678.\r\n";
+    let fresh = b"From: Piet <piet.pietersen@hotmail.com>\r\n\r\nhallo\r\n";
+    let dir = tree(&[
+        ("mail/oud.eml", &message[..]),
+        ("mail/zonder_datum.eml", &fresh[..]),
+        (".piiscan.toml", POLICY.as_bytes()),
+    ]);
+    let out = run_in(dir.path(), &["scan", "--format", "json", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let file = |path: &str| {
+        doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("no file {path} in {doc}"))
+            .clone()
+    };
+    let body = file("mail/oud.eml!/body");
+    assert_eq!(body["modified"], "2021-09-14T08:12:00Z");
+    assert_eq!(body["dated_by"], "message");
+    // Without a Date header a part is as old as its file, and says nothing.
+    let undated = file("mail/zonder_datum.eml!/headers");
+    assert!(undated.get("dated_by").is_none(), "{undated}");
+    let overdue = doc["retention"]["overdue"].as_array().unwrap();
+    let phone = overdue
+        .iter()
+        .find(|o| o["path"] == "mail/oud.eml!/body" && o["entity"] == "phone")
+        .unwrap_or_else(|| panic!("the old message's phone number is overdue: {overdue:?}"));
+    assert_eq!(phone["basis"], "message");
+    let evidence = phone["evidence"].as_str().unwrap();
+    assert!(
+        evidence.starts_with("message written 2021-09-14, "),
+        "{evidence}"
+    );
+    assert!(
+        !overdue
+            .iter()
+            .any(|o| o["path"].as_str().unwrap().starts_with("mail/zonder_datum")),
+        "{overdue:?}"
+    );
+    let human = stdout(&run_in(dir.path(), &["scan", "."]));
+    assert!(human.contains("message written 2021-09-14"), "{human}");
+}

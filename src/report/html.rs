@@ -317,7 +317,7 @@ fn page(inv: &Inventory, tally: &PageTally) -> (String, String) {
     html.push_str("</div><p class=\"note\">Per directory: findings plus values in columns known by their header (names, addresses, notes).</p>");
 
     // Files and columns.
-    html.push_str(r#"<h2 id="locations-title">Files and columns</h2><input type="search" id="filter" placeholder="Filter by path, column or entity"><table id="locations"><thead><tr><th>file</th><th>column / field</th><th>entity</th><th>evidence</th><th>count</th><th>share</th><th>distinct</th><th>samples (masked)</th><th>file age (days)</th><th>records</th><th>retention</th></tr></thead><tbody>"#);
+    html.push_str(r#"<h2 id="locations-title">Files and columns</h2><input type="search" id="filter" placeholder="Filter by path, column or entity"><table id="locations"><thead><tr><th>file</th><th>column / field</th><th>entity</th><th>evidence</th><th>count</th><th>share</th><th>distinct</th><th>samples (masked)</th><th>age (days)</th><th>records</th><th>retention</th></tr></thead><tbody>"#);
     let head = std::mem::take(&mut html);
     html.push_str("</tbody></table>");
 
@@ -359,6 +359,10 @@ fn file_rows(
         .modified
         .map(|m| age_days(m, now).to_string())
         .unwrap_or_default();
+    let dated = match entry.dated {
+        crate::scan::Dated::Modified => "",
+        crate::scan::Dated::Message => r#" title="since the e-mail message was written""#,
+    };
     let records = entry
         .record_dates()
         .map(|(d, column)| {
@@ -403,7 +407,7 @@ fn file_rows(
         };
         let _ = write!(
             out,
-            r#"<tr{class}><td>{}</td><td>{}</td><td><span class="tag">{}</span></td><td>{}</td><td class="num">{count}</td><td class="num">{share}</td><td class="num">{}</td><td>{}</td><td class="num">{age}</td><td>{}</td><td>{retention}</td></tr>"#,
+            r#"<tr{class}><td>{}</td><td>{}</td><td><span class="tag">{}</span></td><td>{}</td><td class="num">{count}</td><td class="num">{share}</td><td class="num">{}</td><td>{}</td><td class="num"{dated}>{age}</td><td>{}</td><td>{retention}</td></tr>"#,
             escape(path),
             escape(field),
             entity.as_str(),

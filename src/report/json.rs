@@ -107,6 +107,10 @@ pub struct FileSection<'a> {
     pub modified: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub age_days: Option<u64>,
+    /// `message` when `modified` is the date of the e-mail message the
+    /// file is part of; absent for a file time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dated_by: Option<&'static str>,
     pub findings: u64,
     pub entities: BTreeMap<&'static str, EntitySection<'a>>,
     /// Data rows, for tables.
@@ -207,12 +211,19 @@ impl Serialize for FileSections<'_> {
     }
 }
 
+/// What a file's `modified` is, when it is not the file's own time.
+fn dated_by(entry: &FileEntry) -> Option<&'static str> {
+    (entry.modified.is_some() && entry.dated != crate::scan::Dated::Modified)
+        .then(|| entry.dated.as_str())
+}
+
 fn file_section<'a>(path: &'a str, entry: &'a FileEntry, now: SystemTime) -> FileSection<'a> {
     FileSection {
         path,
         size: entry.size,
         modified: entry.modified.map(rfc3339),
         age_days: entry.modified.map(|m| age_days(m, now)),
+        dated_by: dated_by(entry),
         findings: entry.findings(),
         entities: entry
             .entities
@@ -243,6 +254,10 @@ fn write_file_section(
         p.string(&rfc3339(modified));
         p.key("age_days");
         p.u64(age_days(modified, now));
+        if let Some(dated_by) = dated_by(entry) {
+            p.key("dated_by");
+            p.string(dated_by);
+        }
     }
     p.key("findings");
     p.u64(entry.findings());
