@@ -152,4 +152,10 @@ fn a_message_is_judged_by_when_it_was_written_and_says_so() {
     );
     let human = stdout(&run_in(dir.path(), &["scan", "."]));
     assert!(human.contains("message written 2021-09-14"), "{human}");
+    // The data map says which ages are a message's.
+    let html = stdout(&run_in(dir.path(), &["scan", "--format", "html", "."]));
+    assert!(
+        html.contains(r#"title="since the e-mail message was written""#),
+        "no message age marked in the HTML report"
+    );
 }
