@@ -114,10 +114,16 @@ pub enum Container {
 /// not named `.pdf` is taken for one only when it starts so).
 pub const PDF_SIGNATURE: &[u8] = b"%PDF-";
 
+/// The last component of a file or member name (members use `/`, some
+/// archives written on Windows `\\`).
+fn base_name(name: &str) -> &str {
+    name.rsplit(['/', '\\']).next().unwrap_or(name)
+}
+
 impl Container {
     /// The container a file or member name says it is, by its extension.
     pub fn for_name(name: &str) -> Option<Container> {
-        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        let base = base_name(name);
         let lower = base.to_ascii_lowercase();
         let kind = if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
             Container::TarGz
@@ -162,7 +168,7 @@ impl Container {
         if head.starts_with(PDF_SIGNATURE) {
             return Some(Container::Pdf);
         }
-        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        let base = base_name(name);
         (!base.contains('.') && crate::mbox::looks_like_mbox(head)).then_some(Container::Mbox)
     }
 
@@ -442,6 +448,10 @@ pub(crate) fn printable(name: &str) -> String {
         .collect()
 }
 
+/// Bytes of an archive member without an extension read ahead to see
+/// whether it starts with a mailbox's `From ` line and its date.
+const MAILBOX_SNIFF_LEN: usize = 1024;
+
 /// What a container says about one of its members.
 struct Member {
     /// The display path, `ARCHIVE!/NAME`.
@@ -535,10 +545,7 @@ fn unix_time(secs: u64) -> Option<SystemTime> {
 
 /// The name of a gzip file's member: its own name without `.gz`.
 fn gzip_member_name(container_path: &str) -> String {
-    let base = container_path
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or(container_path);
+    let base = base_name(container_path);
     match base.len().checked_sub(3) {
         Some(cut) if base.is_char_boundary(cut) && base[cut..].eq_ignore_ascii_case(".gz") => {
             base[..cut].to_string()
@@ -601,8 +608,15 @@ impl FileScanner<'_> {
         if self.over_max_filesize(&member, &mut outcome) {
             return outcome;
         }
+        // Enough to tell a PDF by its signature; a member without an
+        // extension may be a mail program's folder, told by its first line.
+        let ahead = if base_name(&member.name).contains('.') {
+            PDF_SIGNATURE.len()
+        } else {
+            MAILBOX_SNIFF_LEN
+        };
         let mut first = Vec::new();
-        let mut head = Prefixed::read_ahead(&mut first, reader, PDF_SIGNATURE.len());
+        let mut head = Prefixed::read_ahead(&mut first, reader, ahead);
         let Some(kind) = Container::for_file(&member.name, head.head()) else {
             let sink = &mut *walk.sink;
             self.scan_reader(

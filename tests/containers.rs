@@ -729,10 +729,22 @@ fn mail_program_folders_compressed_mailboxes_and_look_alikes() {
     let mailbox = b"From - Sat Jan 03 01:05:34 2015\r\nX-Mozilla-Status: 0001\r\n\
                     From: Jan <jan.smit@ziggo.nl>\r\n\r\nBel 06-38215947.\r\n";
     let gz = gzip_of(mailbox);
+    // A profile backed up whole: its folders are members without an
+    // extension, known by their start as files are.
+    let profile = zip_of(
+        &[
+            ("Mail/Local Folders/Inbox", &mailbox[..]),
+            ("Mail/Local Folders/Notes", b"From here on: 06-38215947\n"),
+        ],
+        zip::write::SimpleFileOptions::default(),
+    );
+    let profile_tar = tar_of(&[("Mail/Inbox", &mailbox[..])]);
     let dir = tree(&[
         // A mail program's folder has no extension: known by its start.
         ("Inbox", &mailbox[..]),
         ("oud.mbox.gz", &gz),
+        ("profiel.zip", &profile),
+        ("profiel.tar", &profile_tar),
         // Named a mailbox, but not one: read as text.
         ("notities.mbox", b"Terugbellen: 06-38215947\n"),
         // Starts like one but has no extension and no date: plain text.
@@ -760,6 +772,21 @@ fn mail_program_folders_compressed_mailboxes_and_look_alikes() {
     );
     find(&found, "notities.mbox", "06-38215947");
     find(&found, "From", "06-38215947");
+    find(
+        &found,
+        "profiel.zip!/Mail/Local Folders/Inbox!/message 1!/body",
+        "06-38215947",
+    );
+    find(
+        &found,
+        "profiel.zip!/Mail/Local Folders/Notes",
+        "06-38215947",
+    );
+    find(
+        &found,
+        "profiel.tar!/Mail/Inbox!/message 1!/headers",
+        "jan.smit@ziggo.nl",
+    );
     assert_eq!(summary["skipped_by_reason"], serde_json::json!({}));
 }
 
