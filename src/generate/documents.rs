@@ -31,7 +31,7 @@ pub(super) fn write(spec: &FileSpec, rng: &mut Rng, sink: &mut Sink) {
         Kind::DirectDebitsXml => direct_debits_xml(rng, sink, spec.target),
         // Packed message by message by `write_mailbox`; as one file, one
         // message.
-        Kind::MailboxZip => mail(rng, sink, spec.target),
+        Kind::MailboxZip | Kind::MailFolder => mail(rng, sink, spec.target),
     }
 }
 

@@ -88,6 +88,10 @@ pub(crate) enum Kind {
     /// quoted-printable, which breaks long lines anywhere (also inside an
     /// address) with `=` at the line end.
     MailboxZip,
+    /// A mail program's folder: the same messages one after another in
+    /// one file without an extension, each after a `From ` line (mbox),
+    /// as Thunderbird keeps its `Inbox`.
+    MailFolder,
 }
 
 /// Share of the total size per kind (per mille), and the typical file size.
@@ -111,7 +115,10 @@ const PLAN: &[(Kind, u64, u64)] = &[
     // still at its cap) nothing else changes.
     (Kind::TestDrivesText, 5, 1 << 20),
     (Kind::DirectDebitsXml, 5, 1 << 20),
-    (Kind::MailboxZip, 5, 1 << 20),
+    // The zipped mailbox gave the mail folder part of its share: from 350
+    // MiB up it is still at its cap, and no other file changed.
+    (Kind::MailboxZip, 3, 1 << 20),
+    (Kind::MailFolder, 2, 1 << 20),
 ];
 
 /// One file to write.
@@ -150,6 +157,7 @@ pub(crate) fn plan(size: u64) -> Vec<FileSpec> {
                 | Kind::TestDrivesText
                 | Kind::DirectDebitsXml
                 | Kind::MailboxZip
+                | Kind::MailFolder
         );
         let count = if single {
             1
@@ -169,6 +177,7 @@ pub(crate) fn plan(size: u64) -> Vec<FileSpec> {
                 Kind::TestDrivesText => "exports/crm/proefritten_excel.txt".to_string(),
                 Kind::DirectDebitsXml => "exports/bank/incasso_2024.xml".to_string(),
                 Kind::MailboxZip => "exports/mail/postvak_2024.zip".to_string(),
+                Kind::MailFolder => "exports/mail/thunderbird/Inbox".to_string(),
                 Kind::CrmJson => format!("exports/crm/klanten_{i:03}.json"),
                 Kind::EventsNdjson => format!("exports/api/events_{i:03}.ndjson"),
                 Kind::MysqlDump => format!("exports/db/dealer_crm_{i:03}.sql"),
@@ -373,6 +382,47 @@ fn write_mailbox(file: File, spec: &FileSpec, seed: u64) -> std::io::Result<Writ
         .last_modified_time(
             zip::DateTime::from_date_and_time(2024, 3, 28, 17, 0, 0).unwrap_or_default(),
         );
+    let written = write_messages(spec, seed, |number, eml| {
+        zip.start_file(format!("bericht_{number:04}.eml"), options)?;
+        zip.write_all(eml.as_bytes())
+    })?;
+    zip.finish()?.flush()?;
+    Ok(written)
+}
+
+/// Writes a mail program's folder (mbox): the messages
+/// [`write_mailbox`] zips, one after another, each after its `From `
+/// line; the truth names `message N` and its parts, as the scan does.
+fn write_mail_folder(file: File, spec: &FileSpec, seed: u64) -> std::io::Result<Written> {
+    let mut out = BufWriter::new(file);
+    let written = write_messages(spec, seed, |number, eml| {
+        // Received a day apart, the first on Friday 1 March 2024.
+        const WEEKDAYS: [&str; 7] = ["Fri", "Sat", "Sun", "Mon", "Tue", "Wed", "Thu"];
+        let day = (number - 1) % 28 + 1;
+        writeln!(
+            out,
+            "From werkplaats@autohuis.example {} Mar {day:2} 09:{:02}:00 2024",
+            WEEKDAYS[((day - 1) % 7) as usize],
+            number % 60
+        )?;
+        // A line of the message that would read as the next one's start
+        // is quoted, as mail programs do (the reader keeps the `>`).
+        out.write_all(eml.replace("\nFrom ", "\n>From ").as_bytes())?;
+        // A blank line ends each message.
+        out.write_all(b"\n")
+    })?;
+    out.flush()?;
+    Ok(written)
+}
+
+/// Makes messages up to the spec's size (as written) and hands each to
+/// `put`, numbered from 1, with its truth filed under the member the scan
+/// names it by: `bericht_NNNN.eml` in a zip, `message N` in a mail folder.
+fn write_messages(
+    spec: &FileSpec,
+    seed: u64,
+    mut put: impl FnMut(u64, &str) -> std::io::Result<()>,
+) -> std::io::Result<Written> {
     let mut rng = Rng::derive(seed, spec.index);
     let mut written = Written {
         bytes: 0,
@@ -383,8 +433,15 @@ fn write_mailbox(file: File, spec: &FileSpec, seed: u64) -> std::io::Result<Writ
     let mut number = 0;
     while written.bytes < spec.target {
         number += 1;
-        let name = format!("bericht_{number:04}.eml");
-        let message = format!("{}{}{name}", spec.path, crate::container::MEMBER_SEPARATOR);
+        let member = match spec.kind {
+            Kind::MailFolder => format!("message {number}"),
+            _ => format!("bericht_{number:04}.eml"),
+        };
+        let message = format!(
+            "{}{}{member}",
+            spec.path,
+            crate::container::MEMBER_SEPARATOR
+        );
         let mut sink = Sink::to(Out::Memory(Vec::new()), String::new(), Encoding::Utf8);
         documents::mail(&mut rng, &mut sink, MESSAGE_SIZE);
         let Out::Memory(text) = std::mem::replace(&mut sink.out, Out::Memory(Vec::new())) else {
@@ -392,14 +449,12 @@ fn write_mailbox(file: File, spec: &FileSpec, seed: u64) -> std::io::Result<Writ
         };
         let (eml, truth) =
             as_quoted_printable(&String::from_utf8_lossy(&text), &sink.truth, &message);
-        zip.start_file(name, options)?;
-        zip.write_all(eml.as_bytes())?;
+        put(number, &eml)?;
         written.bytes += eml.len() as u64;
         written.truth.extend_from_slice(&truth);
         written.planted += sink.planted;
         written.lookalikes += sink.lookalikes;
     }
-    zip.finish()?.flush()?;
     Ok(written)
 }
 
@@ -476,8 +531,14 @@ fn write_file(root: &Path, spec: &FileSpec, seed: u64) -> Result<Written> {
     }
     let file =
         File::create(&path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
-    if spec.kind == Kind::MailboxZip {
-        return write_mailbox(file, spec, seed)
+    type WritePacked = fn(File, &FileSpec, u64) -> std::io::Result<Written>;
+    let packed: Option<WritePacked> = match spec.kind {
+        Kind::MailboxZip => Some(write_mailbox),
+        Kind::MailFolder => Some(write_mail_folder),
+        _ => None,
+    };
+    if let Some(write_packed) = packed {
+        return write_packed(file, spec, seed)
             .map_err(|e| Error::io(format!("writing {}", path.display()), e));
     }
     let encoding = match spec.kind {
