@@ -561,10 +561,11 @@ fn wmi_known(vin: &[u8; 17]) -> bool {
 /// VIN validator. The candidate must be exactly 17 characters of the VIN
 /// alphabet, all upper case or all lower case, not glued to letters, digits,
 /// `-` or `_`, not starting with `0` (hex literals), with at least 2 letters
-/// and 3 digits and not only hex digits (hashes) or one repeated character.
+/// and 3 digits and not one repeated character.
 ///
 /// - check digit right, a valid model-year character and a numeric last
-///   three: high;
+///   three: high; when it is made of hex digits only (a hash passes the
+///   check digit one time in eleven), only from a known manufacturer;
 /// - check digit wrong where it is mandatory (North America, China): reject;
 /// - otherwise (Europe does not use the check digit): medium when the WMI is a
 ///   known manufacturer, the model year character is valid and the last four
@@ -591,21 +592,23 @@ pub(super) fn check_vin(c: &Candidate<'_>) -> Verdict {
     }
     let letters = vin.iter().filter(|b| b.is_ascii_uppercase()).count();
     let digits = vin.len() - letters;
-    if letters < 2 || digits < 3 || all_same(&vin) || vin.iter().all(u8::is_ascii_hexdigit) {
+    if letters < 2 || digits < 3 || all_same(&vin) {
         return Verdict::Reject;
     }
+    let only_hex = vin.iter().all(u8::is_ascii_hexdigit);
     // No region starts with 0, and `0x...` is a hex literal (`0xf0062c6e984d386`).
     if vin[0] == b'0' {
         return Verdict::Reject;
     }
     let year_ok = vin_year_ok(vin[9]);
     if vin_check_digit(&vin) == Some(vin[8]) {
-        if year_ok && vin[14..].iter().all(u8::is_ascii_digit) {
+        if year_ok && vin[14..].iter().all(u8::is_ascii_digit) && (!only_hex || wmi_known(&vin)) {
             return Verdict::Accept(Confidence::High);
         }
         return Verdict::Reject;
     }
-    if vin_check_digit_mandatory(vin[0]) {
+    // Without a check digit, hex digits only are a hash.
+    if vin_check_digit_mandatory(vin[0]) || only_hex {
         return Verdict::Reject;
     }
     if wmi_known(&vin) && year_ok && vin[13..].iter().all(u8::is_ascii_digit) {
@@ -1088,6 +1091,10 @@ mod tests {
             "1HGCM82633A004352",
             "5YJ3E1EA7HF000337",
             "5yj3e1ea7hf000337",
+            // Only hex digits, but a known manufacturer (Ford US) and a
+            // right check digit.
+            "1FA5587E5BC727911",
+            "3FABCDE00EF123456",
         ] {
             assert_eq!(vin(ok), HIGH, "{ok}");
         }
@@ -1117,6 +1124,10 @@ mod tests {
             // Hex hashes and all-same.
             "0123456789ABCDEF0",
             "DEADBEEF012345678",
+            // Hex digits only with a right check digit, no manufacturer's.
+            "1DA5587E2BC727911",
+            // A known manufacturer, hex digits only, a wrong check digit.
+            "1FA5587E6BC727911",
             "AAAAAAAAAAAAAAAAA",
             "11111111111111111",
             "12345678901234567",
