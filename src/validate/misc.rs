@@ -108,7 +108,7 @@ const NUMBERING_LABELS: &[&[u8]] = &[
 ];
 
 /// Short labels that count only as whole words (`ver. 1.2.3.4`, `OID
-/// 2.5.29.17`), not inside `server` or `android`.
+/// 2.5.29.17`), not inside `server`, `android` or a token such as a VIN.
 const NUMBERING_WORDS: &[&[u8]] = &[b"ver", b"oid"];
 
 /// True when a version, section or OID label sits in the 20 bytes before the
@@ -130,9 +130,11 @@ fn numbering_label_before(c: &Candidate<'_>) -> bool {
             && window_bytes.windows(word.len()).enumerate().any(|(i, w)| {
                 let before = i.checked_sub(1).and_then(|j| window_bytes.get(j));
                 let after = window_bytes.get(i + word.len());
+                // Not inside a token either: `VER` in the VIN
+                // `WBAGLW86VER117032` labels nothing after it.
                 w == *word
-                    && !before.is_some_and(u8::is_ascii_alphabetic)
-                    && !after.is_some_and(u8::is_ascii_alphabetic)
+                    && !before.is_some_and(u8::is_ascii_alphanumeric)
+                    && !after.is_some_and(u8::is_ascii_alphanumeric)
             })
     })
 }
@@ -611,6 +613,19 @@ mod tests {
         );
         assert_eq!(
             inside(check_ipv4, "server 81.204.12.7", "81.204.12.7"),
+            MEDIUM
+        );
+        // `VER` inside a VIN in the column before is no version label.
+        assert_eq!(
+            inside(
+                check_ipv4,
+                "'WBAGLW86VER117032','89.132.4.105'",
+                "89.132.4.105"
+            ),
+            MEDIUM
+        );
+        assert_eq!(
+            inside(check_ipv4, "id 7OID3 81.204.12.7", "81.204.12.7"),
             MEDIUM
         );
     }
