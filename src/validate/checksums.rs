@@ -429,6 +429,15 @@ pub(super) fn check_credit_card(c: &Candidate<'_>) -> Verdict {
         }
     }
     groups.push(run);
+    // One run of digits joined by a dash to a letter or digit is a part of
+    // a dashed identifier: a UUID's last group (`...-644641455048`), an
+    // order number `ORD-2024-...`.
+    let dashed_to = |dash: Option<u8>, next: Option<u8>| dash == Some(b'-') && is_alnum(next);
+    if groups.len() == 1
+        && (dashed_to(before, prev_byte(c, 2)) || dashed_to(after, next_byte(c, 2)))
+    {
+        return Verdict::Reject;
+    }
     if groups.len() > 1 {
         if !CARD_GROUPINGS.contains(&groups.as_slice()) {
             return Verdict::Reject;
@@ -1012,6 +1021,26 @@ mod tests {
         assert_eq!(
             inside(check_credit_card, "a4111111111111111", "4111111111111111"),
             REJECT
+        );
+        // The last group of a UUID, a part of a dashed order number.
+        let uuid = "id=5702b508-0428-4433-ad3f-644641455048 ttl";
+        assert_eq!(inside(check_credit_card, uuid, "644641455048"), REJECT);
+        assert_eq!(
+            inside(
+                check_credit_card,
+                "ORD-4111111111111111-NL",
+                "4111111111111111"
+            ),
+            REJECT
+        );
+        // A dash before a card written alone is punctuation.
+        assert_eq!(
+            inside(
+                check_credit_card,
+                "kaart - 4111111111111111",
+                "4111111111111111"
+            ),
+            HIGH
         );
         assert_eq!(
             inside(check_credit_card, "41111111111111110", "4111111111111111"),
