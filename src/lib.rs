@@ -11,6 +11,7 @@
 pub mod accuracy;
 pub mod baseline;
 pub mod bench;
+pub mod caught;
 pub mod cli;
 pub mod columns;
 pub mod config;

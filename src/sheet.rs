@@ -15,6 +15,7 @@
 //! archive limits by the sizes they declare before anything is unpacked, and
 //! every rendered row counts against the same byte budget as archive members.
 
+use crate::caught::{Panicked, caught};
 use crate::columns::TableProfile;
 use crate::container::{Budget, Container, MAX_IN_MEMORY, RATIO_GRACE, printable};
 use crate::finding::Finding;
@@ -185,22 +186,35 @@ impl FileScanner<'_> {
         }
         match kind {
             Container::Xlsx => {
-                let mut workbook: calamine::Xlsx<_> = match calamine::Xlsx::new(reader) {
-                    Ok(w) => w,
-                    Err(e) => {
+                let mut workbook: calamine::Xlsx<_> = match caught(|| calamine::Xlsx::new(reader)) {
+                    Ok(Ok(w)) => w,
+                    Ok(Err(e)) => {
                         let detail = format!("not a readable xlsx workbook: {e}");
                         fail(book, SkipReason::Corrupt, detail);
+                        return;
+                    }
+                    Err(Panicked) => {
+                        fail(book, SkipReason::Corrupt, reader_fault("xlsx"));
                         return;
                     }
                 };
                 for name in workbook.sheet_names() {
                     let mut sheet = SheetScan::new(book, &name);
-                    match workbook.worksheet_cells_reader(&name) {
-                        Ok(mut cells) => {
+                    match caught(|| workbook.worksheet_cells_reader(&name)) {
+                        Err(Panicked) => sheet_error(&mut sheet.outcome, reader_fault("xlsx")),
+                        Ok(Err(e)) => sheet_error(&mut sheet.outcome, e.to_string()),
+                        Ok(Ok(mut cells)) => {
                             let mut row: Vec<(u32, String)> = Vec::new();
                             let mut row_number = 0u32;
                             loop {
-                                match cells.next_cell() {
+                                let next = match caught(|| cells.next_cell()) {
+                                    Ok(next) => next,
+                                    Err(Panicked) => {
+                                        sheet_error(&mut sheet.outcome, reader_fault("xlsx"));
+                                        break;
+                                    }
+                                };
+                                match next {
                                     Ok(Some(cell)) => {
                                         let (r, c) = cell.get_position();
                                         if r != row_number && !row.is_empty() {
@@ -234,32 +248,33 @@ impl FileScanner<'_> {
                                 }
                             }
                         }
-                        Err(e) => sheet_error(&mut sheet.outcome, e.to_string()),
                     }
                     if !self.finish_sheet(sheet, book, budget, sink) {
                         return;
                     }
                 }
             }
-            Container::Xls => match calamine::Xls::new(reader) {
-                Ok(mut workbook) => {
-                    self.scan_loaded_sheets(&mut workbook, book, budget, sink, progress)
+            Container::Xls => match caught(|| calamine::Xls::new(reader)) {
+                Ok(Ok(mut workbook)) => {
+                    self.scan_loaded_sheets(&mut workbook, "xls", book, budget, sink, progress)
                 }
-                Err(e) => fail(
+                Ok(Err(e)) => fail(
                     book,
                     SkipReason::Corrupt,
                     format!("not a readable xls workbook: {e}"),
                 ),
+                Err(Panicked) => fail(book, SkipReason::Corrupt, reader_fault("xls")),
             },
-            Container::Ods => match calamine::Ods::new(reader) {
-                Ok(mut workbook) => {
-                    self.scan_loaded_sheets(&mut workbook, book, budget, sink, progress)
+            Container::Ods => match caught(|| calamine::Ods::new(reader)) {
+                Ok(Ok(mut workbook)) => {
+                    self.scan_loaded_sheets(&mut workbook, "ods", book, budget, sink, progress)
                 }
-                Err(e) => fail(
+                Ok(Err(e)) => fail(
                     book,
                     SkipReason::Corrupt,
                     format!("not a readable ods workbook: {e}"),
                 ),
+                Err(Panicked) => fail(book, SkipReason::Corrupt, reader_fault("ods")),
             },
             Container::Gzip
             | Container::TarGz
@@ -279,6 +294,7 @@ impl FileScanner<'_> {
     fn scan_loaded_sheets<RS: Read + Seek, W: Reader<RS>>(
         &mut self,
         workbook: &mut W,
+        kind: &str,
         book: &mut FileOutcome,
         budget: &Budget,
         sink: &mut dyn ScanSink,
@@ -288,8 +304,10 @@ impl FileScanner<'_> {
     {
         for name in workbook.sheet_names() {
             let mut sheet = SheetScan::new(book, &name);
-            match workbook.worksheet_range(&name) {
-                Ok(range) => {
+            match caught(|| workbook.worksheet_range(&name)) {
+                Err(Panicked) => sheet_error(&mut sheet.outcome, reader_fault(kind)),
+                Ok(Err(e)) => sheet_error(&mut sheet.outcome, e.to_string()),
+                Ok(Ok(range)) => {
                     let (top, left) = range.start().unwrap_or((0, 0));
                     for (i, cells) in range.rows().enumerate() {
                         let row: Vec<(u32, String)> = cells
@@ -311,7 +329,6 @@ impl FileScanner<'_> {
                         }
                     }
                 }
-                Err(e) => sheet_error(&mut sheet.outcome, e.to_string()),
             }
             if !self.finish_sheet(sheet, book, budget, sink) {
                 return;
@@ -404,6 +421,11 @@ fn sheet_error(outcome: &mut FileOutcome, detail: String) {
     } else {
         FileStatus::Partial { reason, detail }
     };
+}
+
+/// Why a workbook's reader stopped when it failed on the file's bytes.
+fn reader_fault(kind: &str) -> String {
+    format!("a damaged {kind} workbook: its reader failed on it")
 }
 
 #[cfg(test)]

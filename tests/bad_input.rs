@@ -754,3 +754,38 @@ fn damaged_and_hostile_pdfs_are_listed_and_the_scan_goes_on() {
     let cut = skip_of(&inv, "afgebroken.pdf").or_else(|| skip_of(&inv, "afgebroken.pdf!/page 2"));
     assert!(cut.is_some(), "{inv:#}");
 }
+
+#[test]
+fn a_workbook_whose_reader_fails_on_it_is_corrupt_and_the_scan_goes_on() {
+    // An .xls whose Workbook stream starts at a mini sector far past the
+    // end of the mini stream: its reader slices beyond what it read.
+    let mut book =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, std::io::Cursor::new(Vec::new()))
+            .unwrap();
+    std::io::Write::write_all(&mut book.create_stream("/Workbook").unwrap(), &[0u8; 100]).unwrap();
+    book.flush().unwrap();
+    let mut xls = book.into_inner().into_inner();
+    let entry = directory_entry(&xls, "Workbook");
+    xls[entry + 116..entry + 120].copy_from_slice(&30u32.to_le_bytes());
+    let dir = tree(&[("klanten_oud.xls", &xls), ("ok.txt", b"mail piet@kpn.nl\n")]);
+    let out = run_in(dir.path(), &["scan", "--format", "ndjson"]);
+    assert_clean_exit(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("panicked"),
+        "the reader's panic is not printed: {}",
+        stderr(&out)
+    );
+    let inv = inventory(dir.path(), &[]);
+    let (reason, detail) = skip_reason(&inv, "klanten_oud.xls");
+    assert_eq!(reason, "corrupt", "{detail}");
+    assert!(detail.contains("damaged xls workbook"), "{detail}");
+    assert!(
+        inv["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"] == "ok.txt"),
+        "{inv}"
+    );
+}
