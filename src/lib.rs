@@ -36,6 +36,7 @@ pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod retention;
+pub mod rtf;
 pub mod rules;
 pub mod rules_check;
 pub mod scan;

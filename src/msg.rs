@@ -593,7 +593,7 @@ impl Codepages {
 }
 
 /// The encoding of a Windows code page number, for those mail is written in.
-fn encoding_for_codepage(codepage: u32) -> Option<&'static Encoding> {
+pub(crate) fn encoding_for_codepage(codepage: u32) -> Option<&'static Encoding> {
     use encoding_rs::*;
     let encoding = match codepage {
         65001 => UTF_8,
