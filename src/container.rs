@@ -2,7 +2,8 @@
 //! (through [`crate::sheet`]) spreadsheets, (through [`crate::office`])
 //! the text of word-processing and presentation documents, zip archives
 //! of XML parts, (through [`crate::pdf`]) the text of PDF documents page
-//! by page, e-mail messages (`.eml`, and through [`crate::msg`] Outlook's
+//! by page, (through [`crate::rtf`]) the text of RTF documents, e-mail
+//! messages (`.eml`, and through [`crate::msg`] Outlook's
 //! `.msg`) with their attachments, and mailboxes (`.mbox`, through
 //! [`crate::mbox`]) of such messages.
 //! Their members are scanned by
@@ -22,6 +23,7 @@ use crate::formats::Format;
 use crate::msg::{AttachmentContent, MessageAt, MsgError, OutlookFile};
 use crate::office::{self, DocumentKind, Part};
 use crate::pdf::{self, Opened, Pdf, PdfError};
+use crate::rtf;
 use crate::scan::{FileOutcome, FileScanner, FileStatus, ScanSink, SkipReason};
 use std::cell::Cell;
 use std::io::{BufReader, Cursor, Read, Seek};
@@ -108,11 +110,17 @@ pub enum Container {
     OutlookMsg,
     /// A PDF document: the text of each page.
     Pdf,
+    /// An RTF document (`.rtf`, and a `.doc` or any other file that starts
+    /// with `{\rtf`): its text, a line per paragraph (see [`crate::rtf`]).
+    Rtf,
 }
 
 /// What every PDF starts with (readers allow junk before it, but a file
 /// not named `.pdf` is taken for one only when it starts so).
 pub const PDF_SIGNATURE: &[u8] = b"%PDF-";
+/// What every RTF document starts with: Word saves RTF under `.doc` when
+/// asked to, and mail programs attach it under any name.
+pub const RTF_SIGNATURE: &[u8] = b"{\\rtf";
 
 impl Container {
     /// The container a file or member name says it is, by its extension.
@@ -148,6 +156,8 @@ impl Container {
             Container::OutlookMsg
         } else if lower.ends_with(".pdf") {
             Container::Pdf
+        } else if lower.ends_with(".rtf") {
+            Container::Rtf
         } else {
             return None;
         };
@@ -161,6 +171,9 @@ impl Container {
     pub fn sniff(name: &str, head: &[u8]) -> Option<Container> {
         if head.starts_with(PDF_SIGNATURE) {
             return Some(Container::Pdf);
+        }
+        if head.starts_with(RTF_SIGNATURE) {
+            return Some(Container::Rtf);
         }
         let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
         (!base.contains('.') && crate::mbox::looks_like_mbox(head)).then_some(Container::Mbox)
@@ -420,6 +433,15 @@ fn outlook_error(e: &MsgError, budget: &Budget) -> (SkipReason, String) {
         MsgError::NotCompoundFile(_)
         | MsgError::LargerThanFile { .. }
         | MsgError::Unreadable { .. } => (SkipReason::Corrupt, e.to_string()),
+    }
+}
+
+/// The reason for what kept an RTF document's text from being read whole.
+fn rtf_reason(problem: &rtf::RtfProblem) -> SkipReason {
+    if problem.is_limit() {
+        SkipReason::LimitHit
+    } else {
+        SkipReason::Corrupt
     }
 }
 
@@ -687,6 +709,10 @@ impl FileScanner<'_> {
                 let mut reader = counting;
                 self.scan_mbox(&mut reader, outcome, depth, walk);
             }
+            Container::Rtf => {
+                let mut reader = counting;
+                self.scan_rtf(&mut reader, outcome, walk);
+            }
             Container::Zip
             | Container::Xlsx
             | Container::Xls
@@ -807,9 +833,11 @@ impl FileScanner<'_> {
             Container::Xlsx | Container::Xls | Container::Ods => {
                 self.scan_workbook(kind, reader, outcome, walk.budget, walk.sink, walk.progress)
             }
-            Container::Gzip | Container::TarGz | Container::Tar | Container::Mbox => {
-                self.open_stream(kind, reader, outcome, depth, walk)
-            }
+            Container::Gzip
+            | Container::TarGz
+            | Container::Tar
+            | Container::Mbox
+            | Container::Rtf => self.open_stream(kind, reader, outcome, depth, walk),
         }
     }
 
@@ -1211,13 +1239,10 @@ impl FileScanner<'_> {
             let (reason, detail) = outlook_error(problem, walk.budget);
             partial(outcome, reason, detail);
         }
-        if message.rtf_only {
-            partial(
-                outcome,
-                SkipReason::Unsupported,
-                "the body is kept only as compressed RTF: RTF body not read".into(),
-            );
-        }
+        let rtf_text = message
+            .rtf
+            .as_deref()
+            .and_then(|compressed| self.outlook_rtf_body(compressed, allowance, outcome, walk));
         let part_path =
             |name: &str| format!("{}{MEMBER_SEPARATOR}{}", outcome.path, printable(name));
         // Its parts are as old as the message (see `scan_message`).
@@ -1232,6 +1257,7 @@ impl FileScanner<'_> {
                 mail_parser::decoders::html::html_to_text(&html),
             )
         }));
+        texts.extend(rtf_text.map(|text| ("body.rtf", text)));
         for (name, text) in texts {
             let member = Member {
                 path: part_path(name),
@@ -1327,6 +1353,73 @@ impl FileScanner<'_> {
                 );
                 return;
             }
+        }
+    }
+
+    /// The text of an Outlook message's body kept only as compressed RTF,
+    /// decompressed within what the message's `allowance` left (and
+    /// charged to the budget, as the other bodies are); `None`, with the
+    /// reason in `outcome`, when it cannot be read.
+    fn outlook_rtf_body(
+        &mut self,
+        compressed: &[u8],
+        allowance: u64,
+        outcome: &mut FileOutcome,
+        walk: &mut Walk<'_, '_>,
+    ) -> Option<String> {
+        let limit = usize::try_from(allowance.min(walk.budget.remaining())).unwrap_or(usize::MAX);
+        let document = match rtf::decompress(compressed, limit) {
+            Ok(document) => document,
+            Err(e) => {
+                let reason = if e.is_limit() {
+                    SkipReason::LimitHit
+                } else {
+                    SkipReason::Corrupt
+                };
+                partial(outcome, reason, format!("compressed RTF body: {e}"));
+                return None;
+            }
+        };
+        if let Err(limit) = walk.budget.charge(document.len() as u64) {
+            partial(outcome, SkipReason::LimitHit, limit.0);
+            return None;
+        }
+        let read = rtf::text_of(&document);
+        if let Some(problem) = &read.problem {
+            partial(
+                outcome,
+                rtf_reason(problem),
+                format!("compressed RTF body: {problem}"),
+            );
+        }
+        Some(read.text)
+    }
+
+    /// Scans an RTF document: its text, a line per paragraph, as the
+    /// file's (or member's) own; one that is not RTF is `corrupt`.
+    fn scan_rtf(
+        &mut self,
+        reader: &mut dyn Read,
+        outcome: &mut FileOutcome,
+        walk: &mut Walk<'_, '_>,
+    ) {
+        let Some(data) = read_in_memory(reader, walk.budget, "RTF document", outcome) else {
+            return;
+        };
+        let read = rtf::text_of(&data);
+        if read.problem == Some(rtf::RtfProblem::NotRtf) {
+            skipped(
+                outcome,
+                SkipReason::Corrupt,
+                rtf::RtfProblem::NotRtf.to_string(),
+            );
+            return;
+        }
+        self.scan_decoded_text(read.text.as_bytes(), outcome, walk);
+        // The document's size, not its text's.
+        outcome.size = data.len() as u64;
+        if let Some(problem) = &read.problem {
+            partial(outcome, rtf_reason(problem), problem.to_string());
         }
     }
 
