@@ -184,6 +184,13 @@ impl Container {
         Container::for_name(name).or_else(|| Container::sniff(name, head))
     }
 
+    /// A document that is only text (RTF): it holds no members, so it is
+    /// no archive layer and is read at any `--max-archive-depth`, as the
+    /// text file it was read as before it was known.
+    fn is_text_document(self) -> bool {
+        self == Container::Rtf
+    }
+
     /// Zip archives and spreadsheets are read by seeking; the others stream.
     fn needs_random_access(self) -> bool {
         matches!(
@@ -565,7 +572,7 @@ impl FileScanner<'_> {
         progress: &dyn Fn(u64),
     ) {
         let limits = self.settings().archive;
-        if limits.max_depth == 0 {
+        if limits.max_depth == 0 && !kind.is_text_document() {
             skipped(
                 outcome,
                 SkipReason::LimitHit,
@@ -618,7 +625,7 @@ impl FileScanner<'_> {
             return outcome;
         };
         let max_depth = walk.budget.limits.max_depth;
-        if depth >= max_depth {
+        if depth >= max_depth && !kind.is_text_document() {
             skipped(
                 &mut outcome,
                 SkipReason::LimitHit,

@@ -1146,3 +1146,15 @@ fn a_doc_that_is_rtf_and_rtf_in_a_zip_are_read_as_rtf() {
     }
     assert_eq!(found.len(), 6, "{found:#?}");
 }
+
+#[test]
+fn rtf_is_read_at_any_archive_depth() {
+    // An RTF document opens no archive layer: with archives not opened at
+    // all it is still read, inside a zip at the deepest layer allowed too.
+    let zip = zip_of(&[("brief.rtf", RTF_LETTER)], deflated());
+    let dir = tree(&[("brief.rtf", RTF_LETTER), ("export.zip", &zip)]);
+    let (_, found, _) = findings(dir.path(), &["--max-archive-depth", "0"]);
+    find(&found, "brief.rtf", "06-38215947");
+    let (_, found, _) = findings(dir.path(), &["--max-archive-depth", "1"]);
+    find(&found, "export.zip!/brief.rtf", "06-38215947");
+}
