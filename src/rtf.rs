@@ -252,7 +252,16 @@ const HIDDEN_DESTINATIONS: &[&[u8]] = &[
     b"template",
     b"userprops",
     b"passwordhash",
+    // A shape's properties (names and numbers), and the drawing that
+    // stands in for it in older readers (its text box's text again).
+    b"sp",
+    b"shprslt",
 ];
+
+/// Optional destinations (`{\*\...}`) whose text is shown: a shape's
+/// instructions hold its text box (`\shptxt`), often a letterhead's
+/// address.
+const SHOWN_OPTIONAL: &[&[u8]] = &[b"shpinst"];
 
 /// The document information kept as text, each a line of its own (an
 /// author's name is personal data as much as the body's).
@@ -637,6 +646,8 @@ impl TextReader {
             self.group.shown = Shown::Hidden;
         } else if INFO_FIELDS.contains(&name) {
             self.group.ends_line = true;
+        } else if optional && SHOWN_OPTIONAL.contains(&name) {
+            // Shown: the group stays as it is.
         } else if optional && name == b"htmltag" {
             self.group.shown = Shown::HtmlTag;
         } else if optional && self.group.shown == Shown::Text {
@@ -1062,6 +1073,13 @@ mod tests {
             tekst {\\field{\\*\\fldinst HYPERLINK \"mailto:x@y.nl\"}{\\fldrslt link}}\
             \\bin4 {}\\} na}";
         assert_eq!(text(rtf), "zichtbaartekst link na");
+    }
+
+    #[test]
+    fn a_text_box_is_read_once() {
+        let rtf = "{\\rtf1 brief{\\shp{\\*\\shpinst\\shpleft0{\\sp{\\sn fillColor}{\\sv 16777215}}\
+            {\\shptxt \\pard Lindenlaan 14\\par}}{\\shprslt{\\*\\do\\dobxcolumn{\\dptxbxtext Lindenlaan 14}}}}einde}";
+        assert_eq!(text(rtf), "briefLindenlaan 14\neinde");
     }
 
     #[test]
