@@ -1654,6 +1654,17 @@ mod tests {
     }
 
     #[test]
+    fn rtf_is_known_by_its_extension_or_its_first_bytes() {
+        assert_eq!(Container::for_name("brief.RTF"), Some(Container::Rtf));
+        let head = b"{\\rtf1\\ansi";
+        assert_eq!(Container::for_file("brief.doc", head), Some(Container::Rtf));
+        assert_eq!(Container::for_file("bijlage", head), Some(Container::Rtf));
+        // A name that says what it is wins over the first bytes.
+        assert_eq!(Container::for_file("a.zip", head), Some(Container::Zip));
+        assert_eq!(Container::for_file("brief.doc", b"{\"rtf\": 1}"), None);
+    }
+
+    #[test]
     fn names_are_printed_without_control_characters() {
         assert_eq!(printable("../../etc/passwd"), "../../etc/passwd");
         assert_eq!(printable("a\nb\x1b[31m"), "a?b?[31m");
