@@ -31,6 +31,7 @@ seed archive ../fixtures/exports/archive/mail_2023.zip 2
 seed archive ../fixtures/exports/archive/werkplaats_2022.tar.gz 4
 seed archive ../fixtures/exports/archive/klanten_2024.xlsx 5
 seed archive ../fixtures/exports/mail/bericht_0005.msg 11
+seed archive ../fixtures/exports/documenten/bevestiging_2023-0612.rtf 14
 seed encoding ../fixtures/exports/mail/bericht_0001.txt 0
 seed encoding ../fixtures/exports/crm/klanten.csv 1
 seed scan_bytes ../fixtures/logs/app.log 0

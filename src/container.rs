@@ -2,7 +2,8 @@
 //! (through [`crate::sheet`]) spreadsheets, (through [`crate::office`])
 //! the text of word-processing and presentation documents, zip archives
 //! of XML parts, (through [`crate::pdf`]) the text of PDF documents page
-//! by page, e-mail messages (`.eml`, and through [`crate::msg`] Outlook's
+//! by page, (through [`crate::rtf`]) the text of RTF documents, e-mail
+//! messages (`.eml`, and through [`crate::msg`] Outlook's
 //! `.msg`) with their attachments, and mailboxes (`.mbox`, through
 //! [`crate::mbox`]) of such messages.
 //! Their members are scanned by
@@ -22,6 +23,7 @@ use crate::formats::Format;
 use crate::msg::{AttachmentContent, MessageAt, MsgError, OutlookFile};
 use crate::office::{self, DocumentKind, Part};
 use crate::pdf::{self, Opened, Pdf, PdfError};
+use crate::rtf;
 use crate::scan::{Dated, FileOutcome, FileScanner, FileStatus, ScanSink, SkipReason};
 use std::cell::Cell;
 use std::io::{BufReader, Cursor, Read, Seek};
@@ -108,11 +110,17 @@ pub enum Container {
     OutlookMsg,
     /// A PDF document: the text of each page.
     Pdf,
+    /// An RTF document (`.rtf`, and a `.doc` or any other file that starts
+    /// with `{\rtf`): its text, a line per paragraph (see [`crate::rtf`]).
+    Rtf,
 }
 
 /// What every PDF starts with (readers allow junk before it, but a file
 /// not named `.pdf` is taken for one only when it starts so).
 pub const PDF_SIGNATURE: &[u8] = b"%PDF-";
+/// What every RTF document starts with: Word saves RTF under `.doc` when
+/// asked to, and mail programs attach it under any name.
+pub const RTF_SIGNATURE: &[u8] = b"{\\rtf";
 
 /// The last component of a file or member name (members use `/`, some
 /// archives written on Windows `\\`).
@@ -154,6 +162,8 @@ impl Container {
             Container::OutlookMsg
         } else if lower.ends_with(".pdf") {
             Container::Pdf
+        } else if lower.ends_with(".rtf") {
+            Container::Rtf
         } else {
             return None;
         };
@@ -168,6 +178,9 @@ impl Container {
         if head.starts_with(PDF_SIGNATURE) {
             return Some(Container::Pdf);
         }
+        if head.starts_with(RTF_SIGNATURE) {
+            return Some(Container::Rtf);
+        }
         let base = base_name(name);
         (!base.contains('.') && crate::mbox::looks_like_mbox(head)).then_some(Container::Mbox)
     }
@@ -175,6 +188,13 @@ impl Container {
     /// The container a file is by its name, or else by its first bytes.
     pub fn for_file(name: &str, head: &[u8]) -> Option<Container> {
         Container::for_name(name).or_else(|| Container::sniff(name, head))
+    }
+
+    /// A document that is only text (RTF): it holds no members, so it is
+    /// no archive layer and is read at any `--max-archive-depth`, as the
+    /// text file it was read as before it was known.
+    fn is_text_document(self) -> bool {
+        self == Container::Rtf
     }
 
     /// Zip archives and spreadsheets are read by seeking; the others stream.
@@ -429,6 +449,15 @@ fn outlook_error(e: &MsgError, budget: &Budget) -> (SkipReason, String) {
     }
 }
 
+/// The reason for what kept an RTF document's text from being read whole.
+fn rtf_reason(problem: &rtf::RtfProblem) -> SkipReason {
+    if problem.is_limit() {
+        SkipReason::LimitHit
+    } else {
+        SkipReason::Corrupt
+    }
+}
+
 /// The reason and detail for what stopped reading a PDF or one of its pages.
 fn pdf_error(e: &PdfError) -> (SkipReason, String) {
     match e {
@@ -573,7 +602,7 @@ impl FileScanner<'_> {
         progress: &dyn Fn(u64),
     ) {
         let limits = self.settings().archive;
-        if limits.max_depth == 0 {
+        if limits.max_depth == 0 && !kind.is_text_document() {
             skipped(
                 outcome,
                 SkipReason::LimitHit,
@@ -633,7 +662,7 @@ impl FileScanner<'_> {
             return outcome;
         };
         let max_depth = walk.budget.limits.max_depth;
-        if depth >= max_depth {
+        if depth >= max_depth && !kind.is_text_document() {
             skipped(
                 &mut outcome,
                 SkipReason::LimitHit,
@@ -725,6 +754,10 @@ impl FileScanner<'_> {
             Container::Mbox => {
                 let mut reader = counting;
                 self.scan_mbox(&mut reader, outcome, depth, walk);
+            }
+            Container::Rtf => {
+                let mut reader = counting;
+                self.scan_rtf(&mut reader, outcome, walk);
             }
             Container::Zip
             | Container::Xlsx
@@ -848,9 +881,11 @@ impl FileScanner<'_> {
             Container::Xlsx | Container::Xls | Container::Ods => {
                 self.scan_workbook(kind, reader, outcome, walk.budget, walk.sink, walk.progress)
             }
-            Container::Gzip | Container::TarGz | Container::Tar | Container::Mbox => {
-                self.open_stream(kind, reader, outcome, depth, walk)
-            }
+            Container::Gzip
+            | Container::TarGz
+            | Container::Tar
+            | Container::Mbox
+            | Container::Rtf => self.open_stream(kind, reader, outcome, depth, walk),
         }
     }
 
@@ -1258,13 +1293,10 @@ impl FileScanner<'_> {
             let (reason, detail) = outlook_error(problem, walk.budget);
             partial(outcome, reason, detail);
         }
-        if message.rtf_only {
-            partial(
-                outcome,
-                SkipReason::Unsupported,
-                "the body is kept only as compressed RTF: RTF body not read".into(),
-            );
-        }
+        let rtf_text = message
+            .rtf
+            .as_deref()
+            .and_then(|compressed| self.outlook_rtf_body(compressed, allowance, outcome, walk));
         let part_path =
             |name: &str| format!("{}{MEMBER_SEPARATOR}{}", outcome.path, printable(name));
         // Its parts are as old as the message (see `scan_message`).
@@ -1279,6 +1311,7 @@ impl FileScanner<'_> {
                 mail_parser::decoders::html::html_to_text(&html),
             )
         }));
+        texts.extend(rtf_text.map(|text| ("body.rtf", text)));
         for (name, text) in texts {
             let member = Member {
                 path: part_path(name),
@@ -1376,6 +1409,73 @@ impl FileScanner<'_> {
                 );
                 return;
             }
+        }
+    }
+
+    /// The text of an Outlook message's body kept only as compressed RTF,
+    /// decompressed within what the message's `allowance` left (and
+    /// charged to the budget, as the other bodies are); `None`, with the
+    /// reason in `outcome`, when it cannot be read.
+    fn outlook_rtf_body(
+        &mut self,
+        compressed: &[u8],
+        allowance: u64,
+        outcome: &mut FileOutcome,
+        walk: &mut Walk<'_, '_>,
+    ) -> Option<String> {
+        let limit = usize::try_from(allowance.min(walk.budget.remaining())).unwrap_or(usize::MAX);
+        let document = match rtf::decompress(compressed, limit) {
+            Ok(document) => document,
+            Err(e) => {
+                let reason = if e.is_limit() {
+                    SkipReason::LimitHit
+                } else {
+                    SkipReason::Corrupt
+                };
+                partial(outcome, reason, format!("compressed RTF body: {e}"));
+                return None;
+            }
+        };
+        if let Err(limit) = walk.budget.charge(document.len() as u64) {
+            partial(outcome, SkipReason::LimitHit, limit.0);
+            return None;
+        }
+        let read = rtf::text_of(&document);
+        if let Some(problem) = &read.problem {
+            partial(
+                outcome,
+                rtf_reason(problem),
+                format!("compressed RTF body: {problem}"),
+            );
+        }
+        Some(read.text)
+    }
+
+    /// Scans an RTF document: its text, a line per paragraph, as the
+    /// file's (or member's) own; one that is not RTF is `corrupt`.
+    fn scan_rtf(
+        &mut self,
+        reader: &mut dyn Read,
+        outcome: &mut FileOutcome,
+        walk: &mut Walk<'_, '_>,
+    ) {
+        let Some(data) = read_in_memory(reader, walk.budget, "RTF document", outcome) else {
+            return;
+        };
+        let read = rtf::text_of(&data);
+        if read.problem == Some(rtf::RtfProblem::NotRtf) {
+            skipped(
+                outcome,
+                SkipReason::Corrupt,
+                rtf::RtfProblem::NotRtf.to_string(),
+            );
+            return;
+        }
+        self.scan_decoded_text(read.text.as_bytes(), outcome, walk);
+        // The document's size, not its text's.
+        outcome.size = data.len() as u64;
+        if let Some(problem) = &read.problem {
+            partial(outcome, rtf_reason(problem), problem.to_string());
         }
     }
 
@@ -1601,6 +1701,17 @@ mod tests {
         assert!(std::io::copy(&mut b, &mut std::io::sink()).is_err());
         let mut c = Guard::new(&[1u8; 10][..], &budget, Compressed::Known(10));
         assert!(std::io::copy(&mut c, &mut std::io::sink()).is_err());
+    }
+
+    #[test]
+    fn rtf_is_known_by_its_extension_or_its_first_bytes() {
+        assert_eq!(Container::for_name("brief.RTF"), Some(Container::Rtf));
+        let head = b"{\\rtf1\\ansi";
+        assert_eq!(Container::for_file("brief.doc", head), Some(Container::Rtf));
+        assert_eq!(Container::for_file("bijlage", head), Some(Container::Rtf));
+        // A name that says what it is wins over the first bytes.
+        assert_eq!(Container::for_file("a.zip", head), Some(Container::Zip));
+        assert_eq!(Container::for_file("brief.doc", b"{\"rtf\": 1}"), None);
     }
 
     #[test]

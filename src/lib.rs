@@ -37,6 +37,7 @@ pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod retention;
+pub mod rtf;
 pub mod rules;
 pub mod rules_check;
 pub mod scan;

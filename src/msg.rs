@@ -14,8 +14,8 @@
 //! Only what a person wrote or received is read: the internet headers (or,
 //! for a message never sent through the internet, header lines made from
 //! the sender, recipients, subject and date), the plain and the HTML body,
-//! and the attachments. A body kept only as compressed RTF is not read,
-//! and said so.
+//! and the attachments. A body kept only as compressed RTF is read as its
+//! compressed bytes; [`crate::rtf`] makes text of them.
 //!
 //! A damaged file is never trusted: every size a stream claims is checked
 //! against the file and against what the caller allows before it is read,
@@ -167,8 +167,10 @@ pub struct Message {
     pub body: Option<String>,
     /// The HTML body, as HTML.
     pub html: Option<String>,
-    /// The body is kept only as compressed RTF, which is not read.
-    pub rtf_only: bool,
+    /// The body as compressed RTF (MS-OXRTFCP, see [`crate::rtf`]), when
+    /// the message has no plain or HTML body (it is then the only one;
+    /// otherwise it says again what they say).
+    pub rtf: Option<Vec<u8>>,
     pub subject: Option<String>,
     /// When it was sent (else delivered), when the message says.
     pub sent: Option<std::time::SystemTime>,
@@ -223,9 +225,11 @@ impl<F: Read + Seek> OutlookFile<F> {
         let subject = reader.text(storage, SUBJECT, codepages.text);
         let body = reader.text(storage, BODY, codepages.text);
         let html = reader.html(storage, &codepages);
-        let rtf_only = body.is_none()
-            && html.is_none()
-            && reader.has_stream(&property_path(storage, RTF_COMPRESSED, PT_BINARY));
+        let rtf = if body.is_none() && html.is_none() {
+            reader.stream(&property_path(storage, RTF_COMPRESSED, PT_BINARY))
+        } else {
+            None
+        };
         let headers = match reader.text(storage, TRANSPORT_MESSAGE_HEADERS, codepages.text) {
             Some(headers) if !headers.trim().is_empty() => headers,
             _ => {
@@ -245,7 +249,7 @@ impl<F: Read + Seek> OutlookFile<F> {
             headers,
             body,
             html,
-            rtf_only,
+            rtf,
             subject,
             sent,
             attachments,
@@ -593,7 +597,7 @@ impl Codepages {
 }
 
 /// The encoding of a Windows code page number, for those mail is written in.
-fn encoding_for_codepage(codepage: u32) -> Option<&'static Encoding> {
+pub(crate) fn encoding_for_codepage(codepage: u32) -> Option<&'static Encoding> {
     use encoding_rs::*;
     let encoding = match codepage {
         65001 => UTF_8,
@@ -716,7 +720,7 @@ mod outlook;
 
 #[cfg(test)]
 mod tests {
-    use super::outlook::{MAY_6_2024, Msg, workshop_appointment};
+    use super::outlook::{MAY_6_2024, Msg, compressed_rtf, workshop_appointment};
     use super::*;
     use std::io::Cursor;
 
@@ -746,7 +750,7 @@ mod tests {
         );
         assert!(message.body.unwrap().contains("GZ-915-X"));
         assert!(message.html.unwrap().contains("<b>GZ-915-X</b>"));
-        assert!(!message.rtf_only);
+        assert!(message.rtf.is_none());
         assert!(message.problems.is_empty(), "{:?}", message.problems);
         let [attachment] = &message.attachments[..] else {
             panic!("{:?}", message.attachments)
@@ -810,15 +814,17 @@ mod tests {
     }
 
     #[test]
-    fn a_body_only_in_rtf_is_said_not_read() {
-        let message = read(&Msg::new().binary(RTF_COMPRESSED, b"\x10\0\0\0LZFu"));
-        assert!(message.rtf_only);
-        let message = read(
-            &Msg::new()
-                .binary(RTF_COMPRESSED, b"\x10\0\0\0LZFu")
-                .text(BODY, "tekst"),
+    fn a_body_only_in_rtf_is_read_as_its_compressed_bytes() {
+        let compressed = compressed_rtf(b"{\\rtf1 bel 06-38215947}");
+        let message = read(&Msg::new().rtf(b"{\\rtf1 bel 06-38215947}"));
+        assert_eq!(message.rtf.as_deref(), Some(&compressed[..]));
+        assert_eq!(
+            crate::rtf::decompress(&compressed, 1000).unwrap(),
+            b"{\\rtf1 bel 06-38215947}"
         );
-        assert!(!message.rtf_only);
+        // With a plain body, the RTF says again what it says: not read.
+        let message = read(&Msg::new().rtf(b"{\\rtf1 x}").text(BODY, "tekst"));
+        assert!(message.rtf.is_none());
     }
 
     #[test]

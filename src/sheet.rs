@@ -284,7 +284,8 @@ impl FileScanner<'_> {
             | Container::Mail
             | Container::Mbox
             | Container::OutlookMsg
-            | Container::Pdf => {
+            | Container::Pdf
+            | Container::Rtf => {
                 unreachable!("only workbooks are opened here")
             }
         }

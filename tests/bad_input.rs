@@ -789,3 +789,88 @@ fn a_workbook_whose_reader_fails_on_it_is_corrupt_and_the_scan_goes_on() {
         "{inv}"
     );
 }
+
+// RTF
+
+#[test]
+fn damaged_and_hostile_rtf_is_listed_and_the_scan_goes_on() {
+    use outlook::*;
+    let message = |compressed: &[u8]| {
+        Msg::new()
+            .text(SENDER_SMTP_ADDRESS, "jan.devries@hotmail.com")
+            .binary(RTF_COMPRESSED, compressed)
+            .build()
+    };
+    let good = compressed_rtf(b"{\\rtf1\\ansi bel 06-38215947\\par}");
+    let cut = &good[..good.len() / 2];
+    let mut flipped = good.clone();
+    let in_content = flipped.len() - 4;
+    flipped[in_content] ^= 0x20;
+    let mut claims_4gb = good.clone();
+    claims_4gb[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+    // One literal, then seven references each repeating 17 of the bytes
+    // just written (120 bytes from 16), where the header says 64.
+    let mut repeating = vec![0b1111_1110, b'{'];
+    for i in 0..7u16 {
+        let reference = ((207 + i * 17) << 4) | 0xF;
+        repeating.extend_from_slice(&reference.to_be_bytes());
+    }
+    let over_long = compressed_rtf_stream(&repeating, 64);
+
+    let mut deep = b"{\\rtf1 ".to_vec();
+    deep.extend(std::iter::repeat_n(b'{', 200_000));
+    deep.extend_from_slice(b"mail piet@kpn.nl");
+    deep.extend(std::iter::repeat_n(b'}', 200_000));
+    deep.push(b'}');
+    let binary = b"{\\rtf1 mail piet@kpn.nl\\par {\\bin999999999 \x00\x01\x02}}";
+    let mut noise = Vec::new();
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    for _ in 0..20_000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        noise.push(seed as u8);
+    }
+    let dir = tree(&[
+        ("afgebroken.msg", &message(cut)),
+        ("crc.msg", &message(&flipped)),
+        ("4gb.msg", &message(&claims_4gb)),
+        ("herhaling.msg", &message(&over_long)),
+        ("diep.rtf", &deep),
+        ("binair.rtf", binary),
+        ("ruis.rtf", &noise),
+        ("ok.txt", b"mail piet@kpn.nl\n"),
+    ]);
+    let found = findings(dir.path(), &[]);
+    let mut paths: Vec<&str> = found.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    paths.sort_unstable();
+    for path in ["ok.txt", "diep.rtf", "binair.rtf", "crc.msg!/headers"] {
+        assert!(paths.contains(&path), "{path} not in {paths:?}");
+    }
+    let inv = inventory(dir.path(), &[]);
+    for (path, reason, detail) in [
+        (
+            "afgebroken.msg",
+            "corrupt",
+            "compressed RTF body: truncated",
+        ),
+        ("crc.msg", "corrupt", "compressed RTF body: CRC mismatch"),
+        (
+            "4gb.msg",
+            "limit_hit",
+            "compressed RTF body: it says it decompresses to 4294967295 bytes",
+        ),
+        (
+            "herhaling.msg",
+            "corrupt",
+            "compressed RTF body: it decompresses to more than the 64 bytes its header says",
+        ),
+        ("diep.rtf", "limit_hit", "groups nested more than 1000 deep"),
+        ("binair.rtf", "corrupt", "\\bin claims 999999999 bytes"),
+        ("ruis.rtf", "corrupt", "not an RTF document"),
+    ] {
+        let (got_reason, got_detail) = skip_reason(&inv, path);
+        assert_eq!(got_reason, reason, "{path}: {got_detail}");
+        assert!(got_detail.starts_with(detail), "{path}: {got_detail}");
+    }
+}

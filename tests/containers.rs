@@ -927,9 +927,9 @@ fn outlook_html_only_attached_messages_and_code_pages() {
 }
 
 #[test]
-fn an_outlook_body_only_in_rtf_is_listed_as_not_read() {
+fn a_damaged_outlook_rtf_body_and_an_ole_object_are_listed() {
     use outlook::*;
-    let rtf_only = Msg::new()
+    let damaged_rtf = Msg::new()
         .text(SENDER_SMTP_ADDRESS, "jan.devries@hotmail.com")
         .binary(
             RTF_COMPRESSED,
@@ -941,7 +941,7 @@ fn an_outlook_body_only_in_rtf_is_listed_as_not_read() {
         .text(BODY, "tekening in de bijlage")
         .attach_ole("tekening")
         .build();
-    let dir = tree(&[("rtf.msg", &rtf_only), ("ole.msg", &ole)]);
+    let dir = tree(&[("rtf.msg", &damaged_rtf), ("ole.msg", &ole)]);
     let (code, found, _) = findings(dir.path(), &[]);
     assert_eq!(code, Some(1));
     // What could be read is scanned.
@@ -949,13 +949,13 @@ fn an_outlook_body_only_in_rtf_is_listed_as_not_read() {
     find(&found, "rtf.msg!/notitie.txt", "06-38215947");
     let doc = inventory(dir.path(), &[]);
     let rtf = skipped_entry(&doc, "rtf.msg");
-    assert_eq!(rtf["reason"], "unsupported");
+    assert_eq!(rtf["reason"], "corrupt");
     assert_eq!(rtf["partial"], true);
     assert!(
         rtf["detail"]
             .as_str()
             .unwrap()
-            .contains("RTF body not read"),
+            .starts_with("compressed RTF body: truncated"),
         "{rtf}"
     );
     let object = skipped_entry(&doc, "ole.msg!/tekening");
@@ -1080,4 +1080,108 @@ fn an_encrypted_pdf_is_read_without_a_password_or_listed_as_encrypted() {
         locked["detail"],
         "an encrypted PDF (no password to read it with)"
     );
+}
+
+// RTF
+
+/// The inventory entry (scanned or skipped) of `path`.
+fn file_entry<'a>(doc: &'a Value, path: &str) -> &'a Value {
+    let files = doc["files"].as_array().unwrap();
+    files
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("{path} not among files: {files:#?}"))
+}
+
+#[test]
+fn an_outlook_body_only_in_compressed_rtf_is_read_as_body_rtf() {
+    use outlook::*;
+    let message = Msg::new()
+        .text(SENDER_SMTP_ADDRESS, "werkplaats@autojansen.nl")
+        .time(CLIENT_SUBMIT_TIME, MAY_6_2024)
+        .rtf(
+            b"{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fswiss Arial;}}\r\n\
+              {\\colortbl;\\red0\\green0\\blue0;}\\pard\\f0\\fs20 Beste Jos\\'e9,\\par\r\n\
+              Bel ons gerust op {\\b 06-41827360}.\\par\r\n\
+              Of mail naar\\~j.bakker@ziggo.nl\\par\r\n}",
+        )
+        .build();
+    let dir = tree(&[("afspraak.msg", &message)]);
+    let (code, found, _) = findings(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    let phone = find(&found, "afspraak.msg!/body.rtf", "06-41827360");
+    assert_eq!(phone["line"], 2, "{phone}");
+    let email = find(&found, "afspraak.msg!/body.rtf", "j.bakker@ziggo.nl");
+    assert_eq!(email["line"], 3, "{email}");
+    assert_eq!(email["column"], 14, "{email}");
+    let doc = inventory(dir.path(), &[]);
+    assert!(
+        doc["scan"]["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| !s["path"].as_str().unwrap().starts_with("afspraak.msg")),
+        "{doc:#}"
+    );
+    // As old as the message's other parts.
+    assert_eq!(
+        file_entry(&doc, "afspraak.msg!/body.rtf")["modified"],
+        file_entry(&doc, "afspraak.msg!/headers")["modified"]
+    );
+}
+
+/// A letter as WordPad writes it: a font table, escapes in Windows-1252,
+/// a phone number in formatting groups and a euro sign as `\u8364?`.
+const RTF_LETTER: &[u8] =
+    b"{\\rtf1\\ansi\\ansicpg1252\\deff0\\nouicompat{\\fonttbl{\\f0\\fnil\\fcharset0 Calibri;}}\r\n\
+{\\*\\generator Riched20 10.0.19041}\\viewkind4\\uc1\r\n\
+\\pard\\sa200\\sl276\\slmult1\\f0\\fs22\\lang1043 Geachte heer Ren\\'e9 de Wit,\\par\r\n\
+Uw nummer 06-{\\b 38}{\\i 21}5947 staat genoteerd.\\par\r\n\
+Het bedrag van \\u8364? 1.250 gaat naar NL46 RABO 0371 8462 05.\\par\r\n\
+}\r\n";
+
+#[test]
+fn an_rtf_file_is_read_as_its_text_a_line_per_paragraph() {
+    let dir = tree(&[("brief_klant.RTF", RTF_LETTER)]);
+    let (code, found, _) = findings(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    let paths: Vec<&str> = found.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert!(paths.iter().all(|p| *p == "brief_klant.RTF"), "{paths:?}");
+    // Whole again across the formatting groups, on its paragraph.
+    let phone = find(&found, "brief_klant.RTF", "06-38215947");
+    assert_eq!((&phone["line"], &phone["column"]), (&2.into(), &11.into()));
+    // `\u8364?` is one character, its stand-in skipped; the escapes of
+    // the line above are letters, not `\'e9`.
+    let iban = find(&found, "brief_klant.RTF", "NL46 RABO 0371 8462 05");
+    assert_eq!((&iban["line"], &iban["column"]), (&3.into(), &34.into()));
+    assert_eq!(found.len(), 2, "{found:#?}");
+}
+
+#[test]
+fn a_doc_that_is_rtf_and_rtf_in_a_zip_are_read_as_rtf() {
+    let zip = zip_of(&[("brieven/brief.rtf", RTF_LETTER)], deflated());
+    let dir = tree(&[
+        ("brief.doc", RTF_LETTER),
+        ("export.zip", &zip),
+        ("bijlage", RTF_LETTER),
+    ]);
+    let (_, found, _) = findings(dir.path(), &[]);
+    for path in ["brief.doc", "export.zip!/brieven/brief.rtf", "bijlage"] {
+        let phone = find(&found, path, "06-38215947");
+        assert_eq!(phone["line"], 2, "{path}: {phone}");
+        find(&found, path, "NL46 RABO 0371 8462 05");
+    }
+    assert_eq!(found.len(), 6, "{found:#?}");
+}
+
+#[test]
+fn rtf_is_read_at_any_archive_depth() {
+    // An RTF document opens no archive layer: with archives not opened at
+    // all it is still read, inside a zip at the deepest layer allowed too.
+    let zip = zip_of(&[("brief.rtf", RTF_LETTER)], deflated());
+    let dir = tree(&[("brief.rtf", RTF_LETTER), ("export.zip", &zip)]);
+    let (_, found, _) = findings(dir.path(), &["--max-archive-depth", "0"]);
+    find(&found, "brief.rtf", "06-38215947");
+    let (_, found, _) = findings(dir.path(), &["--max-archive-depth", "1"]);
+    find(&found, "export.zip!/brief.rtf", "06-38215947");
 }

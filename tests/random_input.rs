@@ -130,6 +130,9 @@ fn every_reader_survives_mutated_fixtures() {
         "exports/mail/werkplaats_archief.mbox",
         "exports/mail/bericht_0005.msg",
         "exports/documenten/factuur_2024-0917.pdf",
+        // Read as RTF under every name that names no other format (it
+        // starts with `{\rtf`).
+        "exports/documenten/bevestiging_2023-0612.rtf",
     ];
     let names = [
         "x.txt", "x.csv", "x.json", "x.sql", "x.gz", "x.zip", "x.tar.gz", "x.xlsx", "x.ods",
@@ -207,4 +210,41 @@ impl ScanSink for Pages {
             self.0 += 1;
         }
     }
+}
+
+/// Counts findings.
+struct Count(usize);
+
+impl ScanSink for Count {
+    fn finding(&mut self, f: &mut Finding) {
+        assert!(f.line >= 1 && f.column >= 1);
+        self.0 += 1;
+    }
+    fn entry(&mut self, _: FileOutcome, _: Profiles) {}
+}
+
+#[test]
+fn the_rtf_reader_survives_many_mutated_letters() {
+    let ctx = ScanContext::new(
+        piiscan::build_matcher(piiscan::rules::default_rules().unwrap(), None, "NL").unwrap(),
+        FingerprintKey::from_secret(b"random input", "test"),
+        ScanSettings::default(),
+    );
+    let original = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/exports/documenten/bevestiging_2023-0612.rtf"),
+    )
+    .unwrap();
+    let mut rng = Rng(0x94D0_49BB_1331_11EB);
+    let mut scanner = FileScanner::new(&ctx);
+    let mut found = Count(0);
+    let runs = 600;
+    for _ in 0..runs {
+        let mut data = original.clone();
+        mutate(&mut rng, &mut data);
+        scanner.scan_bytes("brief.rtf", &data, &mut found);
+        let _ = scanner.take_profiles();
+    }
+    // The letter has 8 values; most mutations leave most of them readable.
+    assert!(found.0 > 2 * runs, "{} findings", found.0);
 }

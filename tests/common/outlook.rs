@@ -94,6 +94,12 @@ impl Msg {
         self
     }
 
+    /// The body as compressed RTF (`PR_RTF_COMPRESSED`): `rtf` compressed
+    /// by [`compressed_rtf`].
+    pub fn rtf(self, rtf: &[u8]) -> Self {
+        self.binary(RTF_COMPRESSED, &compressed_rtf(rtf))
+    }
+
     /// A 32-bit integer property (type 0003), kept in the property stream.
     pub fn long(mut self, id: u16, value: u32) -> Self {
         self.fixed.push((id, PT_LONG, u64::from(value)));
@@ -254,6 +260,52 @@ impl Msg {
             properties(file, &storage, vec![0; 8], &[(0x3705, PT_LONG, method)]);
         }
     }
+}
+
+/// `rtf` as a compressed RTF stream (MS-OXRTFCP) of literals only: a
+/// zero control byte before each 8 bytes, then the end marker (a reference
+/// to the dictionary's write position, which starts at 207), and the
+/// header with the CRC Outlook checks.
+pub fn compressed_rtf(rtf: &[u8]) -> Vec<u8> {
+    let mut content = Vec::new();
+    for chunk in rtf.chunks(8) {
+        content.push(0);
+        content.extend_from_slice(chunk);
+    }
+    let end_marker = ((((207 + rtf.len()) % 4096) as u16) << 4).to_be_bytes();
+    match rtf.len() % 8 {
+        // The last control byte is full: the marker gets one of its own.
+        0 => content.push(1),
+        tail => {
+            let last_control = content.len() - tail - 1;
+            content[last_control] = 1 << tail;
+        }
+    }
+    content.extend_from_slice(&end_marker);
+    compressed_rtf_stream(&content, rtf.len() as u32)
+}
+
+/// A compressed RTF stream of `content` (control bytes, literals and
+/// references, as they come) behind a header that says it decompresses
+/// to `raw_size` bytes, with the right CRC.
+pub fn compressed_rtf_stream(content: &[u8], raw_size: u32) -> Vec<u8> {
+    let crc = content.iter().fold(0u32, |crc, &byte| {
+        let mut c = (crc ^ u32::from(byte)) & 0xFF;
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+        }
+        c ^ (crc >> 8)
+    });
+    let mut stream = Vec::new();
+    for word in [content.len() as u32 + 12, raw_size, 0x7546_5A4C, crc] {
+        stream.extend_from_slice(&word.to_le_bytes());
+    }
+    stream.extend_from_slice(content);
+    stream
 }
 
 fn utf16(s: &str) -> Vec<u8> {
