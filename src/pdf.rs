@@ -1527,7 +1527,10 @@ pub(crate) mod tests {
              Afdeling: Verkoop\n"
         );
         // Without an /Info there is nothing, and that is no problem.
-        assert_eq!(opened(&with_parts(&PdfParts::default(), &[])).metadata(), Ok(None));
+        assert_eq!(
+            opened(&with_parts(&PdfParts::default(), &[])).metadata(),
+            Ok(None)
+        );
     }
 
     #[test]
@@ -1570,7 +1573,10 @@ pub(crate) mod tests {
                 catalog: "/Metadata 6 0 R",
                 ..PdfParts::default()
             },
-            &[stream("/Filter /FlateDecode", &deflate(&vec![b' '; 64 << 20]))],
+            &[stream(
+                "/Filter /FlateDecode",
+                &deflate(&vec![b' '; 64 << 20]),
+            )],
         );
         let Err(PdfError::Limit(limit)) = opened(&bomb).xmp(&budget) else {
             panic!("not stopped");
@@ -1732,7 +1738,10 @@ pub(crate) mod tests {
         let files = pdf.embedded_files().unwrap();
         assert_eq!(files.problem, None);
         let names: Vec<&str> = files.value.iter().map(|f| f.name.as_str()).collect();
-        assert_eq!(names, ["factur-x.xml", "klanten.csv", "extern.pdf", "bijlage.txt"]);
+        assert_eq!(
+            names,
+            ["factur-x.xml", "klanten.csv", "extern.pdf", "bijlage.txt"]
+        );
         let budget = budget();
         let data_of = |i: usize| pdf.embedded_data(&files.value[i], &budget);
         assert_eq!(
@@ -1778,11 +1787,8 @@ pub(crate) mod tests {
     #[test]
     fn pdf_dates_are_read_with_their_offset() {
         let secs = |text: &[u8]| {
-            extras::pdf_date(text).map(|t| {
-                t.duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_secs()
-            })
+            extras::pdf_date(text)
+                .map(|t| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs())
         };
         assert_eq!(secs(b"D:20240318091500Z"), Some(1_710_753_300));
         assert_eq!(secs(b"D:20240318101500+01'00'"), Some(1_710_753_300));

@@ -152,9 +152,7 @@ pub(super) fn unpack(stream: &Stream, budget: &Budget, what: &str) -> Result<Vec
         }
         Err(e) => return Err(PdfError::Damaged(format!("{what}: {}", describe(&e)))),
     };
-    budget
-        .charge(data.len() as u64)
-        .map_err(PdfError::Limit)?;
+    budget.charge(data.len() as u64).map_err(PdfError::Limit)?;
     Ok(data)
 }
 
@@ -355,7 +353,10 @@ pub(super) fn page_annotations(doc: &Document, page: ObjectId) -> Read<String> {
         }
         let text_of = |key: &[u8]| deref(doc, annotation, key).and_then(text_string);
         let mut lines = Vec::new();
-        if let Some(author) = text_of(b"T").map(|t| one_line(&t)).filter(|t| !t.is_empty()) {
+        if let Some(author) = text_of(b"T")
+            .map(|t| one_line(&t))
+            .filter(|t| !t.is_empty())
+        {
             lines.push(format!("Author: {author}"));
         }
         if let Some(subject) = text_of(b"Subj")
