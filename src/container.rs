@@ -2,7 +2,8 @@
 //! (through [`crate::sheet`]) spreadsheets, (through [`crate::office`])
 //! the text of word-processing and presentation documents, zip archives
 //! of XML parts, (through [`crate::pdf`]) the text of PDF documents page
-//! by page, e-mail messages (`.eml`, and through [`crate::msg`] Outlook's
+//! by page with their metadata, form values, comments and embedded files,
+//! e-mail messages (`.eml`, and through [`crate::msg`] Outlook's
 //! `.msg`) with their attachments, and mailboxes (`.mbox`, through
 //! [`crate::mbox`]) of such messages.
 //! Their members are scanned by

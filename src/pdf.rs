@@ -16,6 +16,10 @@
 //! split over two fonts or two operators is whole again. Form XObjects
 //! drawn by `Do` are read in place.
 //!
+//! What a document holds besides its pages (its document information and
+//! XMP packet, its form's values, the comments on its pages and the files
+//! embedded in it) is read in [`extras`].
+//!
 //! Bad input must never stop a scan: a panic of the parser is caught and
 //! reported, every stream is decoded within the archive limits (the byte
 //! budget and the compression ratio of [`crate::container`]), and forms
