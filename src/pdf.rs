@@ -18,7 +18,7 @@
 //!
 //! What a document holds besides its pages (its document information and
 //! XMP packet, its form's values, the comments on its pages and the files
-//! embedded in it) is read in [`extras`].
+//! embedded in it) is read in the `extras` module.
 //!
 //! Bad input must never stop a scan: a panic of the parser is caught and
 //! reported, every stream is decoded within the archive limits (the byte

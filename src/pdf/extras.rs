@@ -652,7 +652,7 @@ pub(super) fn embedded_data(
         ))
     })?;
     guarded("an embedded file", || {
-        unpack(&stream, budget, "the embedded file")
+        unpack(stream, budget, "the embedded file")
     })?
 }
 
