@@ -1685,10 +1685,16 @@ pub(crate) mod tests {
                 .to_vec(),
             b"<< /Type /Annot /Subtype /Widget /T (naam) /V (Ruud) >>".to_vec(),
             b"<< /Type /Annot /Subtype /Link /Contents (link) >>".to_vec(),
+            // Compressed rich text is not read (as noise it would be text).
+            b"<< /Type /Annot /Subtype /Text /Contents (piet@kpn.nl) /RC 12 0 R >>".to_vec(),
+            stream(
+                "/Filter /FlateDecode",
+                &deflate(b"<body><p>Piet: piet@kpn.nl</p></body>"),
+            ),
         ];
         let data = with_parts(
             &PdfParts {
-                pages: &["/Annots [6 0 R 7 0 R 8 0 R 9 0 R 10 0 R]"],
+                pages: &["/Annots [6 0 R 7 0 R 8 0 R 9 0 R 10 0 R 11 0 R]"],
                 ..PdfParts::default()
             },
             &objects,
@@ -1706,7 +1712,9 @@ pub(crate) mod tests {
              na 17:00\n\
              \n\
              Kenteken GZ-915-X\n\
-             Kenteken GZ-915-X & VIN JTDKB20U793418276\n"
+             Kenteken GZ-915-X & VIN JTDKB20U793418276\n\
+             \n\
+             piet@kpn.nl\n"
         );
     }
 

@@ -368,11 +368,13 @@ pub(super) fn page_annotations(doc: &Document, page: ObjectId) -> Read<String> {
         let contents = text_of(b"Contents").unwrap_or_default();
         let rich = deref(doc, annotation, b"RC")
             .and_then(|rc| match rc {
-                Object::Stream(stream) => {
-                    // Rich text is short; a stream of it is read uncompressed
-                    // only (a compressed one says the same as /Contents).
+                // Rich text in a stream is read when it is stored plain: a
+                // compressed one would be read as noise, and says what
+                // /Contents says.
+                Object::Stream(stream) if stream.dict.get(b"Filter").is_err() => {
                     text_string(&Object::string_literal(stream.content.clone()))
                 }
+                Object::Stream(_) => None,
                 other => text_string(other),
             })
             .map(|rc| text_of_markup(&rc))
