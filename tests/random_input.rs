@@ -130,6 +130,7 @@ fn every_reader_survives_mutated_fixtures() {
         "exports/mail/werkplaats_archief.mbox",
         "exports/mail/bericht_0005.msg",
         "exports/documenten/factuur_2024-0917.pdf",
+        "exports/documenten/proefrit_2024-0322.pdf",
     ];
     let names = [
         "x.txt", "x.csv", "x.json", "x.sql", "x.gz", "x.zip", "x.tar.gz", "x.xlsx", "x.ods",
