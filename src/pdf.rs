@@ -1774,6 +1774,29 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn two_embedded_files_of_one_name_are_two_members() {
+        let objects = vec![
+            b"<< /Names [(klanten.csv) 7 0 R (klanten.csv) 8 0 R (klanten.csv) 9 0 R] >>".to_vec(),
+            file_spec("klanten.csv", 10),
+            file_spec("klanten.csv", 11),
+            file_spec("klanten.csv", 12),
+            embedded_file(b"versie 1", ""),
+            embedded_file(b"versie 2", ""),
+            embedded_file(b"versie 3", ""),
+        ];
+        let data = with_parts(
+            &PdfParts {
+                catalog: "/Names << /EmbeddedFiles 6 0 R >>",
+                ..PdfParts::default()
+            },
+            &objects,
+        );
+        let files = opened(&data).embedded_files().unwrap();
+        let names: Vec<&str> = files.value.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["klanten.csv", "klanten.csv (2)", "klanten.csv (3)"]);
+    }
+
+    #[test]
     fn a_name_tree_that_loops_is_read_once_and_named() {
         let objects = vec![
             b"<< /Kids [7 0 R] >>".to_vec(),
@@ -1789,7 +1812,8 @@ pub(crate) mod tests {
             &objects,
         );
         let files = opened(&data).embedded_files().unwrap();
-        assert_eq!(files.value.len(), 1);
+        let names: Vec<&str> = files.value.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["a.txt"]);
         let Some(PdfError::Damaged(detail)) = files.problem else {
             panic!("no problem named: {:?}", files.problem);
         };

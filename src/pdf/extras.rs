@@ -17,7 +17,7 @@
 use super::{PdfError, describe, guarded, stream_limit};
 use crate::container::{Budget, LimitExceeded, printable};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, SystemTime};
 
 /// Fields inside fields, and nodes of a name tree, are followed at most
@@ -493,6 +493,8 @@ pub(super) fn embedded_files(doc: &Document, pages: &[ObjectId]) -> Read<Vec<Emb
         nodes: 0,
         files: Vec::new(),
         streams: HashSet::new(),
+        names: HashSet::new(),
+        next_number: HashMap::new(),
         read: Read {
             value: (),
             problem: None,
@@ -519,6 +521,9 @@ pub(super) fn embedded_files(doc: &Document, pages: &[ObjectId]) -> Read<Vec<Emb
         for annotation in list {
             annotations += 1;
             if annotations > MAX_TREE_NODES {
+                walk.read.note(PdfError::Limit(LimitExceeded(format!(
+                    "over {MAX_TREE_NODES} annotations in one PDF: the rest are not looked at for attached files"
+                ))));
                 break;
             }
             let Some((_, Object::Dictionary(annotation))) = resolve(doc, annotation) else {
@@ -547,6 +552,10 @@ struct NameTreeWalk<'d> {
     files: Vec<EmbeddedFile>,
     /// The streams of the files listed, so a file is listed once.
     streams: HashSet<ObjectId>,
+    /// The names of the files listed, and the number the next file of a
+    /// name already listed gets.
+    names: HashSet<String>,
+    next_number: HashMap<String, usize>,
     read: Read<()>,
 }
 
@@ -594,6 +603,12 @@ impl<'d> NameTreeWalk<'d> {
     /// Lists the file of the file specification `spec`, known in a name
     /// tree as `key`.
     fn file_spec(&mut self, spec: &'d Object, key: Option<String>) {
+        if self.files.len() >= MAX_TREE_NODES {
+            self.read.note(PdfError::Limit(LimitExceeded(format!(
+                "over {MAX_TREE_NODES} embedded files in one PDF: the rest are not read"
+            ))));
+            return;
+        }
         let doc = self.doc;
         let spec = match resolve(doc, spec) {
             Some((_, Object::Dictionary(spec))) => spec,
@@ -625,8 +640,20 @@ impl<'d> NameTreeWalk<'d> {
             .and_then(|params| deref(doc, params, b"ModDate"))
             .and_then(|date| date.as_str().ok())
             .and_then(pdf_date);
+        // Two files of one name (two versions attached) are two members:
+        // the second is `NAME (2)`.
+        let mut name = printable(&one_line(&name));
+        if self.names.contains(&name) {
+            let next = self.next_number.entry(name.clone()).or_insert(2);
+            while self.names.contains(&format!("{name} ({next})")) {
+                *next += 1;
+            }
+            name = format!("{name} ({next})");
+            *next += 1;
+        }
+        self.names.insert(name.clone());
         self.files.push(EmbeddedFile {
-            name: printable(&one_line(&name)),
+            name,
             stream,
             modified,
         });
