@@ -2,8 +2,9 @@
 //! (through [`crate::sheet`]) spreadsheets, (through [`crate::office`])
 //! the text of word-processing and presentation documents, zip archives
 //! of XML parts, (through [`crate::pdf`]) the text of PDF documents page
-//! by page, (through [`crate::rtf`]) the text of RTF documents, e-mail
-//! messages (`.eml`, and through [`crate::msg`] Outlook's
+//! by page with their metadata, form values, comments and embedded files,
+//! (through [`crate::rtf`]) the text of RTF documents, e-mail messages
+//! (`.eml`, and through [`crate::msg`] Outlook's
 //! `.msg`) with their attachments, and mailboxes (`.mbox`, through
 //! [`crate::mbox`]) of such messages.
 //! Their members are scanned by
@@ -877,7 +878,7 @@ impl FileScanner<'_> {
             }
             Container::Mail => self.scan_mail(reader, outcome, depth, walk),
             Container::OutlookMsg => self.scan_outlook(reader, outcome, depth, walk),
-            Container::Pdf => self.scan_pdf(reader, outcome, walk),
+            Container::Pdf => self.scan_pdf(reader, outcome, depth, walk),
             Container::Xlsx | Container::Xls | Container::Ods => {
                 self.scan_workbook(kind, reader, outcome, walk.budget, walk.sink, walk.progress)
             }
@@ -1479,14 +1480,21 @@ impl FileScanner<'_> {
         }
     }
 
-    /// Scans the text of a PDF: each page with text is a member, `page N`,
-    /// scanned as text of a line per line drawn. A page that could not be
-    /// read is listed with why; a PDF with no text at all (scanned images)
-    /// is listed as not read, never counted as scanned.
+    /// Scans a PDF `depth` layers deep: what it holds besides its pages
+    /// (`metadata`: its document information as lines `Key: value`;
+    /// `metadata.xml`: its XMP packet, as XML; `form`: the values filled
+    /// into its form, as NDJSON named by field), then each page with text
+    /// as a member, `page N`, scanned as text of a line per line drawn,
+    /// with the comments on it as `page N annotations`, and last each file
+    /// embedded in it as a member of an archive, by its file name. A part
+    /// that could not be read is listed with why; a PDF whose pages have no
+    /// text at all (scanned images) is listed as not read, or as partly
+    /// read when it holds something else, never counted as scanned.
     fn scan_pdf<R: Read>(
         &mut self,
         reader: &mut R,
         outcome: &mut FileOutcome,
+        depth: u32,
         walk: &mut Walk<'_, '_>,
     ) {
         let Some(data) = read_in_memory(reader, walk.budget, "PDF", outcome) else {
@@ -1517,6 +1525,13 @@ impl FileScanner<'_> {
             }
         };
         let total = pages.count();
+        // Parts listed besides the pages: with them a PDF without text on
+        // its pages is partly read, not unread.
+        let mut other_parts = false;
+        if self.scan_pdf_description(&document, outcome, &mut other_parts, walk) {
+            partial(outcome, SkipReason::LimitHit, walk.budget.bytes_message());
+            return;
+        }
         let mut listed = false;
         loop {
             if crate::interrupt::requested() {
@@ -1534,43 +1549,86 @@ impl FileScanner<'_> {
                 break;
             };
             let has_text = !page.text.trim().is_empty();
-            if !has_text && page.problem.is_none() {
-                continue;
-            }
-            let name = format!("page {}", page.number);
-            let member = Member {
-                path: format!("{}{MEMBER_SEPARATOR}{name}", outcome.path),
-                name,
-                size: Some(page.content_bytes),
-                modified: outcome.modified,
-                dated: outcome.dated,
-            };
-            let mut page_outcome = member.outcome();
-            if has_text {
-                self.scan_decoded_text(page.text.as_bytes(), &mut page_outcome, walk);
-                // What the PDF holds for the page, not the text made of it.
-                page_outcome.size = page.content_bytes;
-            }
-            if let Some(problem) = &page.problem {
-                let (reason, detail) = pdf_error(problem);
+            if has_text || page.problem.is_some() {
+                let name = format!("page {}", page.number);
+                let member = Member {
+                    path: format!("{}{MEMBER_SEPARATOR}{name}", outcome.path),
+                    name,
+                    size: Some(page.content_bytes),
+                    modified: outcome.modified,
+                    dated: outcome.dated,
+                };
+                let mut page_outcome = member.outcome();
                 if has_text {
-                    partial(&mut page_outcome, reason, detail);
-                } else {
-                    skipped(&mut page_outcome, reason, detail);
+                    self.scan_decoded_text(page.text.as_bytes(), &mut page_outcome, walk);
+                    // What the PDF holds for the page, not the text made of it.
+                    page_outcome.size = page.content_bytes;
+                }
+                if let Some(problem) = &page.problem {
+                    let (reason, detail) = pdf_error(problem);
+                    if has_text {
+                        partial(&mut page_outcome, reason, detail);
+                    } else {
+                        skipped(&mut page_outcome, reason, detail);
+                    }
+                }
+                listed = true;
+                if self.enter_member(page_outcome, walk) {
+                    partial(
+                        outcome,
+                        SkipReason::LimitHit,
+                        format!(
+                            "{}; {} of {total} pages not read",
+                            walk.budget.bytes_message(),
+                            pages.unread()
+                        ),
+                    );
+                    return;
                 }
             }
-            listed = true;
-            if self.enter_member(page_outcome, walk) {
+            // Comments are a member of their own: they are not printed on
+            // the page, so the page's lines stay as drawn, and whoever
+            // clears a comment needs to know it is one.
+            if !page.annotations.is_empty() || page.annotations_problem.is_some() {
+                other_parts = true;
+                let name = format!("page {} annotations", page.number);
+                let stop = self.enter_pdf_part(
+                    &name,
+                    Format::Text,
+                    page.annotations.as_bytes(),
+                    page.annotations_problem.as_ref(),
+                    outcome,
+                    walk,
+                );
+                if stop {
+                    partial(
+                        outcome,
+                        SkipReason::LimitHit,
+                        format!(
+                            "{}; {} of {total} pages not read",
+                            walk.budget.bytes_message(),
+                            pages.unread()
+                        ),
+                    );
+                    return;
+                }
+            }
+        }
+        let embedded = document.embedded_files();
+        let has_embedded = embedded.as_ref().is_ok_and(|read| !read.value.is_empty());
+        if !listed {
+            if other_parts || has_embedded {
                 partial(
                     outcome,
-                    SkipReason::LimitHit,
-                    format!(
-                        "{}; {} of {total} pages not read",
-                        walk.budget.bytes_message(),
-                        pages.unread()
-                    ),
+                    SkipReason::Unsupported,
+                    "a PDF with no text on its pages (scanned images?): only its metadata, form, comments and embedded files are read".into(),
                 );
-                return;
+            } else {
+                skipped(
+                    outcome,
+                    SkipReason::Unsupported,
+                    "a PDF with no text (scanned images?)".into(),
+                );
             }
         }
         if pages.unread() > 0 {
@@ -1589,12 +1647,169 @@ impl FileScanner<'_> {
                 format!("only the first {} pages are read", pdf::MAX_PAGES),
             );
         }
-        if !listed {
-            skipped(
-                outcome,
-                SkipReason::Unsupported,
-                "a PDF with no text (scanned images?)".into(),
+        match embedded {
+            Ok(read) => {
+                if let Some(problem) = &read.problem {
+                    let (reason, detail) = pdf_error(problem);
+                    partial(outcome, reason, detail);
+                }
+                self.scan_pdf_embedded_files(&document, read.value, outcome, depth, walk);
+            }
+            Err(fault) => {
+                let (reason, detail) = pdf_error(&fault);
+                partial(outcome, reason, detail);
+            }
+        }
+    }
+
+    /// Scans what a PDF says about itself and what was filled into it: its
+    /// document information, its XMP packet and its form, each a member
+    /// when it has something (or a problem to name); `listed` is set when
+    /// one is. True when the archive's byte budget is spent.
+    fn scan_pdf_description(
+        &mut self,
+        document: &Pdf,
+        outcome: &mut FileOutcome,
+        listed: &mut bool,
+        walk: &mut Walk<'_, '_>,
+    ) -> bool {
+        let (info, problem) = match document.metadata() {
+            Ok(info) => (info.unwrap_or_default(), None),
+            Err(problem) => (String::new(), Some(problem)),
+        };
+        if !info.is_empty() || problem.is_some() {
+            *listed = true;
+            let (text, problem) = (info.as_bytes(), problem.as_ref());
+            if self.enter_pdf_part("metadata", Format::Text, text, problem, outcome, walk) {
+                return true;
+            }
+        }
+        // The XMP packet is XML: scanned as XML, its values are named by
+        // their element path (`xmpmeta/RDF/Description/creator/Seq/li`).
+        let (xmp, problem) = match document.xmp(walk.budget) {
+            Ok(xmp) => (xmp.unwrap_or_default(), None),
+            Err(problem) => (Vec::new(), Some(problem)),
+        };
+        if !xmp.is_empty() || problem.is_some() {
+            *listed = true;
+            let problem = problem.as_ref();
+            if self.enter_pdf_part("metadata.xml", Format::Xml, &xmp, problem, outcome, walk) {
+                return true;
+            }
+        }
+        // The form as NDJSON: scanned as JSON, each value is named by its
+        // field, and a field's name is context for the rules that need it
+        // (a field `bsn` makes nine digits a BSN).
+        let (form, problem) = match document.form() {
+            Ok(read) => (read.value, read.problem),
+            Err(fault) => (String::new(), Some(fault)),
+        };
+        if !form.is_empty() || problem.is_some() {
+            *listed = true;
+            let (text, problem) = (form.as_bytes(), problem.as_ref());
+            if self.enter_pdf_part("form", Format::Json, text, problem, outcome, walk) {
+                return true;
+            }
+        }
+        walk.budget.is_exhausted()
+    }
+
+    /// Enters `text`, made from a part of the PDF `outcome` is of, as its
+    /// member `name`, scanned as `format`; `problem` marks it partly read,
+    /// or not read when there is no text. True when the archive's byte
+    /// budget is spent.
+    fn enter_pdf_part(
+        &mut self,
+        name: &str,
+        format: Format,
+        text: &[u8],
+        problem: Option<&PdfError>,
+        outcome: &FileOutcome,
+        walk: &mut Walk<'_, '_>,
+    ) -> bool {
+        let member = Member {
+            path: format!("{}{MEMBER_SEPARATOR}{name}", outcome.path),
+            name: name.to_string(),
+            size: Some(text.len() as u64),
+            modified: outcome.modified,
+            dated: outcome.dated,
+        };
+        let mut part_outcome = member.outcome();
+        if !text.is_empty() {
+            let sink = &mut *walk.sink;
+            self.scan_reader(
+                &mut &text[..],
+                format,
+                None,
+                &mut part_outcome,
+                &mut |f: &mut Finding| sink.finding(f),
+                walk.progress,
             );
+        }
+        if let Some(problem) = problem {
+            let (reason, detail) = pdf_error(problem);
+            if text.is_empty() {
+                skipped(&mut part_outcome, reason, detail);
+            } else {
+                partial(&mut part_outcome, reason, detail);
+            }
+        }
+        self.enter_member(part_outcome, walk)
+    }
+
+    /// Scans the files embedded in a PDF as members of an archive, by their
+    /// file names, each unpacked within the archive's limits; a file's time
+    /// is its own modification date when it has one, else the PDF's.
+    fn scan_pdf_embedded_files(
+        &mut self,
+        document: &Pdf,
+        files: Vec<pdf::EmbeddedFile>,
+        outcome: &mut FileOutcome,
+        depth: u32,
+        walk: &mut Walk<'_, '_>,
+    ) {
+        let total = files.len();
+        for (i, file) in files.into_iter().enumerate() {
+            if crate::interrupt::requested() {
+                partial(
+                    outcome,
+                    SkipReason::Interrupted,
+                    format!("stopped before embedded file {} of {total}", i + 1),
+                );
+                return;
+            }
+            let (modified, dated) = member_time(file.modified, outcome);
+            let mut member = Member {
+                path: format!("{}{MEMBER_SEPARATOR}{}", outcome.path, file.name),
+                name: file.name.clone(),
+                size: None,
+                modified,
+                dated,
+            };
+            let member_outcome = match document.embedded_data(&file, walk.budget) {
+                Ok(data) => {
+                    member.size = Some(data.len() as u64);
+                    self.scan_member(&mut &data[..], member, depth, walk)
+                }
+                Err(problem) => {
+                    let mut o = member.outcome();
+                    let (reason, detail) = pdf_error(&problem);
+                    skipped(&mut o, reason, detail);
+                    o
+                }
+            };
+            if self.enter_member(member_outcome, walk) {
+                partial(
+                    outcome,
+                    SkipReason::LimitHit,
+                    format!(
+                        "{}; {} of {total} embedded files not scanned",
+                        walk.budget.bytes_message(),
+                        total - i - 1
+                    ),
+                );
+                return;
+            }
         }
     }
 

@@ -874,3 +874,131 @@ fn damaged_and_hostile_rtf_is_listed_and_the_scan_goes_on() {
         assert!(got_detail.starts_with(detail), "{path}: {got_detail}");
     }
 }
+
+// PDF extras
+
+#[test]
+fn loops_bombs_and_damage_in_what_a_pdf_holds_besides_its_pages() {
+    let page = || pdf_stream("", b"BT /F1 12 Tf 72 700 Td (Proefrit) Tj ET");
+    // A field whose /Kids hold the field above it.
+    let field_loop = pdf_document_with(
+        &[page()],
+        HELVETICA,
+        &[
+            b"<< /T (klant) /Kids [7 0 R] >>".to_vec(),
+            b"<< /T (contact) /Kids [6 0 R 8 0 R] >>".to_vec(),
+            b"<< /T (email) /V (piet@kpn.nl) >>".to_vec(),
+        ],
+        &PdfParts {
+            catalog: "/AcroForm << /Fields [6 0 R] >>",
+            ..PdfParts::default()
+        },
+    );
+    // A name tree node that is its own grandchild.
+    let tree_loop = pdf_document_with(
+        &[page()],
+        HELVETICA,
+        &[
+            b"<< /Kids [7 0 R] >>".to_vec(),
+            b"<< /Kids [6 0 R] /Names [(klant.txt) 8 0 R] >>".to_vec(),
+            file_spec("klant.txt", 9),
+            embedded_file(b"mail piet@kpn.nl\n", ""),
+        ],
+        &PdfParts {
+            catalog: "/Names << /EmbeddedFiles 6 0 R >>",
+            ..PdfParts::default()
+        },
+    );
+    // An embedded file that inflates 1000:1 to 64 MiB of blanks.
+    let mut blanks = b"piet@kpn.nl\n".to_vec();
+    blanks.resize(64 << 20, b' ');
+    let bomb = pdf_document_with(
+        &[page()],
+        HELVETICA,
+        &[
+            b"<< /Names [(leeg.txt) 7 0 R] >>".to_vec(),
+            file_spec("leeg.txt", 8),
+            embedded_file(&blanks, ""),
+        ],
+        &PdfParts {
+            catalog: "/Names << /EmbeddedFiles 6 0 R >>",
+            ..PdfParts::default()
+        },
+    );
+    // A zip inside a PDF inside a zip: three layers, one more than allowed.
+    let inner_zip = zip_of(&[("klant.txt", b"mail piet@kpn.nl\n")], deflated());
+    let nesting = pdf_document_with(
+        &[page()],
+        HELVETICA,
+        &[
+            b"<< /Names [(bijlage.zip) 7 0 R] >>".to_vec(),
+            file_spec("bijlage.zip", 8),
+            embedded_file(&inner_zip, ""),
+        ],
+        &PdfParts {
+            catalog: "/Names << /EmbeddedFiles 6 0 R >>",
+            ..PdfParts::default()
+        },
+    );
+    let outer_zip = zip_of(&[("proefrit.pdf", &nesting)], deflated());
+    // A document information that is an array, not a dictionary.
+    let bad_info = pdf_document_with(
+        &[page()],
+        HELVETICA,
+        &[b"[(Auteur) (piet@kpn.nl)]".to_vec()],
+        &PdfParts {
+            trailer: "/Info 6 0 R",
+            ..PdfParts::default()
+        },
+    );
+    let dir = tree(&[
+        ("lus.pdf", &field_loop),
+        ("boom.pdf", &tree_loop),
+        ("bom.pdf", &bomb),
+        ("diep.zip", &outer_zip),
+        ("info.pdf", &bad_info),
+        ("ok.txt", b"mail piet@kpn.nl\n"),
+    ]);
+    let found = findings(dir.path(), &["--max-archive-depth", "2"]);
+    let paths: Vec<&str> = found.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    // What the loops lead to is read once.
+    for path in ["ok.txt", "lus.pdf!/form", "boom.pdf!/klant.txt"] {
+        assert_eq!(
+            paths.iter().filter(|p| **p == path).count(),
+            1,
+            "{path}: {paths:?}"
+        );
+    }
+    assert!(!paths.iter().any(|p| p.starts_with("bom.pdf")), "{paths:?}");
+    assert!(
+        !paths.iter().any(|p| p.starts_with("diep.zip")),
+        "{paths:?}"
+    );
+    assert!(
+        !paths.iter().any(|p| p.starts_with("info.pdf")),
+        "{paths:?}"
+    );
+    let inv = inventory(dir.path(), &["--max-archive-depth", "2"]);
+    let (reason, detail) = skip_reason(&inv, "lus.pdf!/form");
+    assert_eq!(reason, "corrupt");
+    assert!(detail.contains("field 6 0 R is reached again"), "{detail}");
+    let (reason, detail) = skip_reason(&inv, "boom.pdf");
+    assert_eq!(reason, "corrupt");
+    assert!(
+        detail.contains("name tree node 6 0 R is reached again"),
+        "{detail}"
+    );
+    let (reason, detail) = skip_reason(&inv, "bom.pdf!/leeg.txt");
+    assert_eq!(reason, "limit_hit");
+    assert!(detail.contains("compression ratio over 100:1"), "{detail}");
+    let (reason, detail) = skip_reason(&inv, "diep.zip!/proefrit.pdf!/bijlage.zip");
+    assert_eq!(reason, "limit_hit");
+    assert!(detail.contains("--max-archive-depth"), "{detail}");
+    let (reason, detail) = skip_reason(&inv, "info.pdf!/metadata");
+    assert_eq!(reason, "corrupt");
+    assert!(detail.contains("(/Info) is not a dictionary"), "{detail}");
+    // The pages of each are read all the same.
+    for path in ["lus.pdf!/page 1", "bom.pdf!/page 1", "info.pdf!/page 1"] {
+        assert!(skip_of(&inv, path).is_none(), "{path}");
+    }
+}

@@ -1185,3 +1185,186 @@ fn rtf_is_read_at_any_archive_depth() {
     let (_, found, _) = findings(dir.path(), &["--max-archive-depth", "1"]);
     find(&found, "export.zip!/brief.rtf", "06-38215947");
 }
+
+// PDF metadata, forms, annotations, embedded files
+
+/// A test-drive form (proefrit) as a dealership's system fills it in: the
+/// employee in its document information and XMP packet, the customer in
+/// its form, a comment on the page, and the customer list and an
+/// e-invoice's XML embedded in it.
+fn filled_in_pdf() -> Vec<u8> {
+    let page = pdf_stream(
+        "/Filter /FlateDecode",
+        &zlib_of(b"BT /F1 12 Tf 72 700 Td (Proefritformulier) Tj ET"),
+    );
+    let xmp = b"<?xpacket begin='' id='W5M0MpCehiHzreSzNTczkc9d'?>\n\
+        <x:xmpmeta xmlns:x='adobe:ns:meta/'>\n\
+        <rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>\n\
+        <rdf:Description rdf:about='' xmlns:dc='http://purl.org/dc/elements/1.1/'>\n\
+        <dc:creator><rdf:Seq><rdf:li>s.bakker@autovanleeuwen.nl</rdf:li></rdf:Seq></dc:creator>\n\
+        </rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end='w'?>";
+    let objects = vec![
+        // 6: the document information.
+        b"<< /Title (Proefrit) /Author (S. Bakker, verkoop@autovanleeuwen.nl) /Producer (DMS 4.2) >>"
+            .to_vec(),
+        // 7: the XMP packet.
+        pdf_stream("/Type /Metadata /Subtype /XML", xmp),
+        // 8-10: the form: klant.naam and klant.telefoon; 11: kenteken.
+        b"<< /T (klant) /Kids [9 0 R 10 0 R] >>".to_vec(),
+        b"<< /T (naam) /FT /Tx /Parent 8 0 R /V (R. Verhoeven) >>".to_vec(),
+        b"<< /T (telefoon) /FT /Tx /Parent 8 0 R /V (06-41827395) >>".to_vec(),
+        b"<< /T (kenteken) /FT /Tx /V (GZ-915-X) >>".to_vec(),
+        // 12: a comment on page 1.
+        b"<< /Type /Annot /Subtype /Text /T (S. Bakker) /Contents (Klant mailt rijbewijs naar r.verhoeven@ziggo.nl) >>"
+            .to_vec(),
+        // 13-17: the embedded files' name tree and two files.
+        b"<< /Names [(factur-x.xml) 14 0 R (klanten.csv) 16 0 R] >>".to_vec(),
+        file_spec("factur-x.xml", 15),
+        embedded_file(
+            b"<Invoice>\n<Buyer>\n<Name>R. Verhoeven</Name>\n<IBAN>NL59 INGB 0518 2736 44</IBAN>\n</Buyer>\n</Invoice>\n",
+            "/ModDate (D:20240318101500+01'00')",
+        ),
+        file_spec("klanten.csv", 17),
+        embedded_file(b"naam;telefoon\nR. Verhoeven;06-41827395\n", ""),
+    ];
+    pdf_document_with(
+        &[page],
+        HELVETICA,
+        &objects,
+        &PdfParts {
+            catalog: "/Metadata 7 0 R /AcroForm << /Fields [8 0 R 11 0 R] >> /Names << /EmbeddedFiles 13 0 R >>",
+            pages: &["/Annots [12 0 R]"],
+            trailer: "/Info 6 0 R",
+        },
+    )
+}
+
+#[test]
+fn pdf_metadata_form_comments_and_embedded_files_are_members() {
+    let dir = tree(&[("proefrit.pdf", &filled_in_pdf())]);
+    let (code, found, _) = findings(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    let author = find(
+        &found,
+        "proefrit.pdf!/metadata",
+        "verkoop@autovanleeuwen.nl",
+    );
+    assert_eq!(author["line"], 2);
+    let creator = find(
+        &found,
+        "proefrit.pdf!/metadata.xml",
+        "s.bakker@autovanleeuwen.nl",
+    );
+    assert_eq!(creator["field"], "xmpmeta/RDF/Description/creator/Seq/li");
+    // A form's value is named by the field it was typed into.
+    let phone = find(&found, "proefrit.pdf!/form", "06-41827395");
+    assert_eq!(
+        (phone["line"].clone(), phone["field"].clone()),
+        (2.into(), "klant.telefoon".into())
+    );
+    assert_eq!(
+        find(&found, "proefrit.pdf!/form", "GZ-915-X")["field"],
+        "kenteken"
+    );
+    let comment = find(
+        &found,
+        "proefrit.pdf!/page 1 annotations",
+        "r.verhoeven@ziggo.nl",
+    );
+    assert_eq!(comment["line"], 2);
+    // Embedded files are read as archive members are: XML by element
+    // path, a CSV by column.
+    let iban = find(
+        &found,
+        "proefrit.pdf!/factur-x.xml",
+        "NL59 INGB 0518 2736 44",
+    );
+    assert_eq!(iban["field"], "Invoice/Buyer/IBAN");
+    assert_eq!(iban["line"], 4);
+    let listed = find(&found, "proefrit.pdf!/klanten.csv", "06-41827395");
+    assert_eq!(
+        (listed["line"].clone(), listed["field"].clone()),
+        (2.into(), "telefoon".into())
+    );
+    // The page without personal data is read and has none.
+    assert!(
+        !found.iter().any(|f| f["path"] == "proefrit.pdf!/page 1"),
+        "{found:#?}"
+    );
+    let doc = inventory(dir.path(), &[]);
+    assert_eq!(doc["scan"]["skipped"], serde_json::json!([]), "{doc:#}");
+    // Each is an entry of the inventory; an embedded file has its own time.
+    let entry = |path: &str| {
+        doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("{path} not listed: {doc:#}"))
+            .clone()
+    };
+    let invoice = entry("proefrit.pdf!/factur-x.xml");
+    assert!(
+        invoice["modified"]
+            .as_str()
+            .unwrap()
+            .starts_with("2024-03-18T09:15:00"),
+        "{invoice}"
+    );
+    entry("proefrit.pdf!/form");
+    entry("proefrit.pdf!/page 1 annotations");
+}
+
+#[test]
+fn a_pdf_with_a_form_but_no_text_on_its_pages_is_partly_read() {
+    let scanned = pdf_stream("", b"q 595 0 0 842 0 0 cm 0.5 g 0 0 1 1 re f Q");
+    let pdf = pdf_document_with(
+        &[scanned],
+        HELVETICA,
+        &[b"<< /T (telefoon) /FT /Tx /V (06-41827395) >>".to_vec()],
+        &PdfParts {
+            catalog: "/AcroForm << /Fields [6 0 R] >>",
+            ..PdfParts::default()
+        },
+    );
+    let dir = tree(&[("scan_proefrit.pdf", &pdf)]);
+    let (_, found, _) = findings(dir.path(), &[]);
+    find(&found, "scan_proefrit.pdf!/form", "06-41827395");
+    let doc = inventory(dir.path(), &[]);
+    let scan = skipped_entry(&doc, "scan_proefrit.pdf");
+    assert_eq!(scan["reason"], "unsupported", "{scan}");
+    assert_eq!(scan["partial"], true, "{scan}");
+    assert!(
+        scan["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("a PDF with no text on its pages (scanned images?)"),
+        "{scan}"
+    );
+}
+
+#[test]
+fn a_zip_embedded_in_a_pdf_is_opened_one_layer_deeper() {
+    let zip = zip_of(
+        &[("klant.csv", b"naam;email\nPiet;piet@kpn.nl\n")],
+        deflated(),
+    );
+    let page = pdf_stream("", b"BT /F1 12 Tf 72 700 Td (Bijlagen) Tj ET");
+    let pdf = pdf_document_with(
+        &[page],
+        HELVETICA,
+        &[
+            b"<< /Type /Annot /Subtype /FileAttachment /FS 7 0 R >>".to_vec(),
+            file_spec("export.zip", 8),
+            embedded_file(&zip, ""),
+        ],
+        &PdfParts {
+            pages: &["/Annots [6 0 R]"],
+            ..PdfParts::default()
+        },
+    );
+    let dir = tree(&[("brief.pdf", &pdf)]);
+    let (_, found, _) = findings(dir.path(), &[]);
+    let email = find(&found, "brief.pdf!/export.zip!/klant.csv", "piet@kpn.nl");
+    assert_eq!(email["field"], "email");
+}

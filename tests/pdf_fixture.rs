@@ -237,3 +237,138 @@ fn the_invoice_fixture_is_what_this_makes() {
          run PIISCAN_WRITE_FIXTURES=1 cargo test --test pdf_fixture"
     );
 }
+
+/// The test-drive form in `fixtures/exports/documenten/`: what a PDF holds
+/// besides its pages' text. `cargo test --test pdf_fixture` checks it too;
+/// `PIISCAN_WRITE_FIXTURES=1` writes it.
+const TEST_DRIVE: &str = "fixtures/exports/documenten/proefrit_2024-0322.pdf";
+
+/// A dealership's filled-in test-drive form (proefrit), all values made
+/// up: the employee who made it in its document information and its XMP
+/// packet, the customer and the car in its form fields, a comment on the
+/// page, and the booking as XML embedded in it. The page itself only
+/// draws the form's labels. The test drive's own date is a form value
+/// that is no date of birth.
+fn test_drive() -> Vec<u8> {
+    let page = "BT /F2 16 Tf 56 800 Td (Autobedrijf Van Leeuwen B.V.) Tj ET\n\
+                BT /F2 14 Tf 56 760 Td (Proefritformulier) Tj ET\n\
+                BT /F1 10 Tf 14 TL 56 730 Td (Naam klant:) Tj T* (Telefoon:) Tj T* (E-mail:) Tj \
+                T* (Geboortedatum:) Tj T* (Kenteken proefritauto:) Tj T* (Datum proefrit:) Tj ET\n";
+    let xmp = "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
+<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n\
+ <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n\
+  <rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n\
+   <dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">Proefritformulier 2024-0322</rdf:li></rdf:Alt></dc:title>\n\
+   <dc:creator><rdf:Seq><rdf:li>s.bakker@autovanleeuwen.nl</rdf:li></rdf:Seq></dc:creator>\n\
+   <pdf:Producer>Van Leeuwen DMS 4.2</pdf:Producer>\n\
+  </rdf:Description>\n\
+ </rdf:RDF>\n\
+</x:xmpmeta>\n\
+<?xpacket end=\"w\"?>";
+    let booking = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+<Proefrit nummer=\"2024-0322\">\n\
+  <Klant>\n\
+    <Naam>Marieke Dekker</Naam>\n\
+    <Postcode>3817 GT</Postcode>\n\
+    <Email>m.dekker@kpnmail.nl</Email>\n\
+    <Borg>\n\
+      <IBAN>NL66 RABO 6091 3909 96</IBAN>\n\
+    </Borg>\n\
+  </Klant>\n\
+  <Voertuig>\n\
+    <Kenteken>HX-472-K</Kenteken>\n\
+  </Voertuig>\n\
+</Proefrit>\n";
+    let field = |name: &str, value: &str| {
+        format!("<< /T {} /FT /Tx /V {} >>", literal(name), literal(value)).into_bytes()
+    };
+    let helvetica = |name: &str| {
+        format!("<< /Type /Font /Subtype /Type1 /BaseFont /{name} /Encoding /WinAnsiEncoding >>")
+            .into_bytes()
+    };
+    let objects = vec![
+        // 1: the catalog with its form, its XMP packet and its files.
+        b"<< /Type /Catalog /Pages 2 0 R /Metadata 8 0 R /AcroForm << /Fields [9 0 R 15 0 R 17 0 R] >> \
+           /Names << /EmbeddedFiles 20 0 R >> >>"
+            .to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> \
+           /Contents 4 0 R /Annots [18 0 R 19 0 R] >>"
+            .to_vec(),
+        pdf_stream("/Filter /FlateDecode", &zlib_of(page.as_bytes())),
+        helvetica("Helvetica"),
+        helvetica("Helvetica-Bold"),
+        // 7: the document information.
+        format!(
+            "<< /Title {} /Author {} /Subject {} /Creator {} /Producer {} \
+             /CreationDate (D:20240322143000+01'00') /ModDate (D:20240322143500+01'00') >>",
+            literal("Proefritformulier 2024-0322"),
+            literal("Sanne Bakker <s.bakker@autovanleeuwen.nl>"),
+            literal("Proefrit Volkswagen ID.3"),
+            literal("Van Leeuwen DMS"),
+            literal("Van Leeuwen DMS 4.2"),
+        )
+        .into_bytes(),
+        // 8: the XMP packet, as writers leave it: not compressed.
+        pdf_stream("/Type /Metadata /Subtype /XML", xmp.as_bytes()),
+        // 9-14: klant, with naam, telefoon, email, geboortedatum, and
+        // adres with its postcode (a field in a field in a field).
+        b"<< /T (klant) /Kids [10 0 R 11 0 R 12 0 R 13 0 R 14 0 R] >>".to_vec(),
+        field("naam", "Marieke Dekker"),
+        field("telefoon", "06-28475319"),
+        field("email", "m.dekker@kpnmail.nl"),
+        field("geboortedatum", "07-09-1986"),
+        b"<< /T (adres) /Kids [16 0 R] >>".to_vec(),
+        // 15: the car, 16: the postcode under klant.adres, 17: the date.
+        field("kenteken", "HX-472-K"),
+        field("postcode", "3817 GT"),
+        field("proefritdatum", "22-03-2024"),
+        // 18: a comment with its pop-up (19), which shows the same text.
+        format!(
+            "<< /Type /Annot /Subtype /Text /Rect [500 700 520 720] /T {} /Subj {} /Contents {} /Popup 19 0 R >>",
+            literal("Sanne Bakker"),
+            literal("Terugbellen"),
+            literal("Klant wil terugbellen over inruil, liefst op 06-51938274.")
+        )
+        .into_bytes(),
+        format!(
+            "<< /Type /Annot /Subtype /Popup /Rect [520 600 700 700] /Parent 18 0 R /Contents {} >>",
+            literal("Klant wil terugbellen over inruil, liefst op 06-51938274.")
+        )
+        .into_bytes(),
+        // 20: the embedded files' name tree, 21: the booking's file
+        // specification, 22: its data.
+        b"<< /Names [(proefrit_2024-0322.xml) 21 0 R] >>".to_vec(),
+        b"<< /Type /Filespec /F (proefrit_2024-0322.xml) /UF (proefrit_2024-0322.xml) \
+           /Desc (Boeking) /EF << /F 22 0 R /UF 22 0 R >> >>"
+            .to_vec(),
+        pdf_stream(
+            &format!(
+                "/Type /EmbeddedFile /Subtype /text#2Fxml /Filter /FlateDecode \
+                 /Params << /Size {} /ModDate (D:20240321170000+01'00') >>",
+                booking.len()
+            ),
+            &zlib_of(booking.as_bytes()),
+        ),
+    ];
+    // The information dictionary is object 7, referred to by the trailer.
+    pdf_of(
+        &objects,
+        "/Info 7 0 R /ID [<5a1c9e0b7d3f42a6b8e1c4d2f0a39b77> <5a1c9e0b7d3f42a6b8e1c4d2f0a39b77>]",
+    )
+}
+
+#[test]
+fn the_test_drive_fixture_is_what_this_makes() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(TEST_DRIVE);
+    let made = test_drive();
+    if std::env::var_os("PIISCAN_WRITE_FIXTURES").is_some() {
+        std::fs::write(&path, &made).unwrap();
+    }
+    let committed = std::fs::read(&path).unwrap();
+    assert!(
+        committed == made,
+        "{TEST_DRIVE} differs from what tests/pdf_fixture.rs makes: \
+         run PIISCAN_WRITE_FIXTURES=1 cargo test --test pdf_fixture"
+    );
+}

@@ -130,13 +130,14 @@ fn every_reader_survives_mutated_fixtures() {
         "exports/mail/werkplaats_archief.mbox",
         "exports/mail/bericht_0005.msg",
         "exports/documenten/factuur_2024-0917.pdf",
+        "exports/documenten/proefrit_2024-0322.pdf",
         // Read as RTF under every name that names no other format (it
         // starts with `{\rtf`).
         "exports/documenten/bevestiging_2023-0612.rtf",
     ];
     let names = [
         "x.txt", "x.csv", "x.json", "x.sql", "x.gz", "x.zip", "x.tar.gz", "x.xlsx", "x.ods",
-        "x.xls", "x.xml", "x.docx", "x.odt", "x.eml", "x.mbox", "x.msg", "x.pdf",
+        "x.xls", "x.xml", "x.docx", "x.odt", "x.eml", "x.mbox", "x.msg", "x.pdf", "x.rtf",
     ];
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut scanner = FileScanner::new(&ctx);

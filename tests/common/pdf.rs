@@ -52,11 +52,33 @@ pub const HELVETICA: &str =
 /// (object 3) as `/F1`; `extra` objects follow the pages, numbered from
 /// 4 + 2 × pages.
 pub fn pdf_document(contents: &[Vec<u8>], font: &str, extra: &[Vec<u8>]) -> Vec<u8> {
+    pdf_document_with(contents, font, extra, &PdfParts::default())
+}
+
+/// What a PDF of [`pdf_document_with`] has besides its pages' content.
+#[derive(Default)]
+pub struct PdfParts<'a> {
+    /// Catalog entries besides `/Type` and `/Pages` (`/AcroForm`,
+    /// `/Names`, `/Metadata`).
+    pub catalog: &'a str,
+    /// Entries of each page's dictionary, by page (`/Annots [...]`).
+    pub pages: &'a [&'a str],
+    /// Trailer entries besides `/Size` and `/Root` (`/Info`).
+    pub trailer: &'a str,
+}
+
+/// [`pdf_document`] with `parts` added to its catalog, pages and trailer.
+pub fn pdf_document_with(
+    contents: &[Vec<u8>],
+    font: &str,
+    extra: &[Vec<u8>],
+    parts: &PdfParts,
+) -> Vec<u8> {
     let kids: Vec<String> = (0..contents.len())
         .map(|i| format!("{} 0 R", 4 + 2 * i))
         .collect();
     let mut objects = vec![
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!("<< /Type /Catalog /Pages 2 0 R {} >>", parts.catalog).into_bytes(),
         format!(
             "<< /Type /Pages /Kids [{}] /Count {} >>",
             kids.join(" "),
@@ -68,15 +90,61 @@ pub fn pdf_document(contents: &[Vec<u8>], font: &str, extra: &[Vec<u8>]) -> Vec<
     for (i, content) in contents.iter().enumerate() {
         objects.push(
             format!(
-                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
-                5 + 2 * i
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R {} >>",
+                5 + 2 * i,
+                parts.pages.get(i).copied().unwrap_or_default()
             )
             .into_bytes(),
         );
         objects.push(content.clone());
     }
     objects.extend_from_slice(extra);
-    pdf_of(&objects, "")
+    pdf_of(&objects, parts.trailer)
+}
+
+/// A PDF text string of `text`: a literal with `(`, `)` and `\` escaped
+/// when it is ASCII, else UTF-16BE with its byte order mark, in hex.
+pub fn pdf_text(text: &str) -> String {
+    if text.is_ascii() {
+        let mut out = String::from("(");
+        for c in text.chars() {
+            if matches!(c, '(' | ')' | '\\') {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out.push(')');
+        return out;
+    }
+    let mut out = String::from("<FEFF");
+    for unit in text.encode_utf16() {
+        out.push_str(&format!("{unit:04X}"));
+    }
+    out.push('>');
+    out
+}
+
+/// An embedded file stream (`/Type /EmbeddedFile`) of `data`, compressed,
+/// with `/Params` entries `params` (`/ModDate (D:...)`).
+pub fn embedded_file(data: &[u8], params: &str) -> Vec<u8> {
+    pdf_stream(
+        &format!(
+            "/Type /EmbeddedFile /Filter /FlateDecode /Params << /Size {} {params} >>",
+            data.len()
+        ),
+        &zlib_of(data),
+    )
+}
+
+/// A file specification of the file `name` whose data is the object
+/// `stream` (an [`embedded_file`]).
+pub fn file_spec(name: &str, stream: usize) -> Vec<u8> {
+    format!(
+        "<< /Type /Filespec /F {} /UF {} /EF << /F {stream} 0 R /UF {stream} 0 R >> >>",
+        pdf_text(name),
+        pdf_text(name)
+    )
+    .into_bytes()
 }
 
 /// A PDF whose pages draw `contents` (compressed) with Helvetica as `/F1`.
