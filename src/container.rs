@@ -504,6 +504,19 @@ impl Member {
     }
 }
 
+/// Marks a container partly scanned: the archive's byte budget ran out
+/// with `rest` of its `total` members (`what`: attachments, ...) left.
+fn budget_spent(outcome: &mut FileOutcome, budget: &Budget, rest: usize, total: usize, what: &str) {
+    partial(
+        outcome,
+        SkipReason::LimitHit,
+        format!(
+            "{}; {rest} of {total} {what} not scanned",
+            budget.bytes_message()
+        ),
+    );
+}
+
 /// The time of a member that may carry its own modification time (a tar
 /// or zip entry): that, else its container's.
 fn member_time(own: Option<SystemTime>, outcome: &FileOutcome) -> (Option<SystemTime>, Dated) {
@@ -997,15 +1010,7 @@ impl FileScanner<'_> {
                 }
             };
             if self.enter_member(member_outcome, walk) {
-                let rest = total - index - 1;
-                partial(
-                    outcome,
-                    SkipReason::LimitHit,
-                    format!(
-                        "{}; {rest} of {total} members not scanned",
-                        walk.budget.bytes_message()
-                    ),
-                );
+                budget_spent(outcome, walk.budget, total - index - 1, total, "members");
                 return;
             }
         }
@@ -1399,15 +1404,7 @@ impl FileScanner<'_> {
                 }
             };
             if self.enter_member(member_outcome, walk) {
-                partial(
-                    outcome,
-                    SkipReason::LimitHit,
-                    format!(
-                        "{}; {} of {total} attachments not scanned",
-                        walk.budget.bytes_message(),
-                        total - i - 1
-                    ),
-                );
+                budget_spent(outcome, walk.budget, total - i - 1, total, "attachments");
                 return;
             }
         }
@@ -1574,15 +1571,7 @@ impl FileScanner<'_> {
                 }
                 listed = true;
                 if self.enter_member(page_outcome, walk) {
-                    partial(
-                        outcome,
-                        SkipReason::LimitHit,
-                        format!(
-                            "{}; {} of {total} pages not read",
-                            walk.budget.bytes_message(),
-                            pages.unread()
-                        ),
-                    );
+                    budget_spent(outcome, walk.budget, pages.unread(), total, "pages");
                     return;
                 }
             }
@@ -1601,15 +1590,7 @@ impl FileScanner<'_> {
                     walk,
                 );
                 if stop {
-                    partial(
-                        outcome,
-                        SkipReason::LimitHit,
-                        format!(
-                            "{}; {} of {total} pages not read",
-                            walk.budget.bytes_message(),
-                            pages.unread()
-                        ),
-                    );
+                    budget_spent(outcome, walk.budget, pages.unread(), total, "pages");
                     return;
                 }
             }
@@ -1799,15 +1780,7 @@ impl FileScanner<'_> {
                 }
             };
             if self.enter_member(member_outcome, walk) {
-                partial(
-                    outcome,
-                    SkipReason::LimitHit,
-                    format!(
-                        "{}; {} of {total} embedded files not scanned",
-                        walk.budget.bytes_message(),
-                        total - i - 1
-                    ),
-                );
+                budget_spent(outcome, walk.budget, total - i - 1, total, "embedded files");
                 return;
             }
         }

@@ -17,19 +17,6 @@ use std::collections::BTreeMap;
 
 const FIXTURE: &str = "fixtures/exports/documenten/factuur_2024-0917.pdf";
 
-/// A PDF string literal: `(`, `)` and `\` escaped.
-fn literal(text: &str) -> String {
-    let mut out = String::from("(");
-    for c in text.chars() {
-        if matches!(c, '(' | ')' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push(')');
-    out
-}
-
 fn page_one() -> String {
     let mut c = String::new();
     let mut line = |s: &str| {
@@ -42,15 +29,15 @@ fn page_one() -> String {
     line("BT /F1 9 Tf 11 TL 56 768 Td");
     line(&format!(
         "{} Tj",
-        literal("Stationsweg 14, 3811 MH Amersfoort")
+        pdf_text("Stationsweg 14, 3811 MH Amersfoort")
     ));
     line(&format!(
         "T* {} Tj",
-        literal("Tel. 033-4621987 | verkoop@autovanleeuwen.nl")
+        pdf_text("Tel. 033-4621987 | verkoop@autovanleeuwen.nl")
     ));
     line(&format!(
         "T* {} Tj",
-        literal("KvK 32145678 | www.autovanleeuwen.nl")
+        pdf_text("KvK 32145678 | www.autovanleeuwen.nl")
     ));
     line("ET");
     line("BT /F2 14 Tf 56 700 Td (FACTUUR) Tj ET");
@@ -73,7 +60,7 @@ fn page_one() -> String {
     );
     line(&format!(
         "BT /F1 10 Tf 56 547 Td {} Tj ET",
-        literal("Chassisnummer (VIN): JTDKB20U793418276, km-stand 84.213")
+        pdf_text("Chassisnummer (VIN): JTDKB20U793418276, km-stand 84.213")
     ));
     line("BT /F1 10 Tf 56 534 Td (APK en afleverbeurt) Tj 380 0 Td (EUR 395,00) Tj ET");
     line("BT /F2 10 Tf 56 508 Td (Totaal incl. btw) Tj 380 0 Td (EUR 15.345,00) Tj ET");
@@ -280,7 +267,7 @@ fn test_drive() -> Vec<u8> {
   </Voertuig>\n\
 </Proefrit>\n";
     let field = |name: &str, value: &str| {
-        format!("<< /T {} /FT /Tx /V {} >>", literal(name), literal(value)).into_bytes()
+        format!("<< /T {} /FT /Tx /V {} >>", pdf_text(name), pdf_text(value)).into_bytes()
     };
     let helvetica = |name: &str| {
         format!("<< /Type /Font /Subtype /Type1 /BaseFont /{name} /Encoding /WinAnsiEncoding >>")
@@ -302,11 +289,11 @@ fn test_drive() -> Vec<u8> {
         format!(
             "<< /Title {} /Author {} /Subject {} /Creator {} /Producer {} \
              /CreationDate (D:20240322143000+01'00') /ModDate (D:20240322143500+01'00') >>",
-            literal("Proefritformulier 2024-0322"),
-            literal("Sanne Bakker <s.bakker@autovanleeuwen.nl>"),
-            literal("Proefrit Volkswagen ID.3"),
-            literal("Van Leeuwen DMS"),
-            literal("Van Leeuwen DMS 4.2"),
+            pdf_text("Proefritformulier 2024-0322"),
+            pdf_text("Sanne Bakker <s.bakker@autovanleeuwen.nl>"),
+            pdf_text("Proefrit Volkswagen ID.3"),
+            pdf_text("Van Leeuwen DMS"),
+            pdf_text("Van Leeuwen DMS 4.2"),
         )
         .into_bytes(),
         // 8: the XMP packet, as writers leave it: not compressed.
@@ -326,14 +313,14 @@ fn test_drive() -> Vec<u8> {
         // 18: a comment with its pop-up (19), which shows the same text.
         format!(
             "<< /Type /Annot /Subtype /Text /Rect [500 700 520 720] /T {} /Subj {} /Contents {} /Popup 19 0 R >>",
-            literal("Sanne Bakker"),
-            literal("Terugbellen"),
-            literal("Klant wil terugbellen over inruil, liefst op 06-51938274.")
+            pdf_text("Sanne Bakker"),
+            pdf_text("Terugbellen"),
+            pdf_text("Klant wil terugbellen over inruil, liefst op 06-51938274.")
         )
         .into_bytes(),
         format!(
             "<< /Type /Annot /Subtype /Popup /Rect [520 600 700 700] /Parent 18 0 R /Contents {} >>",
-            literal("Klant wil terugbellen over inruil, liefst op 06-51938274.")
+            pdf_text("Klant wil terugbellen over inruil, liefst op 06-51938274.")
         )
         .into_bytes(),
         // 20: the embedded files' name tree, 21: the booking's file
