@@ -131,6 +131,7 @@ fn generated_tree_meets_the_accuracy_targets() {
     for file in [
         "exports/mail/postvak_2024.zip!/",
         "exports/mail/thunderbird/Inbox!/",
+        "exports/documenten/werkplaatsnotities_2023.rtf",
         "exports/bank/incasso_2024.xml",
         "exports/crm/proefritten_excel.txt",
     ] {

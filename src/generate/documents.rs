@@ -24,7 +24,7 @@ pub(super) fn write(spec: &FileSpec, rng: &mut Rng, sink: &mut Sink) {
         Kind::MysqlDump => mysql_dump(rng, sink, spec.target),
         Kind::PgDump => pg_dump(rng, sink, spec.target),
         Kind::Mail => mail(rng, sink, spec.target),
-        Kind::WorkshopNotes => workshop_notes(rng, sink, spec.target),
+        Kind::WorkshopNotes | Kind::WorkshopNotesRtf => workshop_notes(rng, sink, spec.target),
         Kind::AppLog => app_log(rng, sink, spec.target),
         Kind::Source => source(rng, sink, spec),
         Kind::TestDrivesText => test_drives_text(rng, sink, spec.target),

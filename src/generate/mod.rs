@@ -92,6 +92,9 @@ pub(crate) enum Kind {
     /// one file without an extension, each after a `From ` line (mbox),
     /// as Thunderbird keeps its `Inbox`.
     MailFolder,
+    /// Workshop notes saved from WordPad as RTF: a paragraph a line,
+    /// accented letters and `€` as `\'hh` escapes in Windows-1252.
+    WorkshopNotesRtf,
 }
 
 /// Share of the total size per kind (per mille), and the typical file size.
@@ -113,12 +116,15 @@ const PLAN: &[(Kind, u64, u64)] = &[
     // the payment file and the mailbox; all four are single files capped
     // at their typical size, so from 400 MiB up (the Windows-1252 export
     // still at its cap) nothing else changes.
-    (Kind::TestDrivesText, 5, 1 << 20),
+    (Kind::TestDrivesText, 3, 1 << 20),
     (Kind::DirectDebitsXml, 5, 1 << 20),
     // The zipped mailbox gave the mail folder part of its share: from 350
     // MiB up it is still at its cap, and no other file changed.
     (Kind::MailboxZip, 3, 1 << 20),
     (Kind::MailFolder, 2, 1 << 20),
+    // Part of what the Excel export had: from 350 MiB up it is still at
+    // its cap.
+    (Kind::WorkshopNotesRtf, 2, 1 << 20),
 ];
 
 /// One file to write.
@@ -158,6 +164,7 @@ pub(crate) fn plan(size: u64) -> Vec<FileSpec> {
                 | Kind::DirectDebitsXml
                 | Kind::MailboxZip
                 | Kind::MailFolder
+                | Kind::WorkshopNotesRtf
         );
         let count = if single {
             1
@@ -178,6 +185,9 @@ pub(crate) fn plan(size: u64) -> Vec<FileSpec> {
                 Kind::DirectDebitsXml => "exports/bank/incasso_2024.xml".to_string(),
                 Kind::MailboxZip => "exports/mail/postvak_2024.zip".to_string(),
                 Kind::MailFolder => "exports/mail/thunderbird/Inbox".to_string(),
+                Kind::WorkshopNotesRtf => {
+                    "exports/documenten/werkplaatsnotities_2023.rtf".to_string()
+                }
                 Kind::CrmJson => format!("exports/crm/klanten_{i:03}.json"),
                 Kind::EventsNdjson => format!("exports/api/events_{i:03}.ndjson"),
                 Kind::MysqlDump => format!("exports/db/dealer_crm_{i:03}.sql"),
@@ -211,7 +221,16 @@ enum Encoding {
     Windows1252,
     /// Little-endian, after a byte order mark, as Excel's "Unicode Text".
     Utf16Le,
+    /// An RTF document (WordPad's): a paragraph a line of text, `\`, `{`
+    /// and `}` escaped, other than ASCII as `\'hh` in Windows-1252 (else
+    /// `\uN?`); closed by [`Sink::finish`].
+    Rtf,
 }
+
+/// What an RTF document starts with: no document information (whose
+/// fields would be lines of their own before the text).
+const RTF_HEADER: &[u8] =
+    b"{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fswiss Calibri;}}\n\\pard\\f0\\fs22 ";
 
 /// Where a sink's bytes go.
 enum Out {
@@ -274,10 +293,19 @@ impl Sink {
             lookalikes: 0,
             error: None,
         };
-        if encoding == Encoding::Utf16Le {
-            sink.raw(&[0xFF, 0xFE]);
+        match encoding {
+            Encoding::Utf16Le => sink.raw(&[0xFF, 0xFE]),
+            Encoding::Rtf => sink.raw(RTF_HEADER),
+            Encoding::Utf8 | Encoding::Windows1252 => {}
         }
         sink
+    }
+
+    /// Ends the document (an RTF document's closing brace).
+    fn finish(&mut self) {
+        if self.encoding == Encoding::Rtf {
+            self.raw(b"}\n");
+        }
     }
 
     fn raw(&mut self, bytes: &[u8]) {
@@ -302,6 +330,10 @@ impl Sink {
             Encoding::Utf16Le => {
                 let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
                 self.raw(&bytes);
+            }
+            Encoding::Rtf => {
+                let rtf = as_rtf(text);
+                self.raw(rtf.as_bytes());
             }
         }
     }
@@ -544,11 +576,13 @@ fn write_file(root: &Path, spec: &FileSpec, seed: u64) -> Result<Written> {
     let encoding = match spec.kind {
         Kind::CrmCsvWindows1252 => Encoding::Windows1252,
         Kind::TestDrivesText => Encoding::Utf16Le,
+        Kind::WorkshopNotesRtf => Encoding::Rtf,
         _ => Encoding::Utf8,
     };
     let mut sink = Sink::new(file, spec.path.clone(), encoding);
     let mut rng = Rng::derive(seed, spec.index);
     documents::write(spec, &mut rng, &mut sink);
+    sink.finish();
     let flushed = sink.out.flush();
     if let Some(e) = sink.error.take() {
         return Err(Error::io(format!("writing {}", path.display()), e));
@@ -560,6 +594,39 @@ fn write_file(root: &Path, spec: &FileSpec, seed: u64) -> Result<Written> {
         planted: sink.planted,
         lookalikes: sink.lookalikes,
     })
+}
+
+/// `text` as RTF: each line end a paragraph end (`\\par`), a tab `\\tab`,
+/// `\\`, `{` and `}` escaped, other characters than ASCII as `\\'hh` in
+/// Windows-1252 when it has them, else `\\uN?`.
+fn as_rtf(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\par\n"),
+            '\t' => out.push_str("\\tab "),
+            '\\' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut utf8 = [0u8; 4];
+                let (bytes, _, unmappable) =
+                    encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut utf8));
+                if unmappable || bytes.len() != 1 {
+                    for unit in c.encode_utf16(&mut [0u16; 2]) {
+                        // RTF's `\\u` takes a signed 16-bit number.
+                        let _ = write!(out, "\\u{}?", *unit as i16);
+                    }
+                } else {
+                    let _ = write!(out, "\\'{:02x}", bytes[0]);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// True when `inner` is `outer` or below it (both made absolute).
