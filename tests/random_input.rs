@@ -101,17 +101,27 @@ fn mutate(rng: &mut Rng, data: &mut Vec<u8>) {
     }
 }
 
-#[test]
-fn every_reader_survives_mutated_fixtures() {
-    let ctx = ScanContext::new(
+/// The default rules with `settings`, as every test here scans.
+fn context(settings: ScanSettings) -> ScanContext {
+    ScanContext::new(
         piiscan::build_matcher(piiscan::rules::default_rules().unwrap(), None, "NL").unwrap(),
         FingerprintKey::from_secret(b"random input", "test"),
-        ScanSettings {
-            max_line_length: Some(1 << 20),
-            ..ScanSettings::default()
-        },
-    );
+        settings,
+    )
+}
+
+/// The bytes of a fixture, by its path below `fixtures/`.
+fn fixture(path: &str) -> Vec<u8> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    std::fs::read(root.join(path)).unwrap()
+}
+
+#[test]
+fn every_reader_survives_mutated_fixtures() {
+    let ctx = context(ScanSettings {
+        max_line_length: Some(1 << 20),
+        ..ScanSettings::default()
+    });
     let seeds = [
         "exports/crm/klanten.csv",
         "exports/crm/customers.json",
@@ -143,7 +153,7 @@ fn every_reader_survives_mutated_fixtures() {
     let mut scanner = FileScanner::new(&ctx);
     let mut runs = 0;
     for seed in seeds {
-        let original = std::fs::read(root.join(seed)).unwrap();
+        let original = fixture(seed);
         for _ in 0..40 {
             let mut data = original.clone();
             mutate(&mut rng, &mut data);
@@ -159,16 +169,8 @@ fn every_reader_survives_mutated_fixtures() {
 
 #[test]
 fn the_pdf_reader_survives_many_mutated_invoices() {
-    let ctx = ScanContext::new(
-        piiscan::build_matcher(piiscan::rules::default_rules().unwrap(), None, "NL").unwrap(),
-        FingerprintKey::from_secret(b"random input", "test"),
-        ScanSettings::default(),
-    );
-    let original = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/exports/documenten/factuur_2024-0917.pdf"),
-    )
-    .unwrap();
+    let ctx = context(ScanSettings::default());
+    let original = fixture("exports/documenten/factuur_2024-0917.pdf");
     // The content streams are compressed: mutations of the file mostly hit
     // its structure. Its text is also mutated uncompressed, as an
     // uncompressed PDF of the same pages.
@@ -226,16 +228,8 @@ impl ScanSink for Count {
 
 #[test]
 fn the_rtf_reader_survives_many_mutated_letters() {
-    let ctx = ScanContext::new(
-        piiscan::build_matcher(piiscan::rules::default_rules().unwrap(), None, "NL").unwrap(),
-        FingerprintKey::from_secret(b"random input", "test"),
-        ScanSettings::default(),
-    );
-    let original = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/exports/documenten/bevestiging_2023-0612.rtf"),
-    )
-    .unwrap();
+    let ctx = context(ScanSettings::default());
+    let original = fixture("exports/documenten/bevestiging_2023-0612.rtf");
     let mut rng = Rng(0x94D0_49BB_1331_11EB);
     let mut scanner = FileScanner::new(&ctx);
     let mut found = Count(0);
