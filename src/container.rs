@@ -1513,15 +1513,7 @@ impl FileScanner<'_> {
                 return;
             }
         };
-        let mut pages = match document.pages() {
-            Ok(pages) => pages,
-            Err(e) => {
-                let (reason, detail) = pdf_error(&e);
-                skipped(outcome, reason, detail);
-                return;
-            }
-        };
-        let total = pages.count();
+        let pages = document.pages();
         // Parts listed besides the pages: with them a PDF without text on
         // its pages is partly read, not unread.
         let mut other_parts = false;
@@ -1529,6 +1521,23 @@ impl FileScanner<'_> {
             partial(outcome, SkipReason::LimitHit, walk.budget.bytes_message());
             return;
         }
+        let mut pages = match pages {
+            Ok(pages) => pages,
+            Err(e) => {
+                // Its metadata, form and embedded files are still read.
+                let embedded = document.embedded_files();
+                let has_embedded = embedded.as_ref().is_ok_and(|read| !read.value.is_empty());
+                let (reason, detail) = pdf_error(&e);
+                if other_parts || has_embedded {
+                    partial(outcome, reason, detail);
+                } else {
+                    skipped(outcome, reason, detail);
+                }
+                self.scan_pdf_embedded(&document, embedded, outcome, depth, walk);
+                return;
+            }
+        };
+        let total = pages.count();
         let mut listed = false;
         loop {
             if crate::interrupt::requested() {
@@ -1628,13 +1637,25 @@ impl FileScanner<'_> {
                 format!("only the first {} pages are read", pdf::MAX_PAGES),
             );
         }
+        self.scan_pdf_embedded(&document, embedded, outcome, depth, walk);
+    }
+
+    /// Scans the files embedded in a PDF, as its list of them was read.
+    fn scan_pdf_embedded(
+        &mut self,
+        document: &Pdf,
+        embedded: Result<pdf::Read<Vec<pdf::EmbeddedFile>>, PdfError>,
+        outcome: &mut FileOutcome,
+        depth: u32,
+        walk: &mut Walk<'_, '_>,
+    ) {
         match embedded {
             Ok(read) => {
                 if let Some(problem) = &read.problem {
                     let (reason, detail) = pdf_error(problem);
                     partial(outcome, reason, detail);
                 }
-                self.scan_pdf_embedded_files(&document, read.value, outcome, depth, walk);
+                self.scan_pdf_embedded_files(document, read.value, outcome, depth, walk);
             }
             Err(fault) => {
                 let (reason, detail) = pdf_error(&fault);

@@ -1368,3 +1368,39 @@ fn a_zip_embedded_in_a_pdf_is_opened_one_layer_deeper() {
     let email = find(&found, "brief.pdf!/export.zip!/klant.csv", "piet@kpn.nl");
     assert_eq!(email["field"], "email");
 }
+
+#[test]
+fn a_pdf_whose_pages_cannot_be_found_still_has_its_metadata_and_files_read() {
+    let csv = b"naam;telefoon\nRuud Jansen;06-38215947\n";
+    // The catalog's page tree is an object that is not there.
+    let objects = vec![
+        b"<< /Type /Catalog /Pages 9 0 R /Names << /EmbeddedFiles 3 0 R >> >>".to_vec(),
+        format!(
+            "<< /Author {} >>",
+            pdf_text("Sanne Bakker (s.bakker@autovanleeuwen.nl)")
+        )
+        .into_bytes(),
+        b"<< /Names [(klanten.csv) 4 0 R] >>".to_vec(),
+        file_spec("klanten.csv", 5),
+        embedded_file(csv, ""),
+    ];
+    let broken = pdf_of(&objects, "/Info 2 0 R");
+    // Nothing besides the missing pages: skipped, as before.
+    let bare = pdf_of(&[b"<< /Type /Catalog /Pages 9 0 R >>".to_vec()], "");
+    let dir = tree(&[("export.pdf", &broken), ("leeg.pdf", &bare)]);
+    let (_, found, _) = findings(dir.path(), &[]);
+    find(&found, "export.pdf!/metadata", "s.bakker@autovanleeuwen.nl");
+    let phone = find(&found, "export.pdf!/klanten.csv", "06-38215947");
+    assert_eq!(phone["field"], "telefoon");
+    let doc = inventory(dir.path(), &[]);
+    let partly = skipped_entry(&doc, "export.pdf");
+    assert_eq!(partly["partial"], true, "{partly}");
+    assert!(
+        partly["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no pages found"),
+        "{partly}"
+    );
+    assert_eq!(skipped_entry(&doc, "leeg.pdf")["partial"], false);
+}
