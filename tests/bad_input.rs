@@ -68,6 +68,14 @@ fn skip_reason(doc: &Value, path: &str) -> (String, String) {
     skip_of(doc, path).unwrap_or_else(|| panic!("{path} not in skipped: {doc:#}"))
 }
 
+/// Asserts that `path` is listed with `reason` and a detail that says
+/// `says`.
+fn assert_listed(doc: &Value, path: &str, reason: &str, says: &str) {
+    let (got, detail) = skip_reason(doc, path);
+    assert_eq!(got, reason, "{path}: {detail}");
+    assert!(detail.contains(says), "{path}: {detail}");
+}
+
 /// (line, column) of the finding of `value`.
 fn located(found: &[Value], value: &str) -> (u64, u64) {
     let f = found
@@ -172,11 +180,11 @@ fn a_2gb_file_without_a_newline() {
     // With a line limit below the text, the rest of the line is passed
     // over, and the report says which limit stopped it.
     let doc = inventory(dir.path(), &["--max-line-length", "1M"]);
-    let (reason, detail) = skip_reason(&doc, "one-line.log");
-    assert_eq!(reason, "limit_hit");
-    assert!(
-        detail.contains("line 1 is longer than 1048576 bytes"),
-        "{detail}"
+    assert_listed(
+        &doc,
+        "one-line.log",
+        "limit_hit",
+        "line 1 is longer than 1048576 bytes",
     );
 }
 
@@ -195,9 +203,7 @@ fn a_100mb_line_among_short_ones() {
     assert_eq!(located(&found, "piet@kpn.nl"), (4, 13));
     assert_eq!(located(&found, "06-12345678"), (5, 13));
     let doc = inventory(dir.path(), &["--max-line-length", "2M"]);
-    let (reason, detail) = skip_reason(&doc, "mixed.txt");
-    assert_eq!(reason, "limit_hit");
-    assert!(detail.contains("line 3 is longer than"), "{detail}");
+    assert_listed(&doc, "mixed.txt", "limit_hit", "line 3 is longer than");
     assert_eq!(doc["scan"]["bytes_scanned"], data.len() as u64);
 }
 
@@ -228,11 +234,11 @@ fn json_nested_100000_levels_deep() {
     let found = findings(dir.path(), &[]);
     assert_eq!(found.len(), 2, "{found:#?}");
     let inv = inventory(dir.path(), &[]);
-    let (reason, detail) = skip_reason(&inv, "deep.json");
-    assert_eq!(reason, "limit_hit");
-    assert!(
-        detail.contains("JSON nested 100000 levels deep"),
-        "{detail}"
+    assert_listed(
+        &inv,
+        "deep.json",
+        "limit_hit",
+        "JSON nested 100000 levels deep",
     );
     assert!(skip_of(&inv, "ok.json").is_none());
 }
@@ -251,9 +257,12 @@ fn xml_nested_100000_levels_deep_and_cut_off() {
     let found = findings(dir.path(), &[]);
     assert_eq!(found.len(), 3, "{found:#?}");
     let inv = inventory(dir.path(), &[]);
-    let (reason, detail) = skip_reason(&inv, "deep.xml");
-    assert_eq!(reason, "limit_hit");
-    assert!(detail.contains("XML nested 100001 levels deep"), "{detail}");
+    assert_listed(
+        &inv,
+        "deep.xml",
+        "limit_hit",
+        "XML nested 100001 levels deep",
+    );
     assert!(skip_of(&inv, "cut.xml").is_none());
 }
 
@@ -300,9 +309,7 @@ fn a_row_of_200000_cells_is_counted_up_to_the_column_limit() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["field"], "column 200001");
     let doc = inventory(dir.path(), &[]);
-    let (reason, detail) = skip_reason(&doc, "wide.csv");
-    assert_eq!(reason, "limit_hit");
-    assert!(detail.contains("a record of 200001 columns"), "{detail}");
+    assert_listed(&doc, "wide.csv", "limit_hit", "a record of 200001 columns");
 }
 
 #[cfg(unix)]
@@ -327,13 +334,9 @@ fn symlink_loops_and_links_out_of_the_root() {
     // Followed: the loops are named, the link out of the root is read (that
     // is what --follow asks for), and the rest is scanned once.
     let doc = inventory(root, &["data", "--follow"]);
-    let (reason, detail) = skip_reason(&doc, "data/up");
-    assert_eq!(reason, "walk_error");
-    assert!(detail.contains("loop"), "{detail}");
+    assert_listed(&doc, "data/up", "walk_error", "loop");
     for link in ["data/self-a", "data/self-b"] {
-        let (reason, detail) = skip_reason(&doc, link);
-        assert_eq!(reason, "walk_error", "{link}");
-        assert!(detail.contains("symbolic links"), "{detail}");
+        assert_listed(&doc, link, "walk_error", "symbolic links");
     }
     assert_eq!(doc["totals"]["findings"], 2, "{doc:#}");
 }
@@ -362,9 +365,7 @@ fn devices_and_directories_where_a_file_is_expected() {
         expected.push(("null-device", "device"));
     }
     for (path, kind) in expected {
-        let (reason, detail) = skip_reason(&doc, path);
-        assert_eq!(reason, "unsupported", "{path}");
-        assert!(detail.contains(kind), "{path}: {detail}");
+        assert_listed(&doc, path, "unsupported", kind);
     }
     assert_eq!(doc["totals"]["findings"], 1);
     drop(socket);
@@ -481,9 +482,7 @@ fn a_file_deleted_between_listing_and_reading() {
     std::fs::remove_file(dir.path().join("gone.txt")).unwrap();
     let doc = inventory(dir.path(), &["--files-from", list.to_str().unwrap(), "."]);
     std::fs::remove_file(&list).unwrap();
-    let (reason, detail) = skip_reason(&doc, "gone.txt");
-    assert_eq!(reason, "walk_error");
-    assert!(detail.contains("No such file"), "{detail}");
+    assert_listed(&doc, "gone.txt", "walk_error", "No such file");
     assert_eq!(doc["scan"]["files_scanned"], 1, "{doc:#}");
 }
 
@@ -570,9 +569,12 @@ fn truncated_and_malformed_documents() {
         "{found:#?}"
     );
     let inv = inventory(dir.path(), &[]);
-    let (reason, detail) = skip_reason(&inv, "truncated.docx");
-    assert_eq!(reason, "corrupt");
-    assert!(detail.contains("not a readable zip archive"), "{detail}");
+    assert_listed(
+        &inv,
+        "truncated.docx",
+        "corrupt",
+        "not a readable zip archive",
+    );
 }
 
 #[test]
@@ -589,9 +591,7 @@ fn documents_and_images_that_are_not_read_are_named() {
     let paths: Vec<&str> = found.iter().map(|f| f["path"].as_str().unwrap()).collect();
     assert_eq!(paths, ["notitie.txt"], "{found:#?}");
     let inv = inventory(dir.path(), &[]);
-    let (reason, detail) = skip_reason(&inv, "brief.doc");
-    assert_eq!(reason, "unsupported");
-    assert!(detail.contains("Word 97-2003 .doc"), "{detail}");
+    assert_listed(&inv, "brief.doc", "unsupported", "Word 97-2003 .doc");
     assert_eq!(
         skip_reason(&inv, "scan.jpg"),
         ("binary".into(), "a JPEG image: not read".into())
@@ -621,9 +621,7 @@ fn a_mailbox_of_one_long_line_binary_bytes_and_a_cut_off_message() {
     // The body with NUL bytes is binary, as a file of it would be: named,
     // not silently passed over.
     let inv = inventory(dir.path(), &[]);
-    let (reason, detail) = skip_reason(&inv, "postvak.mbox!/message 1!/body");
-    assert_eq!(reason, "binary");
-    assert!(detail.contains("NUL byte"), "{detail}");
+    assert_listed(&inv, "postvak.mbox!/message 1!/body", "binary", "NUL byte");
 }
 
 /// The directory entry of the stream or storage `name` in a compound file
@@ -689,19 +687,15 @@ fn damaged_outlook_messages_are_corrupt_and_the_scan_goes_on() {
     );
     let inv = inventory(dir.path(), &[]);
     for name in ["truncated.msg", "noise.msg", "looped.msg"] {
-        let (reason, detail) = skip_reason(&inv, name);
-        assert_eq!(reason, "corrupt", "{name}: {detail}");
-        assert!(
-            detail.contains("not a readable Outlook message"),
-            "{name}: {detail}"
-        );
+        assert_listed(&inv, name, "corrupt", "not a readable Outlook message");
     }
-    let (reason, detail) = skip_reason(&inv, "huge.msg");
-    assert_eq!(reason, "corrupt");
-    assert!(detail.contains("more than the whole file"), "{detail}");
-    let (reason, detail) = skip_reason(&inv, "word.msg");
-    assert_eq!(reason, "unsupported");
-    assert!(detail.contains("without message properties"), "{detail}");
+    assert_listed(&inv, "huge.msg", "corrupt", "more than the whole file");
+    assert_listed(
+        &inv,
+        "word.msg",
+        "unsupported",
+        "without message properties",
+    );
 }
 
 #[test]
@@ -742,9 +736,12 @@ fn damaged_and_hostile_pdfs_are_listed_and_the_scan_goes_on() {
     assert!(paths.contains(&"ok.txt"), "{paths:?}");
     assert!(!paths.iter().any(|p| p.starts_with("bom.pdf")), "{paths:?}");
     let inv = inventory(dir.path(), &[]);
-    let (reason, detail) = skip_reason(&inv, "bom.pdf!/page 1");
-    assert_eq!(reason, "limit_hit");
-    assert!(detail.contains("compression ratio over 100:1"), "{detail}");
+    assert_listed(
+        &inv,
+        "bom.pdf!/page 1",
+        "limit_hit",
+        "compression ratio over 100:1",
+    );
     for path in ["ruis.pdf", "niet-gevonden.pdf"] {
         let (reason, detail) = skip_reason(&inv, path);
         assert_eq!(reason, "corrupt", "{path}");
@@ -777,9 +774,7 @@ fn a_workbook_whose_reader_fails_on_it_is_corrupt_and_the_scan_goes_on() {
         stderr(&out)
     );
     let inv = inventory(dir.path(), &[]);
-    let (reason, detail) = skip_reason(&inv, "klanten_oud.xls");
-    assert_eq!(reason, "corrupt", "{detail}");
-    assert!(detail.contains("damaged xls workbook"), "{detail}");
+    assert_listed(&inv, "klanten_oud.xls", "corrupt", "damaged xls workbook");
     assert!(
         inv["files"]
             .as_array()
@@ -979,24 +974,36 @@ fn loops_bombs_and_damage_in_what_a_pdf_holds_besides_its_pages() {
         "{paths:?}"
     );
     let inv = inventory(dir.path(), &["--max-archive-depth", "2"]);
-    let (reason, detail) = skip_reason(&inv, "lus.pdf!/form");
-    assert_eq!(reason, "corrupt");
-    assert!(detail.contains("field 6 0 R is reached again"), "{detail}");
-    let (reason, detail) = skip_reason(&inv, "boom.pdf");
-    assert_eq!(reason, "corrupt");
-    assert!(
-        detail.contains("name tree node 6 0 R is reached again"),
-        "{detail}"
+    assert_listed(
+        &inv,
+        "lus.pdf!/form",
+        "corrupt",
+        "field 6 0 R is reached again",
     );
-    let (reason, detail) = skip_reason(&inv, "bom.pdf!/leeg.txt");
-    assert_eq!(reason, "limit_hit");
-    assert!(detail.contains("compression ratio over 100:1"), "{detail}");
-    let (reason, detail) = skip_reason(&inv, "diep.zip!/proefrit.pdf!/bijlage.zip");
-    assert_eq!(reason, "limit_hit");
-    assert!(detail.contains("--max-archive-depth"), "{detail}");
-    let (reason, detail) = skip_reason(&inv, "info.pdf!/metadata");
-    assert_eq!(reason, "corrupt");
-    assert!(detail.contains("(/Info) is not a dictionary"), "{detail}");
+    assert_listed(
+        &inv,
+        "boom.pdf",
+        "corrupt",
+        "name tree node 6 0 R is reached again",
+    );
+    assert_listed(
+        &inv,
+        "bom.pdf!/leeg.txt",
+        "limit_hit",
+        "compression ratio over 100:1",
+    );
+    assert_listed(
+        &inv,
+        "diep.zip!/proefrit.pdf!/bijlage.zip",
+        "limit_hit",
+        "--max-archive-depth",
+    );
+    assert_listed(
+        &inv,
+        "info.pdf!/metadata",
+        "corrupt",
+        "(/Info) is not a dictionary",
+    );
     // The pages of each are read all the same.
     for path in ["lus.pdf!/page 1", "bom.pdf!/page 1", "info.pdf!/page 1"] {
         assert!(skip_of(&inv, path).is_none(), "{path}");
